@@ -1,0 +1,139 @@
+"""kerasx's JAX engine: XLA kernels, `jax.jit`, JAX's own autodiff, GPUs when present.
+
+Activating this engine turns on JAX's 64-bit mode (``jax_enable_x64``) so that float64 and
+int64 tensors keep their dtype, as on the NumPy engine. Every kernel passes explicit dtypes,
+so float32 stays float32.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from kerasx.engine import dtypes as _dt
+from kerasx_jax import kernels as _kernels_pkg
+from kerasx_jax.random import RANDOM_KERNELS
+
+jax.config.update("jax_enable_x64", True)
+
+
+def _collect_kernels() -> dict[str, Callable[..., Any]]:
+    table: dict[str, Callable[..., Any]] = {}
+    for info in pkgutil.iter_modules(_kernels_pkg.__path__):
+        module = importlib.import_module(f"{_kernels_pkg.__name__}.{info.name}")
+        for name, fn in getattr(module, "KERNELS", {}).items():
+            if name in table:
+                raise RuntimeError(f"kernel {name!r} is defined twice (second in {info.name})")
+            table[name] = fn
+    table.update(RANDOM_KERNELS)
+    return table
+
+
+def to_dtype(name: str) -> Any:
+    """JAX dtype for a kerasx dtype name."""
+    if name == "string":
+        raise TypeError("The JAX engine has no string tensors; use the NumPy engine for strings.")
+    return jnp.dtype(name)
+
+
+def _python_default(x: Any) -> str | None:
+    t = type(x)
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int32"
+    if t is float:
+        return _dt.standardize_dtype(None)
+    if t is complex:
+        return "complex64"
+    return None
+
+
+class JaxEngine:
+    """The JAX engine."""
+
+    name = "jax"
+
+    def __init__(self) -> None:
+        self.kernels = _collect_kernels()
+        self.unsupported: dict[str, str] = {}
+        self.native_types = (type(jnp.zeros(())),)
+
+    def is_native(self, x: Any) -> bool:
+        return isinstance(x, (jax.Array, jax.core.Tracer))
+
+    def convert_to_tensor(self, x: Any, dtype: Any = None) -> Any:
+        """Convert `x` to a JAX array, with Keras's dtype defaults for Python data."""
+        if dtype is not None:
+            target = to_dtype(_dt.standardize_dtype(dtype))
+            if self.is_native(x):
+                return x if x.dtype == target else x.astype(target)
+            return jnp.asarray(np.asarray(x) if isinstance(x, (list, tuple)) else x, dtype=target)
+        if self.is_native(x):
+            return x
+        d = _python_default(x)
+        if d is not None:
+            return jnp.asarray(x, dtype=to_dtype(d))
+        arr = np.asarray(x)
+        if not hasattr(x, "dtype"):
+            if arr.dtype == np.float64:
+                arr = arr.astype(_dt.standardize_dtype(None))
+            elif arr.dtype == np.int64:
+                arr = arr.astype(np.int32)
+            elif arr.dtype == np.complex128:
+                arr = arr.astype(np.complex64)
+        if arr.dtype.kind in "USO":
+            raise TypeError(
+                f"The JAX engine cannot hold {arr.dtype} data (strings/objects). Use the NumPy "
+                "engine for string tensors."
+            )
+        return jnp.asarray(arr)
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        return np.asarray(x)
+
+    def to_dtype(self, name: str) -> Any:
+        return to_dtype(name)
+
+    def value_and_grad(self, fn: Callable, argnums: Any = 0, has_aux: bool = False) -> Callable:
+        from kerasx.engine import tree
+
+        vg = jax.value_and_grad(fn, argnums=argnums, has_aux=has_aux)
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+            new = list(args)
+            for n in nums:
+                new[n] = tree.map_structure(self._as_diff_input, args[n])
+            return vg(*new, **kwargs)
+
+        return wrapped
+
+    def _as_diff_input(self, x: Any) -> Any:
+        from kerasx.engine import dispatch
+
+        if isinstance(x, dispatch._Variable):
+            x = x.value
+        return self.convert_to_tensor(x)
+
+    def jit(self, fn: Callable, **kwargs: Any) -> Callable:
+        return jax.jit(fn, **kwargs)
+
+    def custom_gradient(self, fn: Callable) -> Callable:
+        return jax.custom_gradient(fn)
+
+    def stop_gradient(self, x: Any) -> Any:
+        return jax.lax.stop_gradient(x)
+
+    def devices(self, device_type: str | None = None) -> list[str]:
+        try:
+            devs = jax.devices(device_type.lower()) if device_type else jax.devices()
+        except RuntimeError:
+            return []
+        return [f"{d.platform}:{d.id}" for d in devs]

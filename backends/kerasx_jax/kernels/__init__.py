@@ -1,0 +1,1 @@
+"""JAX kernels, one module per op family; each module exports a ``KERNELS`` dict."""

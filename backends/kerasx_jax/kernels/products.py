@@ -1,0 +1,9 @@
+"""JAX kernels: matrix and tensor products."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+KERNELS = {
+    "matmul": jnp.matmul,
+}

@@ -1,0 +1,15 @@
+"""kerasx: a Keras-3-compatible deep-learning API over pluggable engines."""
+
+from kerasx import engine as _engine  # noqa: F401
+from kerasx import config as config
+from kerasx import ops as ops
+from kerasx.engine import discovery as _discovery
+from kerasx.engine.autodiff import grad as grad
+from kerasx.engine.autodiff import jit as jit
+from kerasx.engine.autodiff import value_and_grad as value_and_grad
+from kerasx.engine.symbolic import KerasTensor as KerasTensor
+from kerasx.engine.variables import Variable as Variable
+
+__version__ = "0.1.0.dev0"
+
+_discovery.ensure_active()

@@ -1,0 +1,80 @@
+"""Engine-neutral autodiff and compilation: `value_and_grad`, `grad`, `jit`.
+
+The same call works on every engine: the NumPy engine differentiates on its tape, the JAX
+engine with `jax.value_and_grad`. Arguments may be nested lists, tuples and dicts of
+tensors; gradients come back in the same structure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kerasx.engine import dispatch
+
+
+def value_and_grad(
+    fn: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """Make a function that returns ``fn``'s value and its gradient.
+
+    Args:
+        fn: a function returning a scalar tensor (or ``(scalar, aux)`` with `has_aux`).
+        argnums: which positional arguments to differentiate with respect to.
+        has_aux: whether `fn` returns a pair whose second element is passed through.
+
+    Returns:
+        A function with `fn`'s arguments returning ``(value, grads)`` or
+        ``((value, aux), grads)``; `grads` mirrors the structure of the chosen arguments
+        (a tuple of them when `argnums` is a tuple).
+    """
+    _check_argnums(argnums)
+    if not callable(fn):
+        raise TypeError(f"value_and_grad expects a callable, received {type(fn).__name__}.")
+    eng = dispatch.engine()
+    return eng.value_and_grad(fn, argnums=argnums, has_aux=has_aux)
+
+
+def grad(
+    fn: Callable[..., Any], argnums: int | tuple[int, ...] = 0, has_aux: bool = False
+) -> Callable[..., Any]:
+    """Make a function that returns the gradient of ``fn`` (see `value_and_grad`).
+
+    Returns:
+        A function returning `grads`, or ``(grads, aux)`` with `has_aux`.
+    """
+    vg = value_and_grad(fn, argnums=argnums, has_aux=has_aux)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        value, grads = vg(*args, **kwargs)
+        if has_aux:
+            return grads, value[1]
+        return grads
+
+    return wrapped
+
+
+def jit(fn: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+    """Compile `fn` with the active engine (XLA on JAX; the identity on NumPy).
+
+    Args:
+        fn: the function to compile (may be used as ``@jit`` or ``@jit(static_argnums=...)``).
+        **kwargs: engine options such as ``static_argnums`` or ``donate_argnums``.
+
+    Returns:
+        The compiled function.
+    """
+    if fn is None:
+        return lambda f: jit(f, **kwargs)
+    return dispatch.engine().jit(fn, **kwargs)
+
+
+def _check_argnums(argnums: Any) -> None:
+    ok = isinstance(argnums, int) and not isinstance(argnums, bool)
+    if isinstance(argnums, tuple) and argnums:
+        ok = all(isinstance(a, int) and not isinstance(a, bool) for a in argnums)
+    if not ok:
+        raise TypeError(
+            "Received an invalid value for `argnums`, expected an int or a non-empty tuple of "
+            f"ints. Received: argnums={argnums!r}"
+        )

@@ -1,0 +1,374 @@
+"""Reverse-mode autodiff on a tape, driven by the registry's VJP rules.
+
+Engines without native autodiff (the NumPy engine) use this. `value_and_grad` opens a new
+*level*: its inputs become `Tracer` objects of that level. Every op that meets a tracer is
+run on the unwrapped values and recorded as a `Node` on the level's tape. The backward pass
+walks the tape in reverse and applies each op's VJP rules. Rules are written in registry
+ops, so when gradients are nested the rules' own ops are recorded on the outer level: that
+gives second- and higher-order gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kerasx.engine import dispatch
+from kerasx.engine import dtypes as _dt
+from kerasx.engine.operators import TensorOperators
+
+_levels: list[list[Node]] = []  # one tape (list of nodes) per open level
+
+
+class Node:
+    """One recorded call: how to send output cotangents back to the inputs."""
+
+    __slots__ = ("op", "slots", "ans", "parents", "multi", "vjp_fn")
+
+    def __init__(self, op: Any, slots: tuple, ans: Any, parents: list, multi: bool) -> None:
+        self.op = op
+        self.slots = slots
+        self.ans = ans
+        self.parents = parents  # list of (slot index, position in seq or -1, Tracer)
+        self.multi = multi
+        self.vjp_fn: Any = None
+
+
+class Tracer(TensorOperators):
+    """A value being differentiated: an engine array plus its place on a tape."""
+
+    __slots__ = ("value", "level", "node", "index")
+
+    def __init__(self, value: Any, level: int, node: Node | None, index: int = 0) -> None:
+        self.value = value
+        self.level = level
+        self.node = node
+        self.index = index
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.value.shape)
+
+    @property
+    def dtype(self) -> Any:
+        return self.value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.value.shape)
+
+    def numpy(self) -> Any:
+        """The concrete value as a NumPy array (drops the tape link)."""
+        return dispatch.engine().to_numpy(_unbox_all(self))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
+
+        return np.asarray(self.numpy(), dtype=dtype)
+
+    def __float__(self) -> float:
+        return float(self.numpy())
+
+    def __int__(self) -> int:
+        return int(self.numpy())
+
+    def __bool__(self) -> bool:
+        return bool(self.numpy())
+
+    def __repr__(self) -> str:
+        return f"<Tracer level={self.level} value={self.value!r}>"
+
+    __hash__ = object.__hash__
+
+
+dispatch._Tracer = Tracer
+
+
+def _unbox_all(x: Any) -> Any:
+    while isinstance(x, Tracer):
+        x = x.value
+    return x
+
+
+def _top_level(op: Any, slots: tuple) -> int:
+    top = -1
+    for idx, kind in op.tensors.items():
+        v = slots[idx]
+        if kind == "tensor":
+            if isinstance(v, Tracer) and v.level > top:
+                top = v.level
+        elif v is not None:
+            for t in v:
+                if isinstance(t, Tracer) and t.level > top:
+                    top = t.level
+    return top
+
+
+def record(op: Any, slots: tuple) -> Any:
+    """Run `op` on tracer arguments and record it on the innermost tape they belong to."""
+    if op.nondiff:
+        plain = _map_tensor_slots(op, slots, _unbox_all)
+        return op.run(plain)
+    level = _top_level(op, slots)
+    parents: list = []
+
+    def unbox(v: Any, idx: int, pos: int) -> Any:
+        if isinstance(v, Tracer) and v.level == level:
+            parents.append((idx, pos, v))
+            return v.value
+        return v
+
+    inner = list(slots)
+    for idx, kind in op.tensors.items():
+        v = slots[idx]
+        if kind == "tensor":
+            inner[idx] = unbox(v, idx, -1)
+        elif v is not None:
+            items = [unbox(t, idx, j) for j, t in enumerate(v)]
+            inner[idx] = tuple(items) if isinstance(v, tuple) else items
+    inner_t = tuple(inner)
+    if op.composite and not op.vjp:
+        # No rule of its own: differentiate through its body (records the primitives).
+        return dispatch.call_with_slots(op.stub, op, slots)
+    ans = op.run(inner_t)
+    if level >= len(_levels) or not parents:
+        return ans
+    multi = isinstance(ans, (tuple, list))
+    node = Node(op, inner_t, ans, parents, multi)
+    _levels[level].append(node)
+    if multi:
+        return type(ans)(Tracer(a, level, node, i) for i, a in enumerate(ans))
+    return Tracer(ans, level, node, 0)
+
+
+def _map_tensor_slots(op: Any, slots: tuple, f: Any) -> tuple:
+    new = list(slots)
+    for idx, kind in op.tensors.items():
+        v = slots[idx]
+        if kind == "tensor":
+            new[idx] = f(v)
+        elif v is not None:
+            items = [f(t) for t in v]
+            new[idx] = tuple(items) if isinstance(v, tuple) else items
+    return tuple(new)
+
+
+dispatch._record = record
+
+
+# --------------------------------------------------------------------------- backward
+
+
+def _zeros_like(x: Any) -> Any:
+    from kerasx.engine.registry import REGISTRY
+
+    return REGISTRY["zeros_like"].fn(x)
+
+
+def _add(a: Any, b: Any) -> Any:
+    from kerasx.engine.registry import REGISTRY
+
+    return REGISTRY["add"].fn(a, b)
+
+
+def _cast(x: Any, dtype: str) -> Any:
+    from kerasx.engine.registry import REGISTRY
+
+    return REGISTRY["cast"].fn(x, dtype)
+
+
+def _node_cotangents(node: Node, g: Any) -> list:
+    """Cotangents for each parent of `node`, from the output cotangent `g`."""
+    if node.vjp_fn is not None:
+        grads = node.vjp_fn(g)
+        out = []
+        for idx, _pos, _t in node.parents:
+            out.append(grads[idx])
+        return out
+    op = node.op
+    results = []
+    cache: dict[int, Any] = {}
+    for idx, pos, _tracer in node.parents:
+        if idx not in cache:
+            name = op.slot_names[idx]
+            rule = op.vjp.get(name)
+            if rule is None:
+                raise TypeError(
+                    f"`ops.{op.name}` has no gradient rule for its argument `{name}`, so it "
+                    "cannot be differentiated with respect to it. Wrap that input in "
+                    "`ops.stop_gradient` if no gradient is needed through it."
+                )
+            cache[idx] = rule(g, node.ans, *node.slots)
+        c = cache[idx]
+        results.append(c[pos] if pos >= 0 else c)
+    return results
+
+
+def backward(level: int, tape: list[Node], out: Tracer, g: Any, leaves: list[Tracer]) -> list:
+    """Propagate `g` from `out` back through `tape`; return the cotangents of `leaves`."""
+    cts: dict[int, list] = {}
+    leaf_ct: dict[int, Any] = {}
+
+    def accumulate(t: Tracer, c: Any) -> None:
+        if c is None:
+            return
+        td = _dt.standardize_dtype(t.dtype)
+        cd = _dt.standardize_dtype(c.dtype) if hasattr(c, "dtype") else None
+        if td in ("bool",) or _dt.is_int_dtype(td):
+            return
+        if cd is not None and cd != td:
+            c = _cast(c, td)
+        if t.node is None:
+            key = id(t)
+            leaf_ct[key] = c if key not in leaf_ct else _add(leaf_ct[key], c)
+            return
+        slot = cts.setdefault(id(t.node), [None] * (len(t.node.ans) if t.node.multi else 1))
+        slot[t.index] = c if slot[t.index] is None else _add(slot[t.index], c)
+
+    if isinstance(out, Tracer) and out.level == level:
+        accumulate(out, g)
+    for node in reversed(tape):
+        gs = cts.pop(id(node), None)
+        if gs is None:
+            continue
+        if node.multi:
+            gs = [gi if gi is not None else _zeros_like(a) for gi, a in zip(gs, node.ans)]
+            g_node: Any = type(node.ans)(gs)
+        else:
+            g_node = gs[0]
+        for (_idx, _pos, parent), c in zip(node.parents, _node_cotangents(node, g_node)):
+            accumulate(parent, c)
+    return [leaf_ct.get(id(t)) for t in leaves]
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _flatten(tree: Any) -> tuple[list, Any]:
+    from kerasx.engine import tree as _tree
+
+    return _tree.flatten(tree), tree
+
+
+def value_and_grad(fn: Any, argnums: Any = 0, has_aux: bool = False) -> Any:
+    """Tape-based `value_and_grad` (see `kerasx.value_and_grad` for the contract)."""
+    from kerasx.engine import tree as _tree
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        for n in nums:
+            if not -len(args) <= n < len(args):
+                raise ValueError(
+                    f"Received argnums={argnums!r} but the function was called with "
+                    f"{len(args)} positional argument(s)."
+                )
+        level = len(_levels)
+        tape: list[Node] = []
+        _levels.append(tape)
+        eng = dispatch.engine()
+        leaves_per_arg = []
+        new_args = list(args)
+        try:
+            for n in nums:
+                flat = _tree.flatten(args[n])
+                boxed = []
+                for leaf in flat:
+                    v = leaf.value if isinstance(leaf, dispatch._Variable) else leaf
+                    if not isinstance(v, Tracer) and v.__class__ not in dispatch.FAST_TYPES:
+                        v = eng.convert_to_tensor(v)
+                    boxed.append(Tracer(v, level, None))
+                leaves_per_arg.append(boxed)
+                new_args[n] = _tree.pack_sequence_as(args[n], boxed)
+            result = fn(*new_args, **kwargs)
+        finally:
+            _levels.pop()
+        if has_aux:
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise ValueError(
+                    "With has_aux=True the function must return a pair (value, aux). "
+                    f"Received: {type(result).__name__}."
+                )
+            value, aux = result
+        else:
+            value, aux = result, None
+        vshape = getattr(value, "shape", ())
+        if tuple(vshape) != ():
+            raise ValueError(
+                "value_and_grad needs a function that returns a scalar, received a value of "
+                f"shape {tuple(vshape)}. Reduce it first, e.g. with ops.mean or ops.sum."
+            )
+        one = _ones_like_unboxed(value, level)
+        all_leaves = [t for group in leaves_per_arg for t in group]
+        cts = backward(level, tape, value, one, all_leaves)
+        grads = []
+        k = 0
+        for n, group in zip(nums, leaves_per_arg):
+            gl = []
+            for t in group:
+                c = cts[k]
+                k += 1
+                gl.append(c if c is not None else _zeros_like(t.value))
+            grads.append(_tree.pack_sequence_as(args[n], gl))
+        grads_out = grads[0] if isinstance(argnums, int) else tuple(grads)
+        value = _unbox_level(value, level)
+        if has_aux:
+            return (value, _tree.map_structure(lambda x: _unbox_level(x, level), aux)), grads_out
+        return value, grads_out
+
+    return wrapped
+
+
+def _unbox_level(x: Any, level: int) -> Any:
+    if isinstance(x, Tracer) and x.level == level:
+        return x.value
+    return x
+
+
+def _ones_like_unboxed(value: Any, level: int) -> Any:
+    from kerasx.engine.registry import REGISTRY
+
+    v = _unbox_level(value, level)
+    v = _unbox_all(v)
+    return REGISTRY["ones_like"].fn(v)
+
+
+def custom_gradient(f: Any) -> Any:
+    """Tape version of `ops.custom_gradient`: ``f(*args) -> (y, grad_fn)``."""
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        level = -1
+        for a in args:
+            if isinstance(a, Tracer) and a.level > level:
+                level = a.level
+        if level < 0 or level >= len(_levels):
+            y, _ = f(*[_unbox_all(a) if isinstance(a, Tracer) else a for a in args], **kwargs)
+            return y
+        parents = []
+        inner = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tracer) and a.level == level:
+                parents.append((i, -1, a))
+                inner.append(a.value)
+            else:
+                inner.append(a)
+        y, grad_fn = f(*inner, **kwargs)
+        multi = isinstance(y, (tuple, list))
+        node = Node(None, tuple(inner), y, parents, multi)
+
+        def vjp_fn(g: Any) -> dict:
+            gs = grad_fn(*g) if multi else grad_fn(g)
+            if not isinstance(gs, (tuple, list)):
+                gs = (gs,)
+            return {i: gs[i] if i < len(gs) else None for i in range(len(args))}
+
+        node.vjp_fn = vjp_fn
+        _levels[level].append(node)
+        if multi:
+            return type(y)(Tracer(v, level, node, i) for i, v in enumerate(y))
+        return Tracer(y, level, node, 0)
+
+    return wrapped
+
+
+def stop_gradient(x: Any) -> Any:
+    """Drop every tape link of `x`."""
+    return _unbox_all(x)

@@ -1,0 +1,204 @@
+"""`Variable`: a named, mutable engine array, and the stateless scope.
+
+Inside `StatelessScope(mapping)` a variable reads its value from the mapping and records
+assignments there instead of changing itself; this is how a training step becomes a pure
+function of its state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+from kerasx.engine import dispatch
+from kerasx.engine import dtypes as _dt
+from kerasx.engine.operators import TensorOperators
+
+_local = threading.local()
+_uids = itertools.count()
+
+
+def _scopes() -> list:
+    s = getattr(_local, "scopes", None)
+    if s is None:
+        s = _local.scopes = []
+    return s
+
+
+class StatelessScope:
+    """Substitute variable values (and capture assignments) within a `with` block.
+
+    Args:
+        state_mapping: pairs or a dict of (variable, value).
+    """
+
+    def __init__(self, state_mapping: Any = None) -> None:
+        items = state_mapping.items() if isinstance(state_mapping, dict) else (state_mapping or [])
+        self._values: dict[int, Any] = {}
+        for var, value in items:
+            if not isinstance(var, Variable):
+                raise TypeError(
+                    "StatelessScope expects (Variable, value) pairs; received a key of type "
+                    f"{type(var).__name__}."
+                )
+            self._values[id(var)] = value
+        self.assigned: dict[int, Any] = {}
+
+    def get(self, var: Variable) -> Any:
+        key = id(var)
+        if key in self.assigned:
+            return self.assigned[key]
+        return self._values.get(key, _MISSING)
+
+    def assign(self, var: Variable, value: Any) -> None:
+        self.assigned[id(var)] = value
+
+    def get_current_value(self, var: Variable) -> Any:
+        v = self.get(var)
+        return None if v is _MISSING else v
+
+    def __enter__(self) -> StatelessScope:
+        _scopes().append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _scopes().pop()
+
+
+_MISSING = object()
+
+
+class Variable(TensorOperators):
+    """A mutable tensor with a name, used for weights, optimizer slots and seeds.
+
+    Args:
+        initializer: an array-like initial value, or a callable ``f(shape, dtype)``.
+        shape: needed when `initializer` is a callable.
+        dtype: the dtype (default: that of the initial value, or floatx for callables).
+        trainable: whether optimizers update it.
+        name: a short name; `path` adds the owner's path.
+    """
+
+    def __init__(
+        self,
+        initializer: Any,
+        shape: Any = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        aggregation: str = "none",
+        synchronization: str = "auto",
+        name: str | None = None,
+    ) -> None:
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(
+                "Received an invalid value for `name`, expected a string without '/'. "
+                f"Received: name={name!r}"
+            )
+        self.name = name or f"variable_{next(_uids)}"
+        self.path = self.name
+        self.trainable = bool(trainable)
+        self.autocast = autocast
+        self.aggregation = aggregation
+        self.synchronization = synchronization
+        eng = dispatch.engine()
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(
+                    "A Variable created from a callable initializer needs `shape`. Received: "
+                    "shape=None"
+                )
+            d = _dt.standardize_dtype(dtype)
+            value = initializer(tuple(shape), d)
+        else:
+            value = initializer
+            d = _dt.standardize_dtype(dtype) if dtype is not None else None
+        value = value.value if isinstance(value, Variable) else value
+        self._value = eng.convert_to_tensor(value, d)
+        if shape is not None and tuple(self._value.shape) != tuple(shape):
+            raise ValueError(
+                f"Initial value of variable '{self.name}' has shape {tuple(self._value.shape)}, "
+                f"expected shape {tuple(shape)}."
+            )
+        self._dtype = _dt.standardize_dtype(self._value.dtype)
+        self._shape = tuple(int(d) for d in self._value.shape)
+
+    @property
+    def value(self) -> Any:
+        """The current value (from an enclosing StatelessScope when there is one)."""
+        for scope in reversed(_scopes()):
+            v = scope.get(self)
+            if v is not _MISSING:
+                return v
+        return self._value
+
+    def assign(self, value: Any) -> Variable:
+        """Set a new value of the same shape (recorded in a StatelessScope if one is open)."""
+        if isinstance(value, Variable):
+            value = value.value
+        shape = tuple(getattr(value, "shape", ()))
+        if not isinstance(value, dispatch._Tracer) and shape != self._shape:
+            value = dispatch.engine().convert_to_tensor(value, self._dtype)
+            shape = tuple(value.shape)
+        if shape != self._shape:
+            raise ValueError(
+                f"Cannot assign a value of shape {shape} to variable '{self.path}' of shape "
+                f"{self._shape}. The shape of a variable cannot change."
+            )
+        scopes = _scopes()
+        if scopes:
+            scopes[-1].assign(self, value)
+            return self
+        eng = dispatch.engine()
+        self._value = eng.convert_to_tensor(value, self._dtype)
+        return self
+
+    def assign_add(self, value: Any) -> Variable:
+        """``self.assign(self + value)``."""
+        return self.assign(self.value + value)
+
+    def assign_sub(self, value: Any) -> Variable:
+        """``self.assign(self - value)``."""
+        return self.assign(self.value - value)
+
+    @property
+    def shape(self) -> tuple:
+        return self._shape
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    def numpy(self) -> Any:
+        """The value as a NumPy array."""
+        return dispatch.engine().to_numpy(self.value)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        import numpy as np
+
+        return np.asarray(self.numpy(), dtype=dtype)
+
+    def __float__(self) -> float:
+        return float(self.numpy())
+
+    def __int__(self) -> int:
+        return int(self.numpy())
+
+    def __bool__(self) -> bool:
+        return bool(self.numpy())
+
+    def __repr__(self) -> str:
+        return (
+            f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}, "
+            f"value={self.numpy()!r}>"
+        )
+
+    __hash__ = object.__hash__
+
+
+dispatch._Variable = Variable
