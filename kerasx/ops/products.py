@@ -35,32 +35,23 @@ def _swap_last(x: Any) -> Any:
     return K.transpose(x, perm)
 
 
-def _matmul_vjp_x1(g: Any, ans: Any, x1: Any, x2: Any) -> Any:
+def _as_matrices(g: Any, x1: Any, x2: Any) -> tuple[Any, Any, Any]:
+    """View 1-D operands as matrices (and `g` accordingly), as NumPy's matmul does."""
     s1, s2 = shape_of(x1), shape_of(x2)
-    if len(s2) == 1:
-        g = K.expand_dims(g, -1)
-        x2 = K.reshape(x2, (1, s2[0]))
-        return unbroadcast(K.multiply(g, x2), x1) if len(s1) > 1 else K.reshape(K.multiply(g, x2), s1)
-    if len(s1) == 1:
-        g = K.expand_dims(g, -2)
-        out = K.matmul(g, _swap_last(x2))
-        return K.reshape(K.sum(K.reshape(out, (-1, s1[0])), axis=0), s1)
-    return unbroadcast(K.matmul(g, _swap_last(x2)), x1)
+    a = K.reshape(x1, (1, s1[0])) if len(s1) == 1 else x1
+    b = K.reshape(x2, (s2[0], 1)) if len(s2) == 1 else x2
+    g = K.reshape(g, _matmul_shape(shape_of(a), shape_of(b)))
+    return g, a, b
+
+
+def _matmul_vjp_x1(g: Any, ans: Any, x1: Any, x2: Any) -> Any:
+    g, a, b = _as_matrices(g, x1, x2)
+    return K.reshape(unbroadcast(K.matmul(g, _swap_last(b)), a), shape_of(x1))
 
 
 def _matmul_vjp_x2(g: Any, ans: Any, x1: Any, x2: Any) -> Any:
-    s1, s2 = shape_of(x1), shape_of(x2)
-    if len(s1) == 1:
-        g = K.expand_dims(g, -2)
-        x1m = K.reshape(x1, (s1[0], 1))
-        if len(s2) == 1:
-            return K.reshape(K.multiply(x1m, g), s2)
-        return unbroadcast(K.multiply(x1m, g), x2)
-    if len(s2) == 1:
-        g = K.expand_dims(g, -1)
-        out = K.matmul(_swap_last(x1), g)
-        return K.reshape(K.sum(K.reshape(out, (-1, s2[0])), axis=0), s2)
-    return unbroadcast(K.matmul(_swap_last(x1), g), x2)
+    g, a, b = _as_matrices(g, x1, x2)
+    return K.reshape(unbroadcast(K.matmul(_swap_last(a), g), b), shape_of(x2))
 
 
 @defop(

@@ -1,0 +1,3 @@
+"""Testing helpers for kerasx and for third-party engines (the conformance suite)."""
+
+from kerasx.testing import conformance as conformance

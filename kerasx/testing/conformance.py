@@ -1,0 +1,472 @@
+"""The engine conformance suite: every OpDef x every installed engine.
+
+A third-party engine runs it against itself (see ``backends/README.md``)::
+
+    from kerasx.testing import conformance
+    conformance.run_all(engines=["myengine"])          # raises on the first failure
+
+or, in pytest, parametrize over `cases()` and call the ``check_*`` functions.
+
+Checks, for each op sample:
+- `check_forward`: values on the engine against the NumPy engine, the op's independent
+  reference (``ref``) and real Keras 3 when it is installed; result shape and dtype against
+  the op's rules.
+- `check_symbolic`: the KerasTensor path predicts the eager result's shape and dtype.
+- `check_grad_fd`: gradients (float64) against central finite differences.
+- `check_tape_vs_jax`: the NumPy tape's gradients against `jax.vjp`.
+- `check_rules_on_jax`: each VJP rule, run on the JAX engine, against `jax.vjp`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from kerasx.engine import discovery, dispatch, tree
+from kerasx.engine import dtypes as _dt
+from kerasx.engine.registry import REGISTRY, OpDef, Sample
+from kerasx.engine.symbolic import KerasTensor
+
+SEED = 1234
+
+
+# ------------------------------------------------------------------------------ plumbing
+
+
+@contextlib.contextmanager
+def use_engine(name: str) -> Iterator[None]:
+    """Activate engine `name` for the duration of a `with` block."""
+    previous = discovery.active_name()
+    discovery.activate(name)
+    try:
+        yield
+    finally:
+        discovery.activate(previous)
+
+
+def installed_engines() -> list[str]:
+    """Engines the suite can run on here."""
+    return discovery.installed_engines()
+
+
+def samples_of(op: OpDef) -> list[Sample]:
+    """The op's samples, generated with a fixed seed."""
+    if op.samples is None:
+        return []
+    return list(op.samples(np.random.default_rng(SEED)))
+
+
+def cases(names: Any = None) -> list[tuple[str, int]]:
+    """All (op name, sample index) pairs, optionally limited to `names`."""
+    out = []
+    for name in sorted(REGISTRY):
+        if names is not None and name not in names:
+            continue
+        op = REGISTRY[name]
+        for i in range(len(samples_of(op))):
+            out.append((name, i))
+    return out
+
+
+def get_sample(name: str, index: int) -> tuple[OpDef, Sample]:
+    """The OpDef and its `index`-th sample."""
+    op = REGISTRY[name]
+    return op, samples_of(op)[index]
+
+
+def _cast_floats(x: Any, float_dtype: str) -> Any:
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind == "f":
+            return x.astype(float_dtype)
+        if x.dtype.kind == "c":
+            return x.astype("complex64" if float_dtype == "float32" else "complex128")
+        return x
+    if isinstance(x, list) and x and all(isinstance(t, np.ndarray) for t in x):
+        return [_cast_floats(t, float_dtype) for t in x]
+    if isinstance(x, tuple) and x and all(isinstance(t, np.ndarray) for t in x):
+        return tuple(_cast_floats(t, float_dtype) for t in x)
+    return x
+
+
+def prepare(sample: Sample, float_dtype: str) -> tuple[tuple, dict]:
+    """Sample arguments with float arrays cast to `float_dtype`."""
+    args = tuple(_cast_floats(a, float_dtype) for a in sample.args)
+    kwargs = {k: _cast_floats(v, float_dtype) for k, v in sample.kwargs.items()}
+    return args, kwargs
+
+
+def _to_numpy_tree(x: Any) -> Any:
+    eng = dispatch.engine()
+    return tree.map_structure(
+        lambda v: np.asarray(eng.to_numpy(v)) if v is not None and not isinstance(v, (str, bytes)) else v,
+        x,
+    )
+
+
+def run_op(op: OpDef, args: tuple, kwargs: dict) -> Any:
+    """Call the op's public function and bring the result back as NumPy."""
+    return _to_numpy_tree(op.fn(*args, **kwargs))
+
+
+def _leaves(x: Any) -> list:
+    return tree.flatten(x)
+
+
+def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: str) -> None:
+    a_leaves, e_leaves = _leaves(actual), _leaves(expected)
+    if len(a_leaves) != len(e_leaves):
+        raise AssertionError(f"{what}: {len(a_leaves)} outputs, expected {len(e_leaves)}")
+    for i, (a, e) in enumerate(zip(a_leaves, e_leaves)):
+        a = np.asarray(a)
+        e = np.asarray(e)
+        if a.shape != e.shape:
+            raise AssertionError(f"{what}: output {i} has shape {a.shape}, expected {e.shape}")
+        if a.dtype.kind in "OUS" or e.dtype.kind in "OUS":
+            if not np.array_equal(a.astype(str), e.astype(str)):
+                raise AssertionError(f"{what}: output {i} differs: {a} vs {e}")
+            continue
+        if a.dtype == bool or e.dtype == bool or a.dtype.kind in "iu":
+            if not np.array_equal(a, e):
+                raise AssertionError(f"{what}: output {i} differs:\n{a}\nexpected\n{e}")
+            continue
+        np.testing.assert_allclose(
+            a.astype(np.complex128 if a.dtype.kind == "c" else np.float64),
+            e.astype(np.complex128 if e.dtype.kind == "c" else np.float64),
+            rtol=rtol,
+            atol=atol,
+            equal_nan=True,
+            err_msg=f"{what}: output {i}",
+        )
+
+
+def _dtype_name(x: Any) -> str:
+    return _dt.standardize_dtype(np.asarray(x).dtype) if not hasattr(x, "dtype") else _dt.standardize_dtype(x.dtype)
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def keras_ops() -> Any:
+    """Real Keras 3's ``keras.ops`` (NumPy backend) when installed, else None."""
+    if importlib.util.find_spec("keras") is None:
+        return None
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    try:
+        import keras
+    except Exception:  # an unusable Keras install is the same as none for parity checks
+        return None
+    return keras.ops
+
+
+def check_forward(op: OpDef, sample: Sample, engine: str) -> None:
+    """Forward values and dtypes on `engine` against the NumPy engine, `ref` and Keras."""
+    args, kwargs = prepare(sample, "float32")
+    with use_engine(engine):
+        raw = op.fn(*args, **kwargs)
+        out = _to_numpy_tree(raw)
+        raw_dtypes = [_dtype_name(v) for v in _leaves(raw) if v is not None]
+    with use_engine("numpy"):
+        expected = run_op(op, args, kwargs)
+        exp_dtypes = [_dtype_name(v) for v in _leaves(expected) if v is not None]
+    _assert_close(out, expected, sample.rtol, sample.atol, f"{op.name} on {engine} vs numpy")
+    if raw_dtypes != exp_dtypes:
+        raise AssertionError(f"{op.name} on {engine}: dtypes {raw_dtypes}, numpy gives {exp_dtypes}")
+    if op.ref is not None and engine == "numpy":
+        ref = op.ref(*args, **kwargs)
+        _assert_close(out, ref, sample.rtol, sample.atol, f"{op.name} vs its reference")
+    if sample.keras and engine == "numpy":
+        kops = keras_ops()
+        kfn = getattr(kops, op.name, None) if kops is not None else None
+        if kfn is None and kops is not None:
+            for ns in ("image", "linalg", "nn", "numpy"):
+                kfn = getattr(getattr(kops, ns, None), op.name, None)
+                if kfn is not None:
+                    break
+        if kfn is not None:
+            kout = tree.map_structure(np.asarray, kfn(*args, **kwargs))
+            _assert_close(out, kout, sample.rtol, sample.atol, f"{op.name} vs Keras 3")
+            k_dtypes = [_dtype_name(v) for v in _leaves(kout)]
+            if k_dtypes != raw_dtypes:
+                raise AssertionError(
+                    f"{op.name}: result dtypes {raw_dtypes}, Keras 3 gives {k_dtypes}"
+                )
+
+
+def _symbolic_arg(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return KerasTensor(x.shape, _dt.standardize_dtype(x.dtype))
+    if isinstance(x, (list, tuple)) and x and all(isinstance(t, np.ndarray) for t in x):
+        return type(x)(_symbolic_arg(t) for t in x)
+    return x
+
+
+def check_symbolic(op: OpDef, sample: Sample) -> None:
+    """The shape/dtype rules (KerasTensor path) agree with the eager result."""
+    if op.higher_order:
+        return
+    args, kwargs = prepare(sample, "float32")
+    slots = op.slots_of(args, kwargs)
+    sslots = list(slots)
+    for idx in op.tensors:
+        sslots[idx] = _symbolic_arg(slots[idx])
+    if not any(isinstance(v, KerasTensor) for v in tree.flatten(sslots)):
+        return
+    with use_engine("numpy"):
+        eager = op.run(slots)
+        sym = op.run(tuple(sslots))
+    e_leaves = _leaves(eager)
+    s_leaves = _leaves(sym)
+    if len(e_leaves) != len(s_leaves):
+        raise AssertionError(
+            f"{op.name}: symbolic path gives {len(s_leaves)} outputs, eager gives {len(e_leaves)}"
+        )
+    for i, (e, s) in enumerate(zip(e_leaves, s_leaves)):
+        if not isinstance(s, KerasTensor):
+            continue
+        eshape = tuple(np.shape(e))
+        if len(s.shape) != len(eshape) or any(
+            d is not None and d != ed for d, ed in zip(s.shape, eshape)
+        ):
+            raise AssertionError(
+                f"{op.name}: symbolic shape {s.shape} does not match eager shape {eshape} "
+                f"(output {i})"
+            )
+        if s.dtype != _dtype_name(e):
+            raise AssertionError(
+                f"{op.name}: symbolic dtype {s.dtype} does not match eager dtype "
+                f"{_dtype_name(e)} (output {i})"
+            )
+
+
+def _diff_positions(op: OpDef, slots: tuple) -> list[tuple[int, int]]:
+    """(slot index, position in a seq or -1) of each differentiable float input."""
+    positions = []
+    for idx, kind in op.tensors.items():
+        name = op.slot_names[idx]
+        if not op.composite and name not in op.vjp:
+            continue
+        v = slots[idx]
+        if kind == "tensor":
+            if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+                positions.append((idx, -1))
+        elif isinstance(v, (list, tuple)):
+            for j, t in enumerate(v):
+                if isinstance(t, np.ndarray) and t.dtype.kind == "f":
+                    positions.append((idx, j))
+    return positions
+
+
+def _get(slots: tuple, pos: tuple) -> Any:
+    idx, j = pos
+    return slots[idx] if j < 0 else slots[idx][j]
+
+
+def _set(slots: tuple, pos: tuple, value: Any) -> tuple:
+    idx, j = pos
+    new = list(slots)
+    if j < 0:
+        new[idx] = value
+    else:
+        seq = list(slots[idx])
+        seq[j] = value
+        new[idx] = type(slots[idx])(seq)
+    return tuple(new)
+
+
+def _cotangents(op: OpDef, slots: tuple) -> list:
+    with use_engine("numpy"):
+        out = _to_numpy_tree(op.run(slots))
+    rng = np.random.default_rng(SEED + 1)
+    cts = []
+    for leaf in _leaves(out):
+        leaf = np.asarray(leaf)
+        if leaf.dtype.kind in "fc":
+            cts.append(rng.standard_normal(leaf.shape).astype(leaf.dtype))
+        else:
+            cts.append(None)
+    return cts
+
+
+def _loss_fn(op: OpDef, slots: tuple, positions: list, cts: list) -> Any:
+    from kerasx.ops._helpers import K
+
+    def loss(diff_inputs: list) -> Any:
+        s = slots
+        for pos, v in zip(positions, diff_inputs):
+            s = _set(s, pos, v)
+        out = op.run(s)
+        total = None
+        for leaf, c in zip(_leaves(out), cts):
+            if c is None:
+                continue
+            term = K.sum(K.real(K.multiply(leaf, c)) if c.dtype.kind == "c" else K.multiply(leaf, c))
+            total = term if total is None else K.add(total, term)
+        return total
+
+    return loss
+
+
+def _has_grad(op: OpDef, sample: Sample) -> bool:
+    return sample.grad and not op.nondiff and not op.higher_order
+
+
+def check_grad_fd(op: OpDef, sample: Sample, engine: str, eps: float = 1e-6) -> None:
+    """Gradients on `engine` (float64) against central finite differences."""
+    if not _has_grad(op, sample):
+        return
+    slots = op.slots_of(*prepare(sample, "float64"))
+    positions = _diff_positions(op, slots)
+    if not positions:
+        return
+    cts = _cotangents(op, slots)
+    if all(c is None for c in cts):
+        return
+    from kerasx.engine.autodiff import value_and_grad
+
+    loss = _loss_fn(op, slots, positions, cts)
+    inputs = [_get(slots, p) for p in positions]
+    rtol, atol = 1e-4, 1e-6
+    if any(c is not None and c.dtype not in (np.float64, np.complex128) for c in cts):
+        eps, rtol, atol = 1e-3, 2e-2, 2e-3  # a lower-precision output limits the FD accuracy
+    with use_engine(engine):
+        _, grads = value_and_grad(loss)(inputs)
+        grads = [np.asarray(dispatch.engine().to_numpy(g)) for g in grads]
+    with use_engine("numpy"):
+        for k, x in enumerate(inputs):
+            fd = np.zeros_like(x)
+            flat = x.reshape(-1)
+            for j in range(flat.size):
+                xp = flat.copy()
+                xp[j] += eps
+                xm = flat.copy()
+                xm[j] -= eps
+                ins_p = list(inputs)
+                ins_p[k] = xp.reshape(x.shape)
+                ins_m = list(inputs)
+                ins_m[k] = xm.reshape(x.shape)
+                fp = float(np.asarray(loss(ins_p)))
+                fm = float(np.asarray(loss(ins_m)))
+                fd.reshape(-1)[j] = (fp - fm) / (2 * eps)
+            np.testing.assert_allclose(
+                grads[k], fd, rtol=rtol, atol=atol,
+                err_msg=f"{op.name} on {engine}: gradient of input {positions[k]} vs finite differences",
+            )
+
+
+def _jax_grads(op: OpDef, slots: tuple, positions: list, cts: list) -> list:
+    import jax
+
+    with use_engine("jax"):
+        loss = _loss_fn(op, slots, positions, cts)
+        inputs = [_get(slots, p) for p in positions]
+        grads = jax.grad(lambda xs: loss(xs))([jax.numpy.asarray(x) for x in inputs])
+        return [np.asarray(g) for g in grads]
+
+
+def check_tape_vs_jax(op: OpDef, sample: Sample) -> None:
+    """The NumPy tape's gradients (float64) against `jax.grad` of the same function."""
+    if not _has_grad(op, sample) or "jax" not in installed_engines():
+        return
+    slots = op.slots_of(*prepare(sample, "float64"))
+    positions = _diff_positions(op, slots)
+    if not positions:
+        return
+    cts = _cotangents(op, slots)
+    if all(c is None for c in cts):
+        return
+    from kerasx.engine.autodiff import value_and_grad
+
+    with use_engine("numpy"):
+        loss = _loss_fn(op, slots, positions, cts)
+        inputs = [_get(slots, p) for p in positions]
+        _, tape_grads = value_and_grad(loss)(inputs)
+        tape_grads = [np.asarray(g) for g in tape_grads]
+    jax_grads = _jax_grads(op, slots, positions, cts)
+    for k, (a, b) in enumerate(zip(tape_grads, jax_grads)):
+        np.testing.assert_allclose(
+            a, b, rtol=1e-7, atol=1e-9,
+            err_msg=f"{op.name}: tape gradient of input {positions[k]} vs jax.grad",
+        )
+
+
+def check_rules_on_jax(op: OpDef, sample: Sample) -> None:
+    """Each VJP rule, executed on the JAX engine, against `jax.vjp` of the kernel."""
+    if not _has_grad(op, sample) or not op.vjp or "jax" not in installed_engines():
+        return
+    import jax
+
+    args, kwargs = prepare(sample, "float64")
+    slots = op.slots_of(args, kwargs)
+    with use_engine("jax"):
+        eng = dispatch.engine()
+        jslots = list(slots)
+        diff_idx = []
+        for idx, kind in op.tensors.items():
+            v = slots[idx]
+            name = op.slot_names[idx]
+            if kind == "tensor" and isinstance(v, np.ndarray):
+                jslots[idx] = eng.convert_to_tensor(v)
+                if v.dtype.kind == "f" and name in op.vjp:
+                    diff_idx.append(idx)
+            elif kind == "seq" and isinstance(v, (list, tuple)):
+                jslots[idx] = type(v)(eng.convert_to_tensor(t) if isinstance(t, np.ndarray) else t for t in v)
+                if name in op.vjp and all(isinstance(t, np.ndarray) and t.dtype.kind == "f" for t in v):
+                    diff_idx.append(idx)
+        if not diff_idx:
+            return
+
+        def f(*diff_vals: Any) -> Any:
+            s = list(jslots)
+            for i, v in zip(diff_idx, diff_vals):
+                s[i] = v
+            return op.run(tuple(s))
+
+        ans, vjp_fn = jax.vjp(f, *[jslots[i] for i in diff_idx])
+        rng = np.random.default_rng(SEED + 2)
+
+        def make_ct(a: Any) -> Any:
+            a = np.asarray(a)
+            if a.dtype.kind in "fc":
+                return jax.numpy.asarray(rng.standard_normal(a.shape).astype(a.dtype))
+            return np.zeros(a.shape, dtype=jax.dtypes.float0)
+
+        g = tree.map_structure(make_ct, ans)
+        expected = vjp_fn(g)
+        for k, idx in enumerate(diff_idx):
+            rule = op.vjp[op.slot_names[idx]]
+            got = rule(g, ans, *jslots)
+            if got is None:
+                got = tree.map_structure(np.zeros_like, tree.map_structure(np.asarray, expected[k]))
+            _assert_close(
+                tree.map_structure(np.asarray, got),
+                tree.map_structure(np.asarray, expected[k]),
+                1e-7,
+                1e-9,
+                f"{op.name}: rule for `{op.slot_names[idx]}` on JAX vs jax.vjp",
+            )
+
+
+def run_all(engines: Any = None, names: Any = None) -> int:
+    """Run every check for every case on `engines`; raise at the first failure.
+
+    Returns:
+        The number of (op, sample) cases checked.
+    """
+    engines = list(engines or installed_engines())
+    n = 0
+    for name, i in cases(names):
+        op, sample = get_sample(name, i)
+        check_symbolic(op, sample)
+        for eng in engines:
+            check_forward(op, sample, eng)
+            check_grad_fd(op, sample, eng)
+        if "jax" in engines:
+            check_tape_vs_jax(op, sample)
+            check_rules_on_jax(op, sample)
+        n += 1
+    return n
