@@ -1,0 +1,5 @@
+"""jax kernels: the control_flow family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}

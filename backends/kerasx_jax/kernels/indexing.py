@@ -1,0 +1,5 @@
+"""jax kernels: the indexing family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}

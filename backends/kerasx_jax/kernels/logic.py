@@ -1,0 +1,5 @@
+"""jax kernels: the logic family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}

@@ -1,0 +1,5 @@
+"""jax kernels: the nn family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}

@@ -1,0 +1,5 @@
+"""jax kernels: the signal family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}

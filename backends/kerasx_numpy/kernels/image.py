@@ -1,0 +1,5 @@
+"""numpy kernels: the image family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}

@@ -1,0 +1,5 @@
+"""numpy kernels: the indexing family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}

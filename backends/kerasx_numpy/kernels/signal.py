@@ -1,0 +1,5 @@
+"""numpy kernels: the signal family."""
+
+from __future__ import annotations
+
+KERNELS: dict = {}
