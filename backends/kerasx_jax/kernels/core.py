@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 
 from kerasx.engine.dtypes import standardize_dtype
@@ -16,3 +17,5 @@ def cast(x, dtype):
 KERNELS = {
     "cast": cast,
 }
+
+KERNELS["stop_gradient"] = jax.lax.stop_gradient

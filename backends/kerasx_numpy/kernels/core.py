@@ -17,3 +17,5 @@ def cast(x, dtype):
 KERNELS = {
     "cast": cast,
 }
+
+KERNELS["stop_gradient"] = lambda variable: variable
