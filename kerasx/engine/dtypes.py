@@ -135,6 +135,13 @@ def standardize_dtype(dtype: Any = None) -> str:
         return "complex64"
     if dtype is str:
         return "string"
+    if isinstance(dtype, type):
+        import numpy as np
+
+        try:
+            return _standardize_cached(np.dtype(dtype).name)
+        except TypeError:
+            pass
     name = getattr(dtype, "name", None)
     if not isinstance(name, str):
         inner = getattr(dtype, "dtype", None)
