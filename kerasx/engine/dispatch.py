@@ -177,6 +177,12 @@ def bind(op: OpDef, slots: tuple) -> Any:
     for idx, kind in op.tensors.items():
         v = slots[idx]
         if kind == "tensor":
+            cls = v.__class__
+            if cls is TR:
+                has_tracer = True
+                continue
+            if cls in FAST_TYPES:
+                continue
             if isinstance(v, VAR):
                 v = v.value
                 new[idx] = v

@@ -78,6 +78,8 @@ class OpDef:
     fn: Callable[..., Any] | None = None
     param_kinds: tuple[tuple[str, str], ...] = ()
     signature_plain: bool = True
+    # Indices of the tensor slots when none is a sequence (the tape's fast path), else None.
+    tensor_index: tuple[int, ...] | None = None
 
     def __repr__(self) -> str:
         return f"<OpDef {self.name}>"
@@ -310,6 +312,8 @@ def defop(
             param_kinds=tuple((p.name, _KINDS[p.kind]) for p in sig.parameters.values()),
             signature_plain=all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in sig.parameters.values()),
         )
+        if all(kind == "tensor" for kind in op.tensors.values()):
+            op.tensor_index = tuple(op.tensors)
         if op_name in REGISTRY:
             raise ValueError(f"Op {op_name!r} is already registered.")
         REGISTRY[op_name] = op

@@ -108,8 +108,37 @@ def record(op: Any, slots: tuple) -> Any:
     if op.nondiff:
         plain = _map_tensor_slots(op, slots, _unbox_all)
         return op.run(plain)
+    if op.composite and not op.vjp:
+        # No rule of its own: differentiate through its body (records the primitives).
+        return dispatch.call_with_slots(op.stub, op, slots)
+    index = op.tensor_index
+    if index is not None:
+        # Fast path: every tensor slot holds one tensor.
+        level = -1
+        for i in index:
+            v = slots[i]
+            if v.__class__ is Tracer and v.level > level:
+                level = v.level
+        parents = []
+        inner = list(slots)
+        for i in index:
+            v = slots[i]
+            if v.__class__ is Tracer and v.level == level:
+                parents.append((i, -1, v))
+                inner[i] = v.value
+        inner_t = tuple(inner)
+        ans = op.fn(*inner_t) if op.signature_plain else op.run(inner_t)
+        if level >= len(_levels):
+            return ans
+        if ans.__class__ is tuple or ans.__class__ is list:
+            node = Node(op, inner_t, ans, parents, True)
+            _levels[level].append(node)
+            return type(ans)(Tracer(a, level, node, i) for i, a in enumerate(ans))
+        node = Node(op, inner_t, ans, parents, False)
+        _levels[level].append(node)
+        return Tracer(ans, level, node, 0)
     level = _top_level(op, slots)
-    parents: list = []
+    parents = []
 
     def unbox(v: Any, idx: int, pos: int) -> Any:
         if isinstance(v, Tracer) and v.level == level:
@@ -126,9 +155,6 @@ def record(op: Any, slots: tuple) -> Any:
             items = [unbox(t, idx, j) for j, t in enumerate(v)]
             inner[idx] = tuple(items) if isinstance(v, tuple) else items
     inner_t = tuple(inner)
-    if op.composite and not op.vjp:
-        # No rule of its own: differentiate through its body (records the primitives).
-        return dispatch.call_with_slots(op.stub, op, slots)
     ans = op.run(inner_t)
     if level >= len(_levels) or not parents:
         return ans
