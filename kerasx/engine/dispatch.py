@@ -151,9 +151,7 @@ def explain_failure(op: OpDef, slots: tuple, e: BaseException) -> BaseException:
     if getattr(e, "_kerasx_explained", False):
         return e
     msg = str(e)
-    text = (
-        f"Invalid arguments for `ops.{op.name}`: {msg}. Received: {_shapes_text(op, slots)}."
-    )
+    text = f"Invalid arguments for `ops.{op.name}`: {msg}. Received: {_shapes_text(op, slots)}."
     if isinstance(e, TypeError) and "shape" not in msg.lower():
         err: BaseException = TypeError(text)
     elif isinstance(e, IndexError) and not isinstance(e, ValueError):

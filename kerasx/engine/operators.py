@@ -82,7 +82,9 @@ class TensorOperators:
         return _op("bitwise_invert")(self) if _is_int(self) else _op("logical_not")(self)
 
     def __and__(self, other: Any) -> Any:
-        return _op("logical_and")(self, other) if _is_bool(self) else _op("bitwise_and")(self, other)
+        return (
+            _op("logical_and")(self, other) if _is_bool(self) else _op("bitwise_and")(self, other)
+        )
 
     def __rand__(self, other: Any) -> Any:
         return self.__and__(other)
@@ -94,7 +96,9 @@ class TensorOperators:
         return self.__or__(other)
 
     def __xor__(self, other: Any) -> Any:
-        return _op("logical_xor")(self, other) if _is_bool(self) else _op("bitwise_xor")(self, other)
+        return (
+            _op("logical_xor")(self, other) if _is_bool(self) else _op("bitwise_xor")(self, other)
+        )
 
     def __rxor__(self, other: Any) -> Any:
         return self.__xor__(other)

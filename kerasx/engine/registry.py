@@ -310,7 +310,10 @@ def defop(
             unsupported=dict(unsupported or {}),
             namespaces=tuple(namespaces),
             param_kinds=tuple((p.name, _KINDS[p.kind]) for p in sig.parameters.values()),
-            signature_plain=all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in sig.parameters.values()),
+            signature_plain=all(
+                p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                for p in sig.parameters.values()
+            ),
         )
         if all(kind == "tensor" for kind in op.tensors.values()):
             op.tensor_index = tuple(op.tensors)

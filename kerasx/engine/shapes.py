@@ -37,7 +37,8 @@ def broadcast_shapes(*shapes: Any) -> tuple:
                 dim = d
             elif dim != d:
                 raise ValueError(
-                    "shapes " + " and ".join(str(tuple(s)) for s in shapes)
+                    "shapes "
+                    + " and ".join(str(tuple(s)) for s in shapes)
                     + " cannot be broadcast together"
                 )
         out.append(dim)
@@ -75,7 +76,9 @@ def canonical_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(axes))
 
 
-def reduce_rule(x: Any, axis: Any = None, keepdims: bool = False, *args: Any, **kwargs: Any) -> tuple:
+def reduce_rule(
+    x: Any, axis: Any = None, keepdims: bool = False, *args: Any, **kwargs: Any
+) -> tuple:
     """Shape rule for reductions over `axis`."""
     axes = canonical_axes(axis, len(x))
     if keepdims:
@@ -113,9 +116,11 @@ def probe_shape(op: Any, slots: tuple, shape_slots: list) -> Any:
         for idx, kind in op.tensors.items():
             v = slots[idx]
             if kind == "seq":
-                concrete[idx] = type(v)(
-                    _probe_value(t, s, size) for t, s in zip(v, shape_slots[idx])
-                ) if v is not None else None
+                concrete[idx] = (
+                    type(v)(_probe_value(t, s, size) for t, s in zip(v, shape_slots[idx]))
+                    if v is not None
+                    else None
+                )
             else:
                 concrete[idx] = _probe_value(v, shape_slots[idx], size)
         try:

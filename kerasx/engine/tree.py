@@ -50,7 +50,9 @@ def pack_sequence_as(structure: Any, flat_sequence: Any) -> Any:
     def build(x: Any) -> Any:
         if isinstance(x, dict):
             vals = {k: build(x[k]) for k in sorted(x, key=_sort_key)}
-            return type(x)((k, vals[k]) for k in x) if type(x) is not dict else {k: vals[k] for k in x}
+            return (
+                type(x)((k, vals[k]) for k in x) if type(x) is not dict else {k: vals[k] for k in x}
+            )
         if _is_namedtuple(x):
             return type(x)(*[build(c) for c in x])
         if isinstance(x, (list, tuple)):

@@ -103,7 +103,9 @@ def prepare(sample: Sample, float_dtype: str) -> tuple[tuple, dict]:
 def _to_numpy_tree(x: Any) -> Any:
     eng = dispatch.engine()
     return tree.map_structure(
-        lambda v: np.asarray(eng.to_numpy(v)) if v is not None and not isinstance(v, (str, bytes)) else v,
+        lambda v: (
+            np.asarray(eng.to_numpy(v)) if v is not None and not isinstance(v, (str, bytes)) else v
+        ),
         x,
     )
 
@@ -145,7 +147,11 @@ def _assert_close(actual: Any, expected: Any, rtol: float, atol: float, what: st
 
 
 def _dtype_name(x: Any) -> str:
-    return _dt.standardize_dtype(np.asarray(x).dtype) if not hasattr(x, "dtype") else _dt.standardize_dtype(x.dtype)
+    return (
+        _dt.standardize_dtype(np.asarray(x).dtype)
+        if not hasattr(x, "dtype")
+        else _dt.standardize_dtype(x.dtype)
+    )
 
 
 # --------------------------------------------------------------------------- the checks
@@ -175,7 +181,9 @@ def check_forward(op: OpDef, sample: Sample, engine: str) -> None:
         exp_dtypes = [_dtype_name(v) for v in _leaves(expected) if v is not None]
     _assert_close(out, expected, sample.rtol, sample.atol, f"{op.name} on {engine} vs numpy")
     if raw_dtypes != exp_dtypes:
-        raise AssertionError(f"{op.name} on {engine}: dtypes {raw_dtypes}, numpy gives {exp_dtypes}")
+        raise AssertionError(
+            f"{op.name} on {engine}: dtypes {raw_dtypes}, numpy gives {exp_dtypes}"
+        )
     if op.ref is not None and engine == "numpy":
         ref = op.ref(*args, **kwargs)
         _assert_close(out, ref, sample.rtol, sample.atol, f"{op.name} vs its reference")
@@ -304,7 +312,9 @@ def _loss_fn(op: OpDef, slots: tuple, positions: list, cts: list) -> Any:
         for leaf, c in zip(_leaves(out), cts):
             if c is None:
                 continue
-            term = K.sum(K.real(K.multiply(leaf, c)) if c.dtype.kind == "c" else K.multiply(leaf, c))
+            term = K.sum(
+                K.real(K.multiply(leaf, c)) if c.dtype.kind == "c" else K.multiply(leaf, c)
+            )
             total = term if total is None else K.add(total, term)
         return total
 
@@ -353,7 +363,10 @@ def check_grad_fd(op: OpDef, sample: Sample, engine: str, eps: float = 1e-6) -> 
                 fm = float(np.asarray(loss(ins_m)))
                 fd.reshape(-1)[j] = (fp - fm) / (2 * eps)
             np.testing.assert_allclose(
-                grads[k], fd, rtol=rtol, atol=atol,
+                grads[k],
+                fd,
+                rtol=rtol,
+                atol=atol,
                 err_msg=f"{op.name} on {engine}: gradient of input {positions[k]} vs finite differences",
             )
 
@@ -389,7 +402,10 @@ def check_tape_vs_jax(op: OpDef, sample: Sample) -> None:
     jax_grads = _jax_grads(op, slots, positions, cts)
     for k, (a, b) in enumerate(zip(tape_grads, jax_grads)):
         np.testing.assert_allclose(
-            a, b, rtol=1e-7, atol=1e-9,
+            a,
+            b,
+            rtol=1e-7,
+            atol=1e-9,
             err_msg=f"{op.name}: tape gradient of input {positions[k]} vs jax.grad",
         )
 
@@ -414,8 +430,12 @@ def check_rules_on_jax(op: OpDef, sample: Sample) -> None:
                 if v.dtype.kind == "f" and name in op.vjp:
                     diff_idx.append(idx)
             elif kind == "seq" and isinstance(v, (list, tuple)):
-                jslots[idx] = type(v)(eng.convert_to_tensor(t) if isinstance(t, np.ndarray) else t for t in v)
-                if name in op.vjp and all(isinstance(t, np.ndarray) and t.dtype.kind == "f" for t in v):
+                jslots[idx] = type(v)(
+                    eng.convert_to_tensor(t) if isinstance(t, np.ndarray) else t for t in v
+                )
+                if name in op.vjp and all(
+                    isinstance(t, np.ndarray) and t.dtype.kind == "f" for t in v
+                ):
                     diff_idx.append(idx)
         if not diff_idx:
             return
