@@ -490,3 +490,62 @@ def run_all(engines: Any = None, names: Any = None) -> int:
             check_rules_on_jax(op, sample)
         n += 1
     return n
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+def coverage(engines: Any = None) -> list[dict]:
+    """One row per public Keras op name: how each engine provides it.
+
+    Each row: ``{"name", "op", "engines": {engine: status}}`` where status is "kernel",
+    "composite", "fused" (composite with an engine kernel), "missing", or "unsupported: <reason>".
+    """
+    import kerasx.ops as kops
+    from kerasx.testing import surface
+
+    engines = list(engines or installed_engines())
+    names = sorted(set(surface.OPS) | {f"image.{n}" for n in surface.OPS_IMAGE})
+    loaded = {e: discovery.load(e) for e in engines}
+    rows = []
+    for name in names:
+        if name.startswith("image."):
+            fn = getattr(getattr(kops, "image", None), name[6:], None)
+        else:
+            fn = getattr(kops, name, None)
+        op = getattr(fn, "opdef", None)
+        row: dict[str, Any] = {"name": name, "op": op.name if op else None, "engines": {}}
+        for e, eng in loaded.items():
+            if op is None:
+                status = "missing"
+            elif e in op.unsupported or op.name in eng.unsupported:
+                status = "unsupported: " + (op.unsupported.get(e) or eng.unsupported[op.name])
+            elif op.composite:
+                status = "fused" if op.name in eng.kernels else "composite"
+            elif op.name in eng.kernels:
+                status = "kernel"
+            else:
+                status = "missing"
+            row["engines"][e] = status
+        rows.append(row)
+    return rows
+
+
+def coverage_table(engines: Any = None) -> str:
+    """The coverage table as Markdown: ops x engines, with every exception and its reason."""
+    rows = coverage(engines)
+    engines = list(rows[0]["engines"]) if rows else []
+    lines = ["| op | " + " | ".join(engines) + " |", "|---|" + "---|" * len(engines)]
+    for r in rows:
+        lines.append(f"| {r['name']} | " + " | ".join(r["engines"][e] for e in engines) + " |")
+    counts = {
+        e: sum(1 for r in rows if r["engines"][e] in ("kernel", "composite", "fused"))
+        for e in engines
+    }
+    lines.append("")
+    lines.append("covered: " + ", ".join(f"{e} {counts[e]}/{len(rows)}" for e in engines))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(coverage_table())
