@@ -5,7 +5,7 @@ from kerasx.ops.conv import *  # noqa: F403
 from kerasx.ops.core import *  # noqa: F403
 from kerasx.ops.creation import *  # noqa: F403
 from kerasx.ops.elementwise import *  # noqa: F403
-from kerasx.ops.image import *  # noqa: F403
+from kerasx.ops.imaging import *  # noqa: F403
 from kerasx.ops.indexing import *  # noqa: F403
 from kerasx.ops.linalg import *  # noqa: F403
 from kerasx.ops.logic import *  # noqa: F403

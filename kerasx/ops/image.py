@@ -1,5 +1,0 @@
-"""Ops family: image (see kerasx/ops/README.md for how to declare an op)."""
-
-from __future__ import annotations
-
-__all__: list[str] = []
