@@ -1,5 +1,177 @@
-"""jax kernels: the creation family."""
+"""JAX kernels: array creation (ranges, filled tensors, matrices, windows, grids)."""
 
 from __future__ import annotations
 
-KERNELS: dict = {}
+import jax.numpy as jnp
+import numpy as np
+
+from kerasx.engine import dtypes as _dt
+
+
+def _d(dtype):
+    return jnp.dtype(_dt.standardize_dtype(dtype))
+
+
+def _shape(shape):
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(s) for s in np.asarray(shape).reshape(-1))
+
+
+def _int(value, name):
+    try:
+        return int(np.asarray(value).reshape(()))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected an int. Received: {name}={value!r}"
+        ) from None
+
+
+def _scalar(v):
+    if v is None or isinstance(v, (int, float, bool)):
+        return v
+    return np.asarray(v).item()
+
+
+def arange(start, stop, step, dtype):
+    if dtype is None:
+        dtype = _dt.result_type(*[v for v in (start, stop, step) if v is not None])
+    start, stop, step = _scalar(start), _scalar(stop), _scalar(step)
+    if step is not None and step == 0:
+        raise ValueError(
+            "Received an invalid value for `step`, expected a non-zero value. Received: step=0"
+        )
+    if stop is None:
+        start, stop = 0, start
+    return jnp.arange(start, stop, 1 if step is None else step, dtype=_d(dtype))
+
+
+def _space_target(start, stop, dtype):
+    if dtype is not None:
+        return _dt.standardize_dtype(dtype)
+    return _dt.float_result(_dt.result_type(start.dtype, stop.dtype))
+
+
+def _f64(x):
+    x = jnp.asarray(x)
+    return x.astype(jnp.complex128 if jnp.iscomplexobj(x) else jnp.float64)
+
+
+def _check_num(num):
+    if not isinstance(num, (int, np.integer)) or num < 0:
+        raise ValueError(
+            f"Received an invalid value for `num`, expected an int >= 0. Received: num={num}"
+        )
+
+
+def linspace(start, stop, num, endpoint, retstep, dtype, axis):
+    _check_num(num)
+    target = _space_target(start, stop, dtype)
+    y, step = jnp.linspace(
+        _f64(start), _f64(stop), num, endpoint, True, dtype=jnp.float64, axis=axis
+    )
+    if jnp.issubdtype(_d(target), jnp.integer):
+        y = jnp.floor(y)
+    y = y.astype(_d(target))
+    if not retstep:
+        return y
+    step_dt = target if _dt.is_float_dtype(target) else _dt.standardize_dtype(None)
+    return (y, jnp.asarray(step).astype(_d(step_dt)))
+
+
+def _int_floor(y, target):
+    if jnp.issubdtype(_d(target), jnp.integer):
+        y = jnp.floor(y)
+    return y.astype(_d(target))
+
+
+def geomspace(start, stop, num, endpoint, dtype, axis):
+    _check_num(num)
+    target = _space_target(start, stop, dtype)
+    y = jnp.geomspace(_f64(start), _f64(stop), num, endpoint, dtype=jnp.float64, axis=axis)
+    return _int_floor(y, target)
+
+
+def logspace(start, stop, num, endpoint, base, dtype, axis):
+    _check_num(num)
+    target = _space_target(start, stop, dtype)
+    y = jnp.logspace(_f64(start), _f64(stop), num, endpoint, base, dtype=jnp.float64, axis=axis)
+    return _int_floor(y, target)
+
+
+def array(x, dtype):
+    return jnp.array(x, dtype=None if dtype is None else _d(dtype))
+
+
+def full(shape, fill_value, dtype):
+    return jnp.full(_shape(shape), jnp.asarray(fill_value).astype(_d(dtype)), dtype=_d(dtype))
+
+
+def full_like(x, fill_value, dtype):
+    d = x.dtype if dtype is None else _d(dtype)
+    return jnp.full(x.shape, jnp.asarray(fill_value).astype(d), dtype=d)
+
+
+def _eye(N, M, k, dtype):  # noqa: N803
+    M = None if M is None else _int(M, "M")
+    return jnp.eye(_int(N, "N"), M, _int(k, "k"), dtype=_d(dtype))
+
+
+def _tri(N, M, k, dtype):  # noqa: N803
+    M = None if M is None else _int(M, "M")
+    return jnp.tri(_int(N, "N"), M, _int(k, "k"), dtype=_d(dtype))
+
+
+def vander(x, N, increasing):  # noqa: N803
+    if x.ndim != 1:
+        raise ValueError(
+            f"Received an invalid value for `x`, expected a 1-D tensor. Received: x.shape={x.shape}"
+        )
+    return jnp.vander(x, None if N is None else _int(N, "N"), increasing)
+
+
+def meshgrid(x, indexing):
+    if indexing not in ("xy", "ij"):
+        raise ValueError(
+            f"Received an invalid value for `indexing`, expected 'xy' or 'ij'. Received: indexing={indexing!r}"
+        )
+    return list(jnp.meshgrid(*x, indexing=indexing))
+
+
+def _window(fn):
+    def kernel(x):
+        n = _int(x, "x")
+        return fn(n).astype(_d(None))
+
+    return kernel
+
+
+def kaiser(x, beta):
+    return jnp.kaiser(_int(x, "x"), float(beta)).astype(_d(None))
+
+
+KERNELS = {
+    "arange": arange,
+    "linspace": linspace,
+    "geomspace": geomspace,
+    "logspace": logspace,
+    "array": array,
+    "zeros": lambda shape, dtype: jnp.zeros(_shape(shape), dtype=_d(dtype)),
+    "ones": lambda shape, dtype: jnp.ones(_shape(shape), dtype=_d(dtype)),
+    "empty": lambda shape, dtype: jnp.zeros(_shape(shape), dtype=_d(dtype)),
+    "empty_like": lambda x, dtype: jnp.zeros(
+        x.shape, dtype=x.dtype if dtype is None else _d(dtype)
+    ),
+    "full": full,
+    "full_like": full_like,
+    "eye": _eye,
+    "identity": lambda n, dtype: jnp.identity(_int(n, "n"), dtype=_d(dtype)),
+    "tri": _tri,
+    "vander": vander,
+    "meshgrid": meshgrid,
+    "bartlett": _window(jnp.bartlett),
+    "blackman": _window(jnp.blackman),
+    "hamming": _window(jnp.hamming),
+    "hanning": _window(jnp.hanning),
+    "kaiser": kaiser,
+}
