@@ -1,5 +1,257 @@
-"""jax kernels: the conv family."""
+"""JAX kernels: convolution, pooling and fold/unfold (lax.conv_general_dilated, reduce_window).
+
+The private gradient ops (``conv_backprop_*``, ``max_pool_backprop``, ...) are the
+transposes / derivatives of the forward kernels taken by JAX itself, so they agree with
+``jax.vjp`` by construction.
+"""
 
 from __future__ import annotations
 
-KERNELS: dict = {}
+import itertools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from kerasx.ops.conv import (
+    average_pool_counts,
+    conv_geometry,
+    conv_transpose_geometry,
+    fold_output_shape,
+    pool_geometry,
+    unfold_geometry,
+    unfold_output_shape,
+)
+
+# ------------------------------------------------------------------------- convolution
+
+
+def _dimension_numbers(nd: int, df: str) -> tuple:
+    spatial = "DHW"[3 - nd :]
+    lhs = "N" + spatial + "C" if df == "channels_last" else "NC" + spatial
+    return lhs, spatial + "IO", lhs
+
+
+def _conv(x, kernel, geo):
+    return lax.conv_general_dilated(
+        x,
+        kernel,
+        window_strides=geo.strides,
+        padding=list(geo.pads),
+        rhs_dilation=geo.dilation,
+        dimension_numbers=_dimension_numbers(geo.nd, geo.data_format),
+        feature_group_count=geo.groups,
+    )
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    geo = conv_geometry(inputs.shape, kernel.shape, strides, padding, data_format, dilation_rate)
+    return _conv(inputs, kernel, geo)
+
+
+def conv_general(inputs, kernel, strides, padding, data_format=None, dilation_rate=1):
+    geo = conv_geometry(
+        inputs.shape, kernel.shape, strides, padding, data_format, dilation_rate, True
+    )
+    return _conv(inputs, kernel, geo)
+
+
+def conv_backprop_input(
+    g, kernel, input_shape, strides, padding, data_format=None, dilation_rate=1
+):
+    input_shape = tuple(int(d) for d in input_shape)
+    geo = conv_geometry(
+        input_shape, kernel.shape, strides, padding, data_format, dilation_rate, True
+    )
+    transpose = jax.linear_transpose(
+        lambda x: _conv(x, kernel, geo), jax.ShapeDtypeStruct(input_shape, g.dtype)
+    )
+    return transpose(g)[0]
+
+
+def conv_backprop_kernel(
+    inputs, g, kernel_shape, strides, padding, data_format=None, dilation_rate=1
+):
+    kernel_shape = tuple(int(d) for d in kernel_shape)
+    geo = conv_geometry(
+        inputs.shape, kernel_shape, strides, padding, data_format, dilation_rate, True
+    )
+    transpose = jax.linear_transpose(
+        lambda k: _conv(inputs, k, geo), jax.ShapeDtypeStruct(kernel_shape, g.dtype)
+    )
+    return transpose(g)[0]
+
+
+def conv_transpose(
+    inputs,
+    kernel,
+    strides=1,
+    padding="valid",
+    output_padding=None,
+    data_format=None,
+    dilation_rate=1,
+):
+    geo = conv_transpose_geometry(
+        inputs.shape, kernel.shape, strides, padding, output_padding, data_format, dilation_rate
+    )
+    nd = geo.nd
+    # Correlate the stride-dilated input with the flipped kernel (in/out channels swapped).
+    flipped = jnp.swapaxes(jnp.flip(kernel, axis=tuple(range(nd))), -1, -2)
+    pads = []
+    for i, (lo, hi) in enumerate(geo.pads):
+        k_eff = (kernel.shape[i] - 1) * geo.dilation[i] + 1
+        pads.append((k_eff - 1 - lo, k_eff - 1 - hi))
+    return lax.conv_general_dilated(
+        inputs,
+        flipped,
+        window_strides=(1,) * nd,
+        padding=pads,
+        lhs_dilation=geo.strides,
+        rhs_dilation=geo.dilation,
+        dimension_numbers=_dimension_numbers(nd, geo.data_format),
+    )
+
+
+# ----------------------------------------------------------------------------- pooling
+
+
+def _window(geo, values):
+    """Per-axis window parameter: 1 on batch/channel axes, `values` on the spatial ones."""
+    if geo.data_format == "channels_last":
+        return (1, *values, 1)
+    return (1, 1, *values)
+
+
+def _full_pads(geo):
+    if geo.data_format == "channels_last":
+        return ((0, 0), *geo.pads, (0, 0))
+    return ((0, 0), (0, 0), *geo.pads)
+
+
+def _lowest(dtype):
+    if jnp.issubdtype(dtype, jnp.floating):
+        return jnp.array(-jnp.inf, dtype)
+    if jnp.issubdtype(dtype, jnp.integer):
+        return jnp.array(jnp.iinfo(dtype).min, dtype)
+    return jnp.array(False, dtype)
+
+
+def _max_pool(x, geo):
+    return lax.reduce_window(
+        x,
+        _lowest(x.dtype),
+        lax.max,
+        _window(geo, geo.pool),
+        _window(geo, geo.strides),
+        _full_pads(geo),
+    )
+
+
+def _average_pool(x, geo):
+    total = lax.reduce_window(
+        x,
+        jnp.array(0, x.dtype),
+        lax.add,
+        _window(geo, geo.pool),
+        _window(geo, geo.strides),
+        _full_pads(geo),
+    )
+    if all(p == (0, 0) for p in geo.pads):
+        return total / jnp.array(math.prod(geo.pool), x.dtype)
+    spatial = x.shape[1:-1] if geo.data_format == "channels_last" else x.shape[2:]
+    counts = np.ones((), np.float64)
+    for i, (n, p, s, pads, o) in enumerate(
+        zip(spatial, geo.pool, geo.strides, geo.pads, geo.out_spatial)
+    ):
+        shape = [1] * geo.nd
+        shape[i] = o
+        counts = counts * np.asarray(average_pool_counts(n, p, s, pads, o)).reshape(shape)
+    counts = counts.reshape(_window(geo, geo.out_spatial))
+    return total / jnp.asarray(counts, x.dtype)
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
+    return _max_pool(inputs, geo)
+
+
+def max_pool_backprop(inputs, g, pool_size, strides=None, padding="valid", data_format=None):
+    geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
+    _, vjp = jax.vjp(lambda z: _max_pool(z, geo), lax.stop_gradient(inputs))
+    return vjp(g)[0]
+
+
+def max_pool_select(inputs, values, pool_size, strides=None, padding="valid", data_format=None):
+    geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
+    return jax.jvp(lambda z: _max_pool(z, geo), (lax.stop_gradient(inputs),), (values,))[1]
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
+    return _average_pool(inputs, geo)
+
+
+def average_pool_backprop(
+    g, input_shape, pool_size, strides=None, padding="valid", data_format=None
+):
+    input_shape = tuple(int(d) for d in input_shape)
+    geo = pool_geometry(input_shape, pool_size, strides, padding, data_format)
+    transpose = jax.linear_transpose(
+        lambda z: _average_pool(z, geo), jax.ShapeDtypeStruct(input_shape, g.dtype)
+    )
+    return transpose(g)[0]
+
+
+# ------------------------------------------------------------------------ fold, unfold
+
+
+def _block_slices(geo):
+    (dh, dw), (sh, sw), (oh, ow) = geo.dilation, geo.stride, geo.out_spatial
+    for i, j in itertools.product(range(geo.kernel[0]), range(geo.kernel[1])):
+        yield (
+            (i, j),
+            (
+                slice(None),
+                slice(None),
+                slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
+                slice(j * dw, j * dw + (ow - 1) * sw + 1, sw),
+            ),
+        )
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    out_shape = unfold_output_shape(x.shape, kernel_size, dilation, padding, stride)
+    geo = unfold_geometry(x.shape[2:], kernel_size, dilation, padding, stride)
+    ph, pw = geo.padding
+    xp = jnp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    blocks = [xp[sl] for _, sl in _block_slices(geo)]
+    return jnp.stack(blocks, axis=2).reshape(out_shape)
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    n, c, h, w = fold_output_shape(x.shape, output_size, kernel_size, dilation, padding, stride)
+    geo = unfold_geometry((h, w), kernel_size, dilation, padding, stride)
+    ph, pw = geo.padding
+    cols = x.reshape(n, c, *geo.kernel, *geo.out_spatial)
+    out = jnp.zeros((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
+    for (i, j), sl in _block_slices(geo):
+        out = out.at[sl].add(cols[:, :, i, j])
+    return out[:, :, ph : ph + h, pw : pw + w]
+
+
+KERNELS = {
+    "average_pool": average_pool,
+    "average_pool_backprop": average_pool_backprop,
+    "conv": conv,
+    "conv_backprop_input": conv_backprop_input,
+    "conv_backprop_kernel": conv_backprop_kernel,
+    "conv_general": conv_general,
+    "conv_transpose": conv_transpose,
+    "fold": fold,
+    "max_pool": max_pool,
+    "max_pool_backprop": max_pool_backprop,
+    "max_pool_select": max_pool_select,
+    "unfold": unfold,
+}
