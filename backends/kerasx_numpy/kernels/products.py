@@ -4,6 +4,75 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasx.engine import dtypes as _dt
+from kerasx_numpy.dtypes import np_dtype
+
+
+def einsum(subscripts, operands, kwargs):
+    operands = [np.asarray(o) for o in operands]
+    target = _dt.result_type(*[o.dtype for o in operands]) if operands else "float32"
+    if target == "int8":
+        target = "int32"
+    dt = np_dtype(target)
+    operands = [o if o.dtype == dt else o.astype(dt) for o in operands]
+    out = np.einsum(subscripts, *operands, optimize=len(operands) > 1)
+    return np.asarray(out, dtype=dt) if not isinstance(out, np.ndarray) else out
+
+
+def _cross_axes(axisa, axisb, axisc, axis):
+    if axis is not None:
+        return axis, axis, axis
+    return axisa, axisb, axisc
+
+
+def _pad3(v):
+    if v.shape[-1] == 3:
+        return v
+    return np.concatenate([v, np.zeros(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)
+
+
+def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    axisa, axisb, axisc = _cross_axes(axisa, axisb, axisc, axis)
+    a = np.moveaxis(x1, axisa, -1)
+    b = np.moveaxis(x2, axisb, -1)
+    for v, name in ((a, "x1"), (b, "x2")):
+        if v.shape[-1] not in (2, 3):
+            raise ValueError(
+                f"the vector dimension of `{name}` must have size 2 or 3, received {v.shape[-1]}"
+            )
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    a, b = _pad3(a), _pad3(b)
+    c = np.stack(
+        [
+            a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1],
+            a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
+            a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0],
+        ],
+        axis=-1,
+    )
+    return np.moveaxis(c, -1, axisc)
+
+
+def trace(x, offset, axis1, axis2):
+    name = str(x.dtype)
+    if name in ("bool", "int8", "int16"):
+        dt = np.int32
+    elif name in ("uint8", "uint16"):
+        dt = np.uint32
+    else:
+        dt = x.dtype
+    return np.asarray(np.trace(x, offset=offset, axis1=axis1, axis2=axis2, dtype=dt))
+
+
+def tensordot(x1, x2, axes):
+    return np.asarray(np.tensordot(x1, x2, axes))
+
+
 KERNELS = {
     "matmul": np.matmul,
+    "tensordot": tensordot,
+    "einsum": einsum,
+    "cross": cross,
+    "trace": trace,
 }
