@@ -1417,7 +1417,7 @@ def _parse_side(side: str, pattern: str) -> list:
                 raise ValueError(
                     f"Received an invalid value for `pattern`: unbalanced ')' in {pattern!r}."
                 )
-            groups.append(current)
+            groups.append(tuple(current))  # a tuple marks a parenthesised group
             current = None
         else:
             if tok.isdigit() and tok != "1":
@@ -1434,6 +1434,30 @@ def _parse_side(side: str, pattern: str) -> list:
     return groups
 
 
+def _right_group(
+    grp: list, n_ell: int, sizes: dict, out_names: list, final: list, pattern: str
+) -> None:
+    """Append the atoms of one right-hand group to `out_names` and its size to `final`."""
+    total: Any = 1
+    for a in grp:
+        if a == "1":
+            continue
+        group_names = [f"...{i}" for i in range(n_ell)] if a == "..." else [a]
+        for nm in group_names:
+            if nm not in sizes:
+                raise ValueError(
+                    f"Received an invalid value for `pattern`: axis {a!r} is not on the left of "
+                    f"{pattern!r}."
+                )
+            if nm in out_names:
+                raise ValueError(
+                    f"Received an invalid value for `pattern`: axis {a!r} appears twice on the right."
+                )
+            out_names.append(nm)
+            total = None if total is None or sizes[nm] is None else total * sizes[nm]
+    final.append(total)
+
+
 def _rearrange_plan(shape: tuple, pattern: str, lengths: dict) -> tuple:
     """Return (shape of the elementary axes, permutation, final shape)."""
     if pattern.count("->") != 1:
@@ -1443,7 +1467,7 @@ def _rearrange_plan(shape: tuple, pattern: str, lengths: dict) -> tuple:
     lhs, rhs = pattern.split("->")
     left, right = _parse_side(lhs, pattern), _parse_side(rhs, pattern)
     has_ell = any("..." in grp for grp in left)
-    if any("..." in grp and len(grp) > 1 for grp in left):
+    if any("..." in grp and (len(grp) > 1 or isinstance(grp, tuple)) for grp in left):
         raise ValueError(
             f"Received an invalid value for `pattern`: '...' cannot be grouped on the left of {pattern!r}."
         )
@@ -1495,23 +1519,12 @@ def _rearrange_plan(shape: tuple, pattern: str, lengths: dict) -> tuple:
     out_names: list = []
     final: list = []
     for grp in right:
-        total: Any = 1
-        for a in grp:
-            if a == "1":
-                continue
-            group_names = [f"...{i}" for i in range(n_ell)] if a == "..." else [a]
-            for nm in group_names:
-                if nm not in sizes:
-                    raise ValueError(
-                        f"Received an invalid value for `pattern`: axis {a!r} is not on the left of {pattern!r}."
-                    )
-                if nm in out_names:
-                    raise ValueError(
-                        f"Received an invalid value for `pattern`: axis {a!r} appears twice on the right."
-                    )
-                out_names.append(nm)
-                total = None if total is None or sizes[nm] is None else total * sizes[nm]
-        final.append(total)
+        if grp == ["..."]:  # a bare ellipsis keeps its axes separate
+            grp_list = [[f"...{i}"] for i in range(n_ell)]
+        else:
+            grp_list = [grp]
+        for sub in grp_list:
+            _right_group(sub, n_ell, sizes, out_names, final, pattern)
     missing = [nm for nm in names if nm not in out_names]
     if missing:
         raise ValueError(

@@ -49,7 +49,13 @@ def _sections(indices_or_sections):
 
 
 def split(x, indices_or_sections, axis):
-    return list(np.split(x, _sections(indices_or_sections), axis=axis))
+    ios = _sections(indices_or_sections)
+    if isinstance(ios, int) and ios > 0 and x.shape[axis] % ios:
+        raise ValueError(
+            f"Received an invalid value for `indices_or_sections`: {ios} sections do not divide "
+            f"axis {axis} of length {x.shape[axis]} equally."
+        )
+    return list(np.split(x, ios, axis=axis))
 
 
 def array_split(x, indices_or_sections, axis):
