@@ -92,7 +92,7 @@ def _space_dtype(start: Any, stop: Any, dtype: Any = None) -> str:
 
 
 def _space_shape(start: tuple, stop: tuple, num: int, axis: int) -> tuple:
-    if not isinstance(num, int) or num < 0:
+    if isinstance(num, bool) or not hasattr(num, "__index__") or num < 0:
         raise ValueError(
             f"Received an invalid value for `num`, expected an int >= 0. Received: num={num}"
         )
