@@ -326,6 +326,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
             )
     columns = [None if x is None else _slices(x, n) for x in x_leaves]
     single = xs is not None and not tree.is_nested(xs)
+    nested = tree.is_nested(carry)
     order = range(n - 1, -1, -1) if reverse else range(n)
     ys: list = []
     for i in order:
@@ -341,10 +342,16 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
                 f"`f` must return a pair (new_carry, y). Received: {type(out).__name__}"
             )
         new_carry, y = out
-        new_carry = _tensors(new_carry)
-        _check_same_structure(
-            carry, new_carry, "`f` must return a carry with the same structure as `init`."
-        )
+        if nested:
+            new_carry = _tensors(new_carry)
+            if not ys:  # the structure is checked once, on the first step
+                _check_same_structure(
+                    carry, new_carry, "`f` must return a carry with the same structure as `init`."
+                )
+        elif not isinstance(new_carry, (Tracer, np.ndarray, np.generic)):
+            if tree.is_nested(new_carry):
+                raise ValueError("`f` must return a carry with the same structure as `init`.")
+            new_carry = _as_tensor(new_carry)
         carry = new_carry
         ys.append(y)
     if reverse:
