@@ -1,5 +1,111 @@
-"""numpy kernels: the nn family."""
+"""NumPy kernels: fused activations of the nn family (inputs arrive promoted to a float dtype)."""
 
 from __future__ import annotations
 
-KERNELS: dict = {}
+import math
+
+import numpy as np
+
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
+_GELU_COEF = 0.044715
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _like(y, x):
+    """`y` with `x`'s dtype (guards against NumPy scalar upcasts)."""
+    return y if y.dtype == x.dtype else y.astype(x.dtype)
+
+
+def relu(x):
+    return np.maximum(x, np.zeros((), dtype=x.dtype))
+
+
+def relu6(x):
+    return np.clip(x, 0.0, 6.0)
+
+
+def leaky_relu(x, negative_slope):
+    return _like(np.where(x >= 0, x, x * negative_slope), x)
+
+
+def elu(x, alpha):
+    return _like(np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)) * alpha), x)
+
+
+def selu(x):
+    neg = np.expm1(np.minimum(x, 0.0)) * _SELU_ALPHA
+    return np.where(x > 0, x, neg) * _SELU_SCALE
+
+
+def sigmoid(x):
+    e = np.exp(-np.abs(x))
+    inv = 1.0 / (1.0 + e)
+    return np.where(x >= 0, inv, e * inv)
+
+
+def silu(x):
+    return x * sigmoid(x)
+
+
+def softplus(x):
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def log_sigmoid(x):
+    return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def gelu(x, approximate):
+    if approximate:
+        inner = (x + _GELU_COEF * (x * x * x)) * _SQRT_2_OVER_PI
+        return (0.5 * x) * (1.0 + np.tanh(inner))
+    from kerasx.ops._helpers import K  # NumPy has no erf: use the registry's kernel
+
+    return (0.5 * x) * (1.0 + K.erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def softmax(x, axis):
+    axis = _axis(axis)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis):
+    axis = _axis(axis)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def sparsemax(x, axis):
+    z = -np.sort(-x, axis=axis)  # descending
+    n = x.shape[axis]
+    shape = [1] * x.ndim
+    shape[axis] = n
+    k = np.arange(1, n + 1, dtype=x.dtype).reshape(shape)
+    cums = np.cumsum(z, axis=axis)
+    support = (1.0 + k * z) > cums
+    k_max = np.sum(support, axis=axis, keepdims=True).astype(x.dtype)
+    tau = (np.sum(np.where(support, z, 0.0), axis=axis, keepdims=True) - 1.0) / k_max
+    return np.maximum(x - tau, 0.0)
+
+
+KERNELS = {
+    "relu": relu,
+    "relu6": relu6,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "selu": selu,
+    "sigmoid": sigmoid,
+    "silu": silu,
+    "softplus": softplus,
+    "log_sigmoid": log_sigmoid,
+    "gelu": gelu,
+    "softmax": softmax,
+    "log_softmax": log_softmax,
+    "sparsemax": sparsemax,
+}

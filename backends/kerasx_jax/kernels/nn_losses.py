@@ -1,0 +1,81 @@
+"""JAX kernels: cross-entropies and one-hot encodings of the nn family."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from kerasx import config as _config
+from kerasx.engine.dtypes import standardize_dtype
+
+
+def _rules():
+    from kerasx.ops import nn_losses  # shape validation shared with the symbolic path
+
+    return nn_losses
+
+
+def _log_softmax(x, axis):
+    shifted = x - jnp.max(x, axis=axis, keepdims=True)
+    return shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis=axis, keepdims=True))
+
+
+def _log_probs(output, from_logits, axis):
+    if from_logits:
+        return _log_softmax(output, axis)
+    eps = float(_config.epsilon())
+    q = output / jnp.sum(output, axis=axis, keepdims=True)
+    return jnp.log(jnp.clip(q, eps, 1.0 - eps))
+
+
+def binary_crossentropy(target, output, from_logits):
+    _rules().bce_shape(target.shape, output.shape)
+    if from_logits:
+        return jnp.maximum(output, 0.0) - output * target + jnp.log1p(jnp.exp(-jnp.abs(output)))
+    eps = float(_config.epsilon())
+    o = jnp.clip(output, eps, 1.0 - eps)
+    return -(target * jnp.log(o) + (1.0 - target) * jnp.log1p(-o))
+
+
+def categorical_crossentropy(target, output, from_logits, axis):
+    _rules().cce_shape(target.shape, output.shape, from_logits, axis)
+    return -jnp.sum(target * _log_probs(output, from_logits, axis), axis=axis)
+
+
+def _class_mask(target, n, ax, ndim):
+    shape = [1] * ndim
+    shape[ax] = n
+    return jnp.expand_dims(target, ax) == jnp.arange(n, dtype=jnp.int32).reshape(shape)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits, axis):
+    _rules().scce_shape(target.shape, output.shape, from_logits, axis)
+    ax = axis % output.ndim
+    if target.ndim == output.ndim:
+        target = target.reshape(target.shape[:-1])
+    mask = _class_mask(target, output.shape[ax], ax, output.ndim)
+    logp = _log_probs(output, from_logits, ax)
+    return -jnp.sum(jnp.where(mask, logp, 0.0), axis=ax)
+
+
+def one_hot(x, num_classes, axis, dtype, sparse):
+    _rules()._one_hot_shape(x.shape, num_classes, axis, dtype, sparse)
+    ax = axis % (x.ndim + 1)
+    return _class_mask(x, num_classes, ax, x.ndim + 1).astype(jnp.dtype(standardize_dtype(dtype)))
+
+
+def multi_hot(inputs, num_classes, axis, dtype, sparse, kwargs):
+    rules = _rules()
+    rules._multi_hot_shape(inputs.shape, num_classes, axis, dtype, sparse, **kwargs)
+    n = num_classes if num_classes is not None else kwargs["num_tokens"]
+    ax, reduced = rules.multi_hot_layout(inputs.ndim, axis)
+    mask = _class_mask(inputs, n, ax, inputs.ndim + 1)
+    return jnp.any(mask, axis=reduced).astype(jnp.dtype(standardize_dtype(dtype)))
+
+
+KERNELS = {
+    "binary_crossentropy": binary_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "one_hot": one_hot,
+    "multi_hot": multi_hot,
+}
