@@ -600,3 +600,27 @@ def test_keras_parity_scan():
     theirs = keras.ops.scan(f, np.zeros(2, "float32"), xs, reverse=True)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(_np(a), np.asarray(b), rtol=1e-6)
+
+
+def test_signatures_match_keras():
+    keras = pytest.importorskip("keras")
+    import inspect
+
+    names = [
+        "cond",
+        "switch",
+        "while_loop",
+        "fori_loop",
+        "scan",
+        "associative_scan",
+        "map",
+        "vectorized_map",
+        "vectorize",
+        "custom_gradient",
+    ]
+    for name in names:
+        ours = inspect.signature(getattr(ops, name))
+        theirs = inspect.signature(getattr(keras.ops, name))
+        assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
+            (p.name, p.kind, p.default) for p in theirs.parameters.values()
+        ], name
