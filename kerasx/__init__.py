@@ -2,7 +2,11 @@
 
 from kerasx import engine as _engine  # noqa: F401
 from kerasx import config as config
+from kerasx import backend as backend
+from kerasx import datasets as datasets
 from kerasx import ops as ops
+from kerasx import random as random
+from kerasx import testing as testing
 from kerasx.engine import discovery as _discovery
 from kerasx.engine.autodiff import grad as grad
 from kerasx.engine.autodiff import jit as jit
