@@ -1,5 +1,101 @@
-"""numpy kernels: the signal family."""
+"""NumPy kernels: FFTs, framing, correlation and complex views."""
 
 from __future__ import annotations
 
-KERNELS: dict = {}
+import numpy as np
+
+from kerasx.engine import dtypes as _dt
+
+
+def _complex(x):
+    re, im = np.asarray(x[0]), np.asarray(x[1])
+    for v in (re, im):
+        if v.dtype.kind != "f":
+            raise ValueError(
+                "Received an invalid value for `x`, both the real and the imaginary part must "
+                f"be floating tensors. Received dtypes: {re.dtype}, {im.dtype}"
+            )
+    dt = np.dtype(_dt.result_type(re.dtype, im.dtype))
+    cdt = np.complex128 if dt == np.float64 else np.complex64
+    z = re.astype(cdt)
+    z.imag = im
+    return z, dt
+
+
+def _pair(z, dt):
+    return np.ascontiguousarray(z.real, dtype=dt), np.ascontiguousarray(z.imag, dtype=dt)
+
+
+def fft(x):
+    z, dt = _complex(x)
+    return _pair(np.fft.fft(z), dt)
+
+
+def fft2(x):
+    z, dt = _complex(x)
+    return _pair(np.fft.fft2(z), dt)
+
+
+def ifft2(x):
+    z, dt = _complex(x)
+    return _pair(np.fft.ifft2(z), dt)
+
+
+def rfft(x, fft_length=None):
+    return _pair(np.fft.rfft(x, n=fft_length), x.dtype)
+
+
+def irfft(x, fft_length=None):
+    z, dt = _complex(x)
+    n = fft_length if fft_length is not None else 2 * (z.shape[-1] - 1)
+    return np.asarray(np.fft.irfft(z, n=n), dtype=dt)
+
+
+def view_as_complex(x):
+    cdt = np.complex128 if x.dtype == np.float64 else np.complex64
+    if x.shape[-1:] != (2,):
+        raise ValueError(
+            "Received an invalid value for `x`, expected a last dimension of size 2. "
+            f"Received: x.shape={x.shape}"
+        )
+    z = x[..., 0].astype(cdt)
+    z.imag = x[..., 1]
+    return z
+
+
+def view_as_real(x):
+    if x.dtype.kind == "c":
+        dt = x.real.dtype
+    elif x.dtype in (np.float64, np.float16):
+        dt = x.dtype
+    else:
+        dt = np.float32
+    return np.stack([np.real(x).astype(dt), np.imag(x).astype(dt)], axis=-1)
+
+
+def correlate(x1, x2, mode="valid"):
+    return np.correlate(x1, x2, mode=mode)
+
+
+def extract_sequences(x, sequence_length, sequence_stride):
+    n = x.shape[-1]
+    if n < sequence_length:
+        raise ValueError(
+            "Received an invalid value for `sequence_length`, expected at most the length of "
+            f"the last axis ({n}). Received: sequence_length={sequence_length}"
+        )
+    win = np.lib.stride_tricks.sliding_window_view(x, sequence_length, axis=-1)
+    return np.ascontiguousarray(win[..., ::sequence_stride, :])
+
+
+KERNELS = {
+    "correlate": correlate,
+    "extract_sequences": extract_sequences,
+    "fft": fft,
+    "fft2": fft2,
+    "ifft2": ifft2,
+    "irfft": irfft,
+    "rfft": rfft,
+    "view_as_complex": view_as_complex,
+    "view_as_real": view_as_real,
+}
