@@ -19,10 +19,8 @@ def _dn(d: Any) -> str:
     return d if isinstance(d, str) else _dt.result_type(d)
 
 
-def _sum_dtype(x: str, axis: Any = None, keepdims: bool = False) -> str:
-    if x in ("bool", "int8", "int16", "uint8", "uint16"):
-        return "int32"
-    return x
+def _sum_dtype(x: Any, axis: Any = None, keepdims: bool = False) -> str:
+    return _prod_dtype(x)
 
 
 def _prod_dtype(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> str:
@@ -116,7 +114,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
         keepdims: keep the reduced axes with length 1.
 
     Returns:
-        The sum (small integer and bool inputs give int32, as in Keras).
+        The sum (bool/int8/int16 give int32 and uint8/uint16 give uint32, as in Keras).
     """
 
 

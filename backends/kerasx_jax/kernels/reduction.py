@@ -7,7 +7,6 @@ from jax.scipy.special import logsumexp as _jax_logsumexp
 
 from kerasx.engine import dtypes as _dt
 
-_SMALL_INTS = {jnp.dtype(d) for d in ("bool", "int8", "int16", "uint8", "uint16")}
 _WIDEN = {
     jnp.dtype("bool"): jnp.dtype("int32"),
     jnp.dtype("int8"): jnp.dtype("int32"),
@@ -34,8 +33,7 @@ def _as_float(x):
 
 
 def sum_(x, axis, keepdims):
-    dtype = jnp.int32 if x.dtype in _SMALL_INTS else x.dtype
-    return jnp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+    return jnp.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=_WIDEN.get(x.dtype, x.dtype))
 
 
 def _float_stat(fn):
@@ -87,8 +85,17 @@ def count_nonzero(x, axis):
     return jnp.count_nonzero(x, axis=_axis(axis)).astype(jnp.int32)
 
 
+def _check_axis_int(axis):
+    if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
+        raise ValueError(
+            "Received an invalid value for `axis`, expected an int or None. "
+            f"Received: axis={axis!r}"
+        )
+
+
 def _arg(fn):
     def kernel(x, axis, keepdims):
+        _check_axis_int(axis)
         return fn(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
 
     return kernel

@@ -18,7 +18,12 @@ def argsort(x, axis=-1):
 def argpartition(x, kth, axis=-1):
     # Same canonical layout as the NumPy kernel (see there).
     n = x.shape[axis]
-    kth = kth % n if n else 0
+    if not isinstance(kth, int) or isinstance(kth, bool) or not -n <= kth < n:
+        raise ValueError(
+            f"Received an invalid value for `kth`, expected an int in [{-n}, {n}). "
+            f"Received: kth={kth!r}"
+        )
+    kth = kth % n
     moved = jnp.moveaxis(x, axis, -1)
     low = jnp.argsort(moved, axis=-1, stable=True)[..., : kth + 1]
     positions = jnp.arange(n, dtype=jnp.int32)
@@ -28,11 +33,32 @@ def argpartition(x, kth, axis=-1):
     return jnp.moveaxis(out, -1, axis)
 
 
+def _check_segments(data, segment_ids, num_segments):
+    if num_segments is not None and (
+        not isinstance(num_segments, int) or isinstance(num_segments, bool) or num_segments < 0
+    ):
+        raise ValueError(
+            "Received an invalid value for `num_segments`, expected an int >= 0 or None. "
+            f"Received: num_segments={num_segments!r}"
+        )
+    if segment_ids.ndim != 1 or data.ndim == 0 or segment_ids.shape[0] != data.shape[0]:
+        raise ValueError(
+            "Received an invalid value for `segment_ids`, expected a 1-D tensor of length "
+            f"data.shape[0]. Received: segment_ids.shape={segment_ids.shape}, "
+            f"data.shape={data.shape}"
+        )
+
+
 def top_k(x, k, sorted=True):  # noqa: A002
     if x.ndim == 0:
-        raise ValueError("`x` must have rank >= 1")
-    if not 1 <= k <= x.shape[-1]:
-        raise ValueError(f"`k` must be in [1, {x.shape[-1]}], received k={k}")
+        raise ValueError(
+            "Received an invalid value for `x`, expected rank >= 1. Received: a scalar"
+        )
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= x.shape[-1]:
+        raise ValueError(
+            f"Received an invalid value for `k`, expected an int in [1, {x.shape[-1]}]. "
+            f"Received: k={k!r}"
+        )
     values, idx = jax.lax.top_k(x, k)
     return values, idx.astype(jnp.int32)
 
@@ -86,7 +112,8 @@ def _num_segments(segment_ids, num_segments):
 
 def _segment(fn):
     def kernel(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
-        ids = segment_ids.reshape(-1).astype(jnp.int32)
+        _check_segments(data, segment_ids, num_segments)
+        ids = segment_ids.astype(jnp.int32)
         n = _num_segments(ids, num_segments)
         return fn(data, ids, num_segments=n, indices_are_sorted=bool(sorted))
 
@@ -95,7 +122,8 @@ def _segment(fn):
 
 def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
     # jax.ops.segment_prod has no gradient for repeated ids; a masked product does.
-    ids = segment_ids.reshape(-1).astype(jnp.int32)
+    _check_segments(data, segment_ids, num_segments)
+    ids = segment_ids.astype(jnp.int32)
     n = _num_segments(ids, num_segments)
     member = ids[None, :] == jnp.arange(n, dtype=jnp.int32)[:, None]
     member = member.reshape(member.shape + (1,) * (data.ndim - 1))

@@ -8,7 +8,6 @@ import numpy as np
 
 from kerasx.engine import dtypes as _dt
 
-_SMALL_INTS = {np.dtype(d) for d in ("bool", "int8", "int16", "uint8", "uint16")}
 _WIDEN = {
     np.dtype("bool"): np.dtype("int32"),
     np.dtype("int8"): np.dtype("int32"),
@@ -37,8 +36,7 @@ def _out(value, dtype):
 
 
 def sum_(x, axis, keepdims):
-    dtype = np.int32 if x.dtype in _SMALL_INTS else None
-    return np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+    return np.sum(x, axis=_axis(axis), keepdims=keepdims, dtype=_WIDEN.get(x.dtype, x.dtype))
 
 
 def mean(x, axis, keepdims):
@@ -112,8 +110,17 @@ def count_nonzero(x, axis):
     return np.asarray(res, dtype=np.int32) if np.ndim(res) else np.int32(res)
 
 
+def _check_axis_int(axis):
+    if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
+        raise ValueError(
+            "Received an invalid value for `axis`, expected an int or None. "
+            f"Received: axis={axis!r}"
+        )
+
+
 def _arg(fn):
     def kernel(x, axis, keepdims):
+        _check_axis_int(axis)
         res = fn(x, axis=axis, keepdims=keepdims)
         return np.asarray(res, dtype=np.int32) if np.ndim(res) else np.int32(res)
 

@@ -17,7 +17,12 @@ def argpartition(x, kth, axis=-1):
     # A canonical partition, the same on every engine: the kth + 1 smallest in ascending
     # order of value, then the remaining indices in increasing order.
     n = x.shape[axis]
-    kth = kth % n if n else 0
+    if not isinstance(kth, int) or isinstance(kth, bool) or not -n <= kth < n:
+        raise ValueError(
+            f"Received an invalid value for `kth`, expected an int in [{-n}, {n}). "
+            f"Received: kth={kth!r}"
+        )
+    kth = kth % n
     moved = np.moveaxis(x, axis, -1)
     low = np.argsort(moved, axis=-1, kind="stable")[..., : kth + 1]
     taken = np.zeros(moved.shape, dtype=bool)
@@ -25,6 +30,22 @@ def argpartition(x, kth, axis=-1):
     rest = np.argsort(taken, axis=-1, kind="stable")[..., : n - kth - 1]
     out = np.concatenate([low, rest], axis=-1).astype(np.int32)
     return np.moveaxis(out, -1, axis)
+
+
+def _check_segments(data, segment_ids, num_segments):
+    if num_segments is not None and (
+        not isinstance(num_segments, int) or isinstance(num_segments, bool) or num_segments < 0
+    ):
+        raise ValueError(
+            "Received an invalid value for `num_segments`, expected an int >= 0 or None. "
+            f"Received: num_segments={num_segments!r}"
+        )
+    if segment_ids.ndim != 1 or data.ndim == 0 or segment_ids.shape[0] != data.shape[0]:
+        raise ValueError(
+            "Received an invalid value for `segment_ids`, expected a 1-D tensor of length "
+            f"data.shape[0]. Received: segment_ids.shape={segment_ids.shape}, "
+            f"data.shape={data.shape}"
+        )
 
 
 def _descending_order(x):
@@ -38,9 +59,14 @@ def _descending_order(x):
 
 def top_k(x, k, sorted=True):  # noqa: A002
     if x.ndim == 0:
-        raise ValueError("`x` must have rank >= 1")
-    if not 1 <= k <= x.shape[-1]:
-        raise ValueError(f"`k` must be in [1, {x.shape[-1]}], received k={k}")
+        raise ValueError(
+            "Received an invalid value for `x`, expected rank >= 1. Received: a scalar"
+        )
+    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= x.shape[-1]:
+        raise ValueError(
+            f"Received an invalid value for `k`, expected an int in [1, {x.shape[-1]}]. "
+            f"Received: k={k!r}"
+        )
     idx = _descending_order(x)[..., :k]
     return np.take_along_axis(x, idx, axis=-1), idx.astype(np.int32)
 
@@ -100,7 +126,8 @@ def nonzero(x):
 
 def _segments(ufunc, empty):
     def kernel(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
-        ids = np.asarray(segment_ids).astype(np.int64).reshape(-1)
+        _check_segments(data, segment_ids, num_segments)
+        ids = segment_ids.astype(np.int64)
         if num_segments is None:
             num_segments = int(ids.max()) + 1 if ids.size else 0
         out = np.full((num_segments, *data.shape[1:]), empty(data.dtype), dtype=data.dtype)

@@ -68,19 +68,49 @@ def _median(fn):
     return kernel
 
 
-def histogram(x, bins=10, range=None):  # noqa: A002
+def _check_histogram(x, bins, range):  # noqa: A002
     if x.ndim != 1:
-        raise ValueError(f"`x` must be a 1-D tensor, received shape {x.shape}")
+        raise ValueError(
+            f"Received an invalid value for `x`, expected a 1-D tensor. Received: x.shape={x.shape}"
+        )
+    if not isinstance(bins, int) or isinstance(bins, bool) or bins < 1:
+        raise ValueError(
+            f"Received an invalid value for `bins`, expected a positive int. Received: bins={bins!r}"
+        )
+    if range is not None and (len(range) != 2 or range[0] > range[1]):
+        raise ValueError(
+            "Received an invalid value for `range`, expected a pair (min, max) with "
+            f"min <= max. Received: range={range!r}"
+        )
+
+
+def _check_bincount(x, minlength, sparse):
+    if sparse:
+        raise ValueError(
+            "Received an invalid value for `sparse`: sparse results are not supported. "
+            "Received: sparse=True"
+        )
+    if not isinstance(minlength, int) or isinstance(minlength, bool) or minlength < 0:
+        raise ValueError(
+            "Received an invalid value for `minlength`, expected an int >= 0. "
+            f"Received: minlength={minlength!r}"
+        )
+    if x.ndim not in (1, 2):
+        raise ValueError(
+            "Received an invalid value for `x`, expected a 1-D or 2-D tensor. "
+            f"Received: x.shape={x.shape}"
+        )
+
+
+def histogram(x, bins=10, range=None):  # noqa: A002
+    _check_histogram(x, bins, range)
     dtype = _float_of(x.dtype)
     counts, edges = np.histogram(x, bins=bins, range=range)
     return counts.astype(np.int32), edges.astype(dtype)
 
 
 def bincount(x, weights=None, minlength=0, sparse=False):
-    if sparse:
-        raise ValueError("sparse bincount results are not supported")
-    if x.ndim not in (1, 2):
-        raise ValueError(f"`x` must be a 1-D or 2-D tensor, received shape {x.shape}")
+    _check_bincount(x, minlength, sparse)
     if x.size and x.min() < 0:
         raise ValueError("`x` must hold non-negative integers")
     if weights is None:
