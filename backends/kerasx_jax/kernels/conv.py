@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from kerasx.ops.conv import (
+from kerasx.ops.conv_geometry import (
     average_pool_counts,
     conv_geometry,
     conv_transpose_geometry,

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from kerasx.ops.conv import (
+from kerasx.ops.conv_geometry import (
     average_pool_counts,
     conv_geometry,
     conv_transpose_geometry,
