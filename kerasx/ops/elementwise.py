@@ -334,16 +334,19 @@ def _abs_vjp(g: Any, ans: Any, x: Any) -> Any:
     if _is_complex(x):
         # d|z| pulled back to a complex cotangent: g * conj(z) / |z| (JAX's convention).
         c = _dtype_name(x)
-        return K.multiply(K.cast(g, c), K.true_divide(K.conj(x), K.cast(ans, c)))
+        return K.multiply(K.cast(g, c), K.true_divide(K.conjugate(x), K.cast(ans, c)))
     return K.multiply(g, K.sign(x))
 
 
-@defop(
-    shape=same_shape_rule,
-    dtype=_real_dtype,
-    vjp={"x": _abs_vjp},
-    samples=_same_dtype_samples,
-)
+_ABS_SPEC = {
+    "shape": same_shape_rule,
+    "dtype": _real_dtype,
+    "vjp": {"x": _abs_vjp},
+    "samples": _same_dtype_samples,
+}
+
+
+@defop(**_ABS_SPEC)
 def absolute(x: Any) -> Any:
     """Absolute value, element-wise.
 
@@ -358,7 +361,16 @@ def absolute(x: Any) -> Any:
     """
 
 
-abs = absolute  # noqa: A001  (Keras exposes both names with one behaviour)
+@defop(**_ABS_SPEC)
+def abs(x: Any) -> Any:  # noqa: A001
+    """Absolute value, element-wise (the same operation as `absolute`).
+
+    Args:
+        x: input tensor.
+
+    Returns:
+        ``|x|`` (complex inputs give their modulus as floats).
+    """
 
 
 @_float_unary(lambda g, ans, x: K.multiply(g, K.sign(x)))
@@ -779,7 +791,7 @@ def imag(x: Any) -> Any:
 
 
 def _conj_vjp(g: Any, ans: Any, x: Any) -> Any:
-    return K.conj(g) if _is_complex(g) else g
+    return K.conjugate(g) if _is_complex(g) else g
 
 
 @defop(shape=same_shape_rule, vjp={"x": _conj_vjp}, samples=_complex_samples)
@@ -794,7 +806,16 @@ def conjugate(x: Any) -> Any:
     """
 
 
-conj = conjugate
+@defop(shape=same_shape_rule, vjp={"x": _conj_vjp}, samples=_complex_samples)
+def conj(x: Any) -> Any:
+    """Complex conjugate, element-wise (the same operation as `conjugate`).
+
+    Args:
+        x: input tensor.
+
+    Returns:
+        ``real(x) - 1j * imag(x)``, same dtype as `x`.
+    """
 
 
 def _angle_dtype(x: Any) -> str:

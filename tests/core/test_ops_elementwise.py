@@ -60,9 +60,13 @@ def test_signature_matches_keras(name):
         assert p.kind == q.kind, (name, p.name)
 
 
-def test_aliases_share_one_op():
-    assert ops.abs is ops.absolute
-    assert ops.conj is ops.conjugate
+def test_alias_pairs_agree(engine):
+    z = np.array([3 + 4j, -1 - 1j], dtype="complex64")
+    x = np.array([-2, 0, 5], dtype="int8")
+    np.testing.assert_array_equal(_np(ops.abs(x)), _np(ops.absolute(x)))
+    np.testing.assert_array_equal(_np(ops.abs(z)), _np(ops.absolute(z)))
+    np.testing.assert_array_equal(_np(ops.conj(z)), _np(ops.conjugate(z)))
+    assert _dtype(ops.abs(z)) == "float32" and _dtype(ops.conj(z)) == "complex64"
 
 
 FLOAT_UNARY = (
@@ -377,3 +381,18 @@ def test_nan_to_num_gradient_masks_non_finite(engine):
     x = np.array([1.0, np.nan, np.inf, -np.inf, -2.0])
     g = _np(grad(lambda t: ops.sum(ops.nan_to_num(t, posinf=1.0, neginf=-1.0)))(x))
     np.testing.assert_array_equal(g, [1.0, 0.0, 0.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("name", ["abs", "absolute", "real", "imag", "conj", "conjugate"])
+def test_complex_input_gradients_match_jax(name):
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    pytest.importorskip("kerasx_jax")  # the JAX engine turns on jax_enable_x64
+    z = np.array([1.0 + 2.0j, -3.0 + 0.5j])
+    fn = getattr(ops, name)
+    ours = _np(grad(lambda t: ops.sum(ops.real(ops.multiply(fn(t), 1.5))))(z))
+    jfn = {"abs": jnp.abs, "absolute": jnp.abs, "real": jnp.real, "imag": jnp.imag}.get(
+        name, jnp.conj
+    )
+    expected = np.asarray(jax.grad(lambda t: jnp.sum(jnp.real(jfn(t) * 1.5)))(jnp.asarray(z)))
+    np.testing.assert_allclose(ours, expected, rtol=1e-12)

@@ -32,6 +32,7 @@ KERNELS = {
     "sin": jnp.sin,
     "cos": jnp.cos,
     "absolute": jnp.absolute,
+    "abs": jnp.absolute,
     "fabs": jnp.fabs,
     "square": _square,
     "sqrt": jnp.sqrt,
@@ -60,5 +61,6 @@ KERNELS = {
     "real": jnp.real,
     "imag": jnp.imag,
     "conjugate": _conjugate,
+    "conj": _conjugate,
     "angle": jnp.angle,
 }

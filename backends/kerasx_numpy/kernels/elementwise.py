@@ -46,6 +46,7 @@ KERNELS = {
     "sin": np.sin,
     "cos": np.cos,
     "absolute": np.absolute,
+    "abs": np.absolute,
     "fabs": np.fabs,
     "square": _square,
     "sqrt": np.sqrt,
@@ -74,5 +75,6 @@ KERNELS = {
     "real": np.real,
     "imag": np.imag,
     "conjugate": _conjugate,
+    "conj": _conjugate,
     "angle": _angle,
 }

@@ -100,7 +100,8 @@ def _erf_small(x):
     for c in _ERF_TAYLOR[1:]:
         acc *= y
         acc += c
-    return acc * x
+    acc *= x
+    return acc
 
 
 def _erfc_large(a):
@@ -108,35 +109,46 @@ def _erfc_large(a):
     a = np.minimum(a, 30.0)  # erfc(30) is far below the smallest float64
     a2 = a * a
     s = 0.5 / a2
+    tmp = np.empty_like(a2)
     for w, n2 in zip(_CR_WEIGHTS, _CR_NODES2):
-        s += w / (a2 + n2)
-    out = np.exp(-a2) * a * s * (2.0 * _CR_STEP / math.pi)
-    near = a < _CR_POLE_LIMIT
-    if np.any(near):
-        out[near] += 2.0 / (1.0 - np.exp((2.0 * math.pi / _CR_STEP) * a[near]))
-    return out
+        np.add(a2, n2, out=tmp)
+        np.divide(w, tmp, out=tmp)
+        s += tmp
+    np.negative(a2, out=a2)
+    np.exp(a2, out=a2)
+    s *= a2
+    s *= a
+    s *= 2.0 * _CR_STEP / math.pi
+    # The pole correction matters below pi / h only; clamping keeps exp finite above.
+    np.minimum(a, _CR_POLE_LIMIT, out=tmp)
+    tmp *= 2.0 * math.pi / _CR_STEP
+    np.exp(tmp, out=tmp)
+    np.subtract(1.0, tmp, out=tmp)
+    np.divide(2.0, tmp, out=tmp)
+    s += np.where(a < _CR_POLE_LIMIT, tmp, 0.0)
+    return s
 
 
 def _erf64(x):
-    out = np.empty_like(x)
     a = np.abs(x)
     small = a < 0.5
-    out[small] = _erf_small(x[small])
-    big = a >= 0.5
-    out[big] = np.copysign(1.0 - _erfc_large(a[big]), x[big])
-    out[np.isnan(x)] = np.nan
+    if small.all():
+        return _erf_small(x)
+    out = np.copysign(1.0 - _erfc_large(np.maximum(a, 0.5)), x)
+    if small.any():
+        out[small] = _erf_small(x[small])
     return out
 
 
 def _erfc64(x):
-    out = np.empty_like(x)
-    small = np.abs(x) < 0.5
-    out[small] = 1.0 - _erf_small(x[small])
-    pos = x >= 0.5
-    out[pos] = _erfc_large(x[pos])
-    neg = x <= -0.5
-    out[neg] = 2.0 - _erfc_large(-x[neg])
-    out[np.isnan(x)] = np.nan
+    a = np.abs(x)
+    small = a < 0.5
+    if small.all():
+        return 1.0 - _erf_small(x)
+    tail = _erfc_large(np.maximum(a, 0.5))
+    out = np.where(x < 0, 2.0 - tail, tail)
+    if small.any():
+        out[small] = 1.0 - _erf_small(x[small])
     return out
 
 
