@@ -59,8 +59,18 @@ def trace(x, offset, axis1, axis2):
 
 
 def tensordot(x1, x2, axes):
+    if isinstance(axes, int) and not 0 <= axes <= min(jnp.ndim(x1), jnp.ndim(x2)):
+        raise ValueError(
+            f"Received an invalid value for `axes`, expected an int in "
+            f"[0, {min(jnp.ndim(x1), jnp.ndim(x2))}]. Received: axes={axes}"
+        )
     if not isinstance(axes, int):
         a, b = axes
+        if (1 if isinstance(a, int) else len(a)) != (1 if isinstance(b, int) else len(b)):
+            raise ValueError(
+                "Received an invalid value for `axes`, expected two lists of the same length. "
+                f"Received: axes={axes!r}"
+            )
         axes = (
             [a] if isinstance(a, int) else list(a),
             [b] if isinstance(b, int) else list(b),

@@ -10,6 +10,11 @@ from kerasx.engine import dtypes as _dt
 
 
 def _complex(x):
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(
+            "Received an invalid value for `x`, expected a tuple (real, imag) of two float "
+            f"tensors. Received: x={type(x).__name__}"
+        )
     re, im = jnp.asarray(x[0]), jnp.asarray(x[1])
     for v in (re, im):
         if not jnp.issubdtype(v.dtype, jnp.floating):

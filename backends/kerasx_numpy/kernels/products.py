@@ -65,7 +65,32 @@ def trace(x, offset, axis1, axis2):
     return np.asarray(np.trace(x, offset=offset, axis1=axis1, axis2=axis2, dtype=dt))
 
 
+def _check_axes(axes, n1, n2):
+    if isinstance(axes, (int, np.integer)):
+        if not 0 <= axes <= min(n1, n2):
+            raise ValueError(
+                f"Received an invalid value for `axes`, expected an int in [0, {min(n1, n2)}] "
+                f"for operands of rank {n1} and {n2}. Received: axes={axes}"
+            )
+        return
+    try:
+        a, b = axes
+    except (TypeError, ValueError):
+        raise ValueError(
+            "Received an invalid value for `axes`, expected an int or a pair of axis lists. "
+            f"Received: axes={axes!r}"
+        ) from None
+    na = 1 if isinstance(a, (int, np.integer)) else len(a)
+    nb = 1 if isinstance(b, (int, np.integer)) else len(b)
+    if na != nb:
+        raise ValueError(
+            "Received an invalid value for `axes`, expected two lists of the same length. "
+            f"Received: axes={axes!r}"
+        )
+
+
 def tensordot(x1, x2, axes):
+    _check_axes(axes, np.ndim(x1), np.ndim(x2))
     return np.asarray(np.tensordot(x1, x2, axes))
 
 

@@ -8,6 +8,11 @@ from kerasx.engine import dtypes as _dt
 
 
 def _complex(x):
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(
+            "Received an invalid value for `x`, expected a tuple (real, imag) of two float "
+            f"tensors. Received: x={type(x).__name__}"
+        )
     re, im = np.asarray(x[0]), np.asarray(x[1])
     for v in (re, im):
         if v.dtype.kind != "f":
