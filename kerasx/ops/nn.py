@@ -833,3 +833,7 @@ from kerasx.ops.nn_norm import *  # noqa: E402, F403
 from kerasx.ops.nn_norm import __all__ as _norm_all  # noqa: E402
 
 __all__ += _norm_all
+from kerasx.ops.nn_ctc import *  # noqa: E402, F403
+from kerasx.ops.nn_ctc import __all__ as _ctc_all  # noqa: E402
+
+__all__ += _ctc_all

@@ -102,7 +102,7 @@ def _bce_vjp_target(g: Any, ans: Any, target: Any, output: Any, from_logits: Any
         return K.negative(K.multiply(g, output))
     eps = _eps()
     o = K.clip(output, eps, 1.0 - eps)
-    return K.multiply(g, K.subtract(K.log1p(K.negative(o)), K.log(o)))
+    return K.multiply(g, K.subtract(K.log(K.subtract(1.0, o)), K.log(o)))
 
 
 def _bce_samples(rng: Any) -> list:
@@ -150,7 +150,7 @@ def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> 
     return K.negative(
         K.add(
             K.multiply(target, K.log(o)),
-            K.multiply(K.subtract(1.0, target), K.log1p(K.negative(o))),
+            K.multiply(K.subtract(1.0, target), K.log(K.subtract(1.0, o))),
         )
     )
 

@@ -33,7 +33,7 @@ def binary_crossentropy(target, output, from_logits):
         return jnp.maximum(output, 0.0) - output * target + jnp.log1p(jnp.exp(-jnp.abs(output)))
     eps = float(_config.epsilon())
     o = jnp.clip(output, eps, 1.0 - eps)
-    return -(target * jnp.log(o) + (1.0 - target) * jnp.log1p(-o))
+    return -(target * jnp.log(o) + (1.0 - target) * jnp.log(1.0 - o))
 
 
 def categorical_crossentropy(target, output, from_logits, axis):

@@ -34,7 +34,7 @@ def binary_crossentropy(target, output, from_logits):
         return np.maximum(output, 0.0) - output * target + np.log1p(np.exp(-np.abs(output)))
     eps = float(_config.epsilon())
     o = np.clip(output, eps, 1.0 - eps)
-    return -(target * np.log(o) + (1.0 - target) * np.log1p(-o))
+    return -(target * np.log(o) + (1.0 - target) * np.log(1.0 - o))
 
 
 def categorical_crossentropy(target, output, from_logits, axis):
