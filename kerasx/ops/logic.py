@@ -381,22 +381,24 @@ logical_xor = _declare_logical("logical_xor")
 # ---------------------------------------------------------------------------- bitwise
 
 
-def _require_int_or_bool(dtype: str, arg: str, op: str) -> None:
+def _require_int_or_bool(dtype: str, arg: str, op: str, kinds: str = "integer or bool") -> None:
     if dtype != "bool" and not _dt.is_int_dtype(dtype):
         raise TypeError(
-            f"`{op}` works on integer or bool tensors. Received an invalid dtype for "
+            f"`{op}` works on {kinds} tensors. Received an invalid dtype for "
             f"`{arg}`: {arg}.dtype={dtype}. Cast it first, e.g. with ops.cast(x, 'int32')."
         )
 
 
-def _bitwise_dtype(op: str, *, bool_to_int: bool = False, allow_bool: bool = True) -> Any:
+def _bitwise_dtype(
+    op: str, names: tuple = ("x", "y"), *, bool_to_int: bool = False, allow_bool: bool = True
+) -> Any:
     def rule(*dtypes: Any) -> str:
-        names = ("x", "y")[: len(dtypes)]
         for d, n in zip(dtypes, names):
+            kinds = "integer or bool" if allow_bool else "integer"
             if isinstance(d, str):
-                _require_int_or_bool(d, n, op)
+                _require_int_or_bool(d, n, op, kinds)
             elif isinstance(d, float):
-                _require_int_or_bool("float32", n, op)
+                _require_int_or_bool("float32", n, op, kinds)
         out = _dt.result_type(*dtypes)
         if out == "bool":
             if not allow_bool:
@@ -473,43 +475,29 @@ def _declare_invert(name: str, extra: str) -> Callable[..., Any]:
 bitwise_invert = _declare_invert("bitwise_invert", "")
 bitwise_not = _declare_invert("bitwise_not", " Same as `bitwise_invert`.")
 
-gcd = defop(
-    tensors=("x1", "x2"),
-    promote=("x1", "x2"),
-    shape=broadcast_rule,
-    dtype=_bitwise_dtype("gcd", allow_bool=False),
-    nondiff=True,
-    samples=_gcd_samples,
-)(
-    _stub_x1x2(
-        "gcd",
-        _binary_doc(
-            "Element-wise greatest common divisor of integer tensors (always non-negative; "
-            "`gcd(0, 0) = 0`).",
-            "x1",
-            "x2",
-            "A tensor of the promoted integer dtype and the broadcast shape.",
-        ),
+
+def _declare_int_binary(name: str, summary: str) -> Callable[..., Any]:
+    doc = _binary_doc(
+        summary, "x1", "x2", "A tensor of the promoted integer dtype and the broadcast shape."
     )
+    return defop(
+        tensors=("x1", "x2"),
+        promote=("x1", "x2"),
+        shape=broadcast_rule,
+        dtype=_bitwise_dtype(name, ("x1", "x2"), allow_bool=False),
+        nondiff=True,
+        samples=_gcd_samples,
+    )(_stub_x1x2(name, doc))
+
+
+gcd = _declare_int_binary(
+    "gcd",
+    "Element-wise greatest common divisor of integer tensors (non-negative; gcd(0, 0) = 0).",
 )
-lcm = defop(
-    tensors=("x1", "x2"),
-    promote=("x1", "x2"),
-    shape=broadcast_rule,
-    dtype=_bitwise_dtype("lcm", allow_bool=False),
-    nondiff=True,
-    samples=_gcd_samples,
-)(
-    _stub_x1x2(
-        "lcm",
-        _binary_doc(
-            "Element-wise least common multiple of integer tensors (always non-negative; "
-            "zero when either input is zero).",
-            "x1",
-            "x2",
-            "A tensor of the promoted integer dtype and the broadcast shape.",
-        ),
-    )
+lcm = _declare_int_binary(
+    "lcm",
+    "Element-wise least common multiple of integer tensors (non-negative; zero when either "
+    "input is zero).",
 )
 
 
