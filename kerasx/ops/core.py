@@ -216,10 +216,15 @@ def saturate_cast(x: Any, dtype: Any) -> Any:
 
             if _dt.is_float_dtype(src):
                 finfo_max = float(np.finfo(src if src != "bfloat16" else "float32").max)
+                ilo, ihi = lo, hi
                 lo = max(float(lo), -finfo_max)
                 hi = min(float(hi), finfo_max)
-                # the top of a 64-bit int range is not representable in float: stay below it
-                hi = float(np.nextafter(np.array(hi, src), np.array(0, src)))
+                # A bound that rounds outwards when stored in `src` (int32's max in float32,
+                # int64's in float64) would overflow the cast: step back inside the range.
+                if float(np.array(hi, src)) > ihi:
+                    hi = float(np.nextafter(np.array(hi, src), np.array(0, src)))
+                if float(np.array(lo, src)) < ilo:
+                    lo = float(np.nextafter(np.array(lo, src), np.array(0, src)))
             x = K.clip(x, lo, hi)
     return K.cast(x, target)
 

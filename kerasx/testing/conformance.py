@@ -348,7 +348,8 @@ def check_grad_fd(op: OpDef, sample: Sample, engine: str, eps: float = 1e-6) -> 
         grads = [np.asarray(dispatch.engine().to_numpy(g)) for g in grads]
     with use_engine("numpy"):
         for k, x in enumerate(inputs):
-            fd = np.zeros_like(x)
+            x = np.ascontiguousarray(x)
+            fd = np.zeros(x.shape, dtype=x.dtype)
             flat = x.reshape(-1)
             for j in range(flat.size):
                 xp = flat.copy()
