@@ -225,7 +225,8 @@ def saturate_cast(x: Any, dtype: Any) -> Any:
                     hi = float(np.nextafter(np.array(hi, src), np.array(0, src)))
                 if float(np.array(lo, src)) < ilo:
                     lo = float(np.nextafter(np.array(lo, src), np.array(0, src)))
-            x = K.clip(x, lo, hi)
+            # maximum/minimum promote the Python bounds weakly, so they keep x's precision.
+            x = K.minimum(K.maximum(x, lo), hi)
     return K.cast(x, target)
 
 
