@@ -72,7 +72,8 @@ def _not_nan(x: Any) -> Any:
 def _check_axis_int(axis: Any) -> None:
     if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
         raise ValueError(
-            f"Received an invalid value for `axis`, expected an int or None. Received: axis={axis!r}"
+            "Received an invalid value for `axis`, expected an int or None. "
+            f"Received: axis={axis!r}"
         )
 
 

@@ -93,7 +93,8 @@ def _argpartition_shape(x: Any, kth: Any, axis: int = -1) -> tuple:
     n = x[a]
     if n is not None and not -n <= kth < n:
         raise ValueError(
-            f"Received an invalid value for `kth`, expected an int in [{-n}, {n}). Received: kth={kth}"
+            f"Received an invalid value for `kth`, expected an int in [{-n}, {n}). "
+            f"Received: kth={kth}"
         )
     return tuple(x)
 
@@ -138,7 +139,8 @@ def _top_k_shape(x: Any, k: int, sorted: bool = True) -> list:  # noqa: A002
         )
     if x[-1] is not None and k > x[-1]:
         raise ValueError(
-            f"Received an invalid value for `k`, expected at most x.shape[-1]={x[-1]}. Received: k={k}"
+            f"Received an invalid value for `k`, expected at most x.shape[-1]={x[-1]}. "
+            f"Received: k={k}"
         )
     out = (*x[:-1], k)
     return [out, out]
@@ -420,8 +422,20 @@ def _segment_samples(rng: Any, positive: bool = False, empty: bool = True) -> li
     ]
 
 
-def _segment_doc(kind: str, empty: str) -> str:
-    return f"""{kind} of the rows of `data` that share a segment id.
+@defop(
+    tensors=("data", "segment_ids"),
+    shape=_segment_shape,
+    vjp={"data": _segment_sum_vjp},
+    samples=_segment_samples,
+    namespaces=("math",),
+)
+def segment_sum(
+    data: Any,
+    segment_ids: Any,
+    num_segments: Any = None,
+    sorted: bool = False,  # noqa: A002
+) -> Any:
+    """Sum of the rows of `data` that share a segment id.
 
     Args:
         data: input tensor; its first dimension is split into segments.
@@ -432,19 +446,37 @@ def _segment_doc(kind: str, empty: str) -> str:
         sorted: whether `segment_ids` is sorted (a hint; the result is the same).
 
     Returns:
-        A tensor of shape ``(num_segments,) + data.shape[1:]``; empty segments hold {empty}.
+        A tensor of shape ``(num_segments,) + data.shape[1:]``; empty segments hold 0.
     """
 
 
 @defop(
     tensors=("data", "segment_ids"),
     shape=_segment_shape,
-    vjp={"data": _segment_sum_vjp},
-    samples=_segment_samples,
+    vjp={"data": _segment_extremum_vjp},
+    samples=lambda rng: _segment_samples(rng, empty=False),
     namespaces=("math",),
 )
-def segment_sum(data: Any, segment_ids: Any, num_segments: Any = None, sorted: bool = False) -> Any:  # noqa: A002
-    pass
+def segment_max(
+    data: Any,
+    segment_ids: Any,
+    num_segments: Any = None,
+    sorted: bool = False,  # noqa: A002
+) -> Any:
+    """Maximum of the rows of `data` that share a segment id.
+
+    Args:
+        data: input tensor; its first dimension is split into segments.
+        segment_ids: a 1-D int tensor with one segment id per row of `data`; rows whose id
+            is negative or not below `num_segments` are dropped.
+        num_segments: number of segments; None uses ``max(segment_ids) + 1`` (data
+            dependent, so not available under `jit`).
+        sorted: whether `segment_ids` is sorted (a hint; the result is the same).
+
+    Returns:
+        A tensor of shape ``(num_segments,) + data.shape[1:]``; empty segments hold the
+        lowest value of the dtype (-inf for floats).
+    """
 
 
 @defop(
@@ -454,19 +486,26 @@ def segment_sum(data: Any, segment_ids: Any, num_segments: Any = None, sorted: b
     samples=lambda rng: _segment_samples(rng, empty=False),
     namespaces=("math",),
 )
-def segment_max(data: Any, segment_ids: Any, num_segments: Any = None, sorted: bool = False) -> Any:  # noqa: A002
-    pass
+def segment_min(
+    data: Any,
+    segment_ids: Any,
+    num_segments: Any = None,
+    sorted: bool = False,  # noqa: A002
+) -> Any:
+    """Minimum of the rows of `data` that share a segment id.
 
+    Args:
+        data: input tensor; its first dimension is split into segments.
+        segment_ids: a 1-D int tensor with one segment id per row of `data`; rows whose id
+            is negative or not below `num_segments` are dropped.
+        num_segments: number of segments; None uses ``max(segment_ids) + 1`` (data
+            dependent, so not available under `jit`).
+        sorted: whether `segment_ids` is sorted (a hint; the result is the same).
 
-@defop(
-    tensors=("data", "segment_ids"),
-    shape=_segment_shape,
-    vjp={"data": _segment_extremum_vjp},
-    samples=lambda rng: _segment_samples(rng, empty=False),
-    namespaces=("math",),
-)
-def segment_min(data: Any, segment_ids: Any, num_segments: Any = None, sorted: bool = False) -> Any:  # noqa: A002
-    pass
+    Returns:
+        A tensor of shape ``(num_segments,) + data.shape[1:]``; empty segments hold the
+        highest value of the dtype (+inf for floats).
+    """
 
 
 @defop(
@@ -479,13 +518,19 @@ def segment_min(data: Any, segment_ids: Any, num_segments: Any = None, sorted: b
 def segment_prod(
     data: Any, segment_ids: Any, num_segments: Any = None, sorted: bool = False
 ) -> Any:  # noqa: A002
-    pass
+    """Product of the rows of `data` that share a segment id.
 
+    Args:
+        data: input tensor; its first dimension is split into segments.
+        segment_ids: a 1-D int tensor with one segment id per row of `data`; rows whose id
+            is negative or not below `num_segments` are dropped.
+        num_segments: number of segments; None uses ``max(segment_ids) + 1`` (data
+            dependent, so not available under `jit`).
+        sorted: whether `segment_ids` is sorted (a hint; the result is the same).
 
-segment_sum.__doc__ = _segment_doc("Sum", "0")
-segment_max.__doc__ = _segment_doc("Maximum", "the lowest value of the dtype (-inf for floats)")
-segment_min.__doc__ = _segment_doc("Minimum", "the highest value of the dtype (+inf for floats)")
-segment_prod.__doc__ = _segment_doc("Product", "1")
+    Returns:
+        A tensor of shape ``(num_segments,) + data.shape[1:]``; empty segments hold 1.
+    """
 
 
 __all__ = [

@@ -532,11 +532,13 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
 def _histogram_shape(x: Any, bins: int = 10, range: Any = None) -> list:  # noqa: A002
     if len(x) != 1:
         raise ValueError(
-            f"Received an invalid value for `x`, expected a 1-D tensor. Received: x with shape {tuple(x)}"
+            "Received an invalid value for `x`, expected a 1-D tensor. "
+            f"Received: x with shape {tuple(x)}"
         )
     if not isinstance(bins, int) or isinstance(bins, bool) or bins < 1:
         raise ValueError(
-            f"Received an invalid value for `bins`, expected a positive int. Received: bins={bins!r}"
+            "Received an invalid value for `bins`, expected a positive int. "
+            f"Received: bins={bins!r}"
         )
     if range is not None and (len(range) != 2 or range[0] > range[1]):
         raise ValueError(
@@ -579,7 +581,8 @@ def histogram(x: Any, bins: int = 10, range: Any = None) -> Any:  # noqa: A002
 def _bincount_shape(x: Any, weights: Any = None, minlength: int = 0, sparse: bool = False) -> tuple:
     if sparse:
         raise ValueError(
-            "Received an invalid value for `sparse`: kerasx has no sparse tensors. Received: sparse=True"
+            "Received an invalid value for `sparse`: kerasx has no sparse tensors. "
+            "Received: sparse=True"
         )
     if not isinstance(minlength, int) or isinstance(minlength, bool) or minlength < 0:
         raise ValueError(
@@ -588,7 +591,8 @@ def _bincount_shape(x: Any, weights: Any = None, minlength: int = 0, sparse: boo
         )
     if len(x) not in (1, 2):
         raise ValueError(
-            f"Received an invalid value for `x`, expected a 1-D or 2-D tensor. Received: x with shape {tuple(x)}"
+            "Received an invalid value for `x`, expected a 1-D or 2-D tensor. "
+            f"Received: x with shape {tuple(x)}"
         )
     return (*x[:-1], None)
 

@@ -67,7 +67,8 @@ def _check_histogram(x, bins, range):  # noqa: A002
         )
     if not isinstance(bins, int) or isinstance(bins, bool) or bins < 1:
         raise ValueError(
-            f"Received an invalid value for `bins`, expected a positive int. Received: bins={bins!r}"
+            "Received an invalid value for `bins`, expected a positive int. "
+            f"Received: bins={bins!r}"
         )
     if range is not None and (len(range) != 2 or range[0] > range[1]):
         raise ValueError(
