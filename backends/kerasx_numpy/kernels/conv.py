@@ -152,14 +152,18 @@ def _conv_input_grad_cl(g, k, x_shape, strides, pads, dil):
         kt = k.reshape(taps, groups, cout // groups)
         for t, (_, sl) in enumerate(tap_iter):
             dxp[sl] += (g3 * kt[t]).sum(-1)
+    elif groups == 1:
+        # one matrix product per tap, scatter-added at once: its result is contiguous, which
+        # makes the add much cheaper than reading taps out of one (m, taps * c) product
+        g2 = g.reshape(m, cout)
+        kt = k.reshape(taps, c, cout)
+        for t, (_, sl) in enumerate(tap_iter):
+            dxp[sl] += (g2 @ kt[t].T).reshape(n, *out, c)
     else:
-        if groups == 1:
-            d = g.reshape(m, cout) @ k.reshape(taps * c, cout).T
-        else:
-            gg = g.reshape(m, groups, cout // groups).transpose(1, 0, 2)
-            kg = k.reshape(taps, cin_g, groups, cout // groups).transpose(2, 3, 0, 1)
-            d = gg @ kg.reshape(groups, cout // groups, taps * cin_g)
-            d = d.reshape(groups, m, taps, cin_g).transpose(1, 2, 0, 3)
+        gg = g.reshape(m, groups, cout // groups).transpose(1, 0, 2)
+        kg = k.reshape(taps, cin_g, groups, cout // groups).transpose(2, 3, 0, 1)
+        d = gg @ kg.reshape(groups, cout // groups, taps * cin_g)
+        d = d.reshape(groups, m, taps, cin_g).transpose(1, 2, 0, 3)
         d = d.reshape(n, *out, *ksize, c)
         lead = (slice(None),) * (1 + nd)
         for tap, sl in tap_iter:
@@ -262,20 +266,26 @@ def _pool_setup(inputs, pool_size, strides, padding, data_format):
     return geo, _cl(inputs, geo.data_format)
 
 
-def _first_argmax(xp, geo):
-    """Index of the first maximal tap of each window (JAX's tie rule)."""
-    best = idx = None
+def _first_max_masks(xp, geo):
+    """For each window tap: its slices and where it holds the window's first maximum.
+
+    The first maximum in row-major tap order wins ties, as in JAX's max-pool gradient.
+    """
     ones = (1,) * geo.nd
-    for t, (_, sl) in enumerate(_tap_slices(geo.pool, geo.out_spatial, geo.strides, ones)):
-        v = xp[sl]
-        if best is None:
-            best = v.copy()
-            idx = np.zeros(v.shape, np.int32)
+    slices = [sl for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, ones)]
+    best = xp[slices[0]].copy()
+    for sl in slices[1:]:
+        np.maximum(best, xp[sl], out=best)
+    taken = None
+    for t, sl in enumerate(slices):
+        mask = xp[sl] == best
+        if taken is None:
+            taken = mask.copy() if t + 1 < len(slices) else None
         else:
-            better = v > best
-            np.copyto(best, v, where=better)
-            idx[better] = t
-    return idx
+            mask &= ~taken
+            if t + 1 < len(slices):
+                taken |= mask
+        yield sl, mask
 
 
 def _empty_pool(geo, dtype):
@@ -299,12 +309,14 @@ def max_pool_backprop(inputs, g, pool_size, strides=None, padding="valid", data_
     xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
     dxp = np.zeros(xp.shape, g.dtype)
     if 0 not in geo.out_spatial and x.size:
-        idx = _first_argmax(xp, geo)
         gc = _cl(g, df)
-        ones = (1,) * geo.nd
-        for t, (_, sl) in enumerate(_tap_slices(geo.pool, geo.out_spatial, geo.strides, ones)):
+        overlap = any(s < p for s, p in zip(geo.strides, geo.pool))
+        for sl, mask in _first_max_masks(xp, geo):
             view = dxp[sl]
-            np.add(view, gc, out=view, where=idx == t)
+            if overlap:  # (a multiply by the mask is much faster than a masked copy)
+                view += gc * mask
+            else:
+                np.multiply(gc, mask, out=view)
     dx = _extract(dxp, tuple(lo for lo, _ in geo.pads), x.shape[1:-1])
     return _back(dx, df)
 
@@ -315,10 +327,11 @@ def max_pool_select(inputs, values, pool_size, strides=None, padding="valid", da
         return _empty_pool(geo, values.dtype)
     xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
     vp = _pad_cl(_cl(values, geo.data_format), geo.pads)
-    idx = _first_argmax(xp, geo)
-    out = np.zeros(idx.shape, values.dtype)
-    for t, (_, sl) in enumerate(_tap_slices(geo.pool, geo.out_spatial, geo.strides, (1,) * geo.nd)):
-        np.copyto(out, vp[sl], where=idx == t)
+    out = None
+    for sl, mask in _first_max_masks(xp, geo):
+        if out is None:
+            out = np.zeros(mask.shape, values.dtype)
+        np.copyto(out, vp[sl], where=mask)
     return _back(out, geo.data_format)
 
 
