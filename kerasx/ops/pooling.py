@@ -14,6 +14,7 @@ import numpy as np
 from kerasx import config
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
+from kerasx.engine.symbolic import KerasTensor
 from kerasx.ops._helpers import K, Sample, randn, shape_of, zero_rule
 from kerasx.ops.conv_geometry import (
     check_rank4,
@@ -238,19 +239,23 @@ def average_pool_backprop(
     """
 
 
-def _adaptive_setup(inputs: Any, output_size: Any, data_format: Any) -> tuple:
+def _adaptive_setup(inputs: Any, output_size: Any, data_format: Any, dtype: str) -> tuple:
+    """(output sizes, input spatial sizes, first spatial axis, symbolic result or None)."""
     shape = shape_of(inputs)
     df = standardize_data_format(data_format)
     nd = spatial_rank(shape)
     out = int_tuple(output_size, nd, "output_size")
-    spatial = split_spatial(shape, df)[0]
+    spatial, chans = split_spatial(shape, df)
+    first = 1 if df == "channels_last" else 2
     if any(s is None for s in spatial):
+        if isinstance(inputs, KerasTensor):  # the output shape needs no input sizes
+            res = (shape[0], *out, chans) if df == "channels_last" else (shape[0], chans, *out)
+            return out, spatial, first, KerasTensor(res, dtype)
         raise ValueError(
             "Adaptive pooling needs known spatial dimensions. "
             f"Received: inputs.shape={tuple(shape)}"
         )
-    first = 1 if df == "channels_last" else 2
-    return shape, out, spatial, first
+    return out, spatial, first, None
 
 
 def _adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
@@ -297,10 +302,13 @@ def adaptive_average_pool(inputs: Any, output_size: Any, data_format: str | None
     Returns:
         The pooled tensor (integer inputs give floatx).
     """
-    shape, out, spatial, first = _adaptive_setup(inputs, output_size, data_format)
-    x = inputs
-    if not _dt.is_float_dtype(_dt.standardize_dtype(x.dtype)):
-        x = K.cast(x, config.floatx())
+    dtype = _dt.standardize_dtype(inputs.dtype)
+    if not _dt.is_float_dtype(dtype):
+        dtype = config.floatx()
+    out, spatial, first, symbolic = _adaptive_setup(inputs, output_size, data_format, dtype)
+    if symbolic is not None:
+        return symbolic
+    x = K.cast(inputs, dtype) if dtype != _dt.standardize_dtype(inputs.dtype) else inputs
     for i, (n, o) in enumerate(zip(spatial, out)):
         if n == o:
             continue
@@ -336,7 +344,10 @@ def adaptive_max_pool(inputs: Any, output_size: Any, data_format: str | None = N
     Returns:
         The pooled tensor (same dtype as `inputs`).
     """
-    shape, out, spatial, first = _adaptive_setup(inputs, output_size, data_format)
+    dtype = _dt.standardize_dtype(inputs.dtype)
+    out, spatial, first, symbolic = _adaptive_setup(inputs, output_size, data_format, dtype)
+    if symbolic is not None:
+        return symbolic
     x = inputs
     for i, (n, o) in enumerate(zip(spatial, out)):
         if n == o:
