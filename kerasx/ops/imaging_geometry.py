@@ -1,5 +1,646 @@
-"""Image resampling ops (part of the image family, public as ``kerasx.ops.image``)."""
+"""Image resampling: resize, scale_and_translate, map_coordinates and the geometric warps.
+
+Part of the image family (public as ``kerasx.ops.image``; `kerasx.ops.imaging` re-exports it).
+
+Resampling along an axis is a product with an interpolation weight matrix (input size x
+output size) built from the kernel (triangle, Keys cubic, Lanczos) the same way
+``jax.image.scale_and_translate`` builds it, so the numbers agree with Keras and gradients
+come from `matmul`/`tensordot`. Warps (`map_coordinates`, `affine_transform`,
+`perspective_transform`, `elastic_transform`) gather the neighbouring pixels with `take`
+(whose gradient is `add_at`) and blend them with weights computed from the coordinates, so
+they are differentiable in the image and in the coordinates.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+from typing import Any
+
+import numpy as np
+
+from kerasx.engine.registry import defop
+from kerasx.ops._helpers import K, Sample, shape_of
+from kerasx.ops.imaging_common import (
+    as_tensor,
+    back_to_dtype,
+    check_choice,
+    check_image_rank,
+    compute_dtype,
+    data_format_of,
+    dtype_of,
+    to_batched_nhwc,
+)
+
+_IMAGE = ("image",)
+
+# ------------------------------------------------------------------ interpolation kernels
+#
+# Each kernel takes the distance |x| (a tensor) and returns the tap weight; `m` is the
+# module providing the math (NumPy on the host, or `K` for traced scale/translation).
+
+
+def _triangle(m: Any, x: Any) -> Any:
+    return m.maximum(1.0 - x, 0.0)
+
+
+def _keys_cubic(m: Any, x: Any) -> Any:
+    near = ((1.5 * x - 2.5) * x) * x + 1.0
+    far = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+    return m.where(x >= 2.0, 0.0 * x, m.where(x >= 1.0, far, near))
+
+
+def _lanczos(radius: float) -> Any:
+    def kernel(m: Any, x: Any) -> Any:
+        big = x > 1e-3
+        xs = m.where(big, x, 1.0 + 0.0 * x)  # a safe denominator (no 0/0 in any branch)
+        px = math.pi * xs
+        y = radius * m.sin(px) * m.sin(px / radius) / (px * px)
+        y = m.where(big, y, 1.0 + 0.0 * x)
+        return m.where(x > radius, 0.0 * x, y)
+
+    return kernel
+
+
+_KERNELS = {
+    "linear": _triangle,
+    "bilinear": _triangle,
+    "trilinear": _triangle,
+    "triangle": _triangle,
+    "cubic": _keys_cubic,
+    "bicubic": _keys_cubic,
+    "tricubic": _keys_cubic,
+    "keyscubic": _keys_cubic,
+    "lanczos3": _lanczos(3.0),
+    "lanczos5": _lanczos(5.0),
+}
+
+
+class _KMath:
+    """The few math functions the kernels need, as registry ops (`m.where` etc.)."""
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        return K.maximum(a, b)
+
+    @staticmethod
+    def where(c: Any, a: Any, b: Any) -> Any:
+        return K.where(c, a, b)
+
+    @staticmethod
+    def sin(a: Any) -> Any:
+        return K.sin(a)
+
+
+def _host_weights(
+    in_size: int, out_size: int, scale: float, translation: float, kernel: Any, antialias: bool
+) -> np.ndarray:
+    """Interpolation weights (in_size, out_size) for static scale and translation (float64)."""
+    inv = 1.0 / scale
+    kscale = max(inv, 1.0) if antialias else 1.0
+    sample = (np.arange(out_size, dtype=np.float64) + 0.5) * inv - translation * inv - 0.5
+    dist = np.abs(sample[None, :] - np.arange(in_size, dtype=np.float64)[:, None]) / kscale
+    w = kernel(np, dist)
+    total = w.sum(axis=0, keepdims=True)
+    eps = np.finfo(np.float32).eps
+    w = np.where(np.abs(total) > 1000.0 * eps, w / np.where(total != 0, total, 1.0), 0.0)
+    inside = (sample >= -0.5) & (sample <= in_size - 0.5)
+    return np.where(inside[None, :], w, 0.0)
+
+
+def _traced_weights(
+    in_size: int,
+    out_size: int,
+    scale: Any,
+    translation: Any,
+    kernel: Any,
+    antialias: bool,
+    dtype: str,
+) -> Any:
+    """The same weights as `_host_weights`, for scale/translation given as 0-d tensors."""
+    inv = K.divide(K.convert_to_tensor(1.0, dtype), scale)
+    kscale = K.maximum(inv, 1.0) if antialias else None
+    out_pos = K.convert_to_tensor(np.arange(out_size) + 0.5, dtype)
+    sample = K.subtract(K.subtract(K.multiply(out_pos, inv), K.multiply(translation, inv)), 0.5)
+    in_pos = K.convert_to_tensor(np.arange(in_size, dtype=np.float64)[:, None], dtype)
+    dist = K.abs(K.subtract(K.expand_dims(sample, 0), in_pos))
+    if kscale is not None:
+        dist = K.divide(dist, kscale)
+    w = kernel(_KMath, dist)
+    total = K.sum(w, axis=0, keepdims=True)
+    eps = float(np.finfo(np.float32).eps)
+    ok = K.greater(K.abs(total), 1000.0 * eps)
+    w = K.where(ok, K.divide(w, K.where(ok, total, K.ones_like(total))), K.zeros_like(w))
+    inside = K.logical_and(K.greater_equal(sample, -0.5), K.less_equal(sample, in_size - 0.5))
+    return K.where(K.expand_dims(inside, 0), w, K.zeros_like(w))
+
+
+def _apply_along(x: Any, weights: Any, axis: int) -> Any:
+    """Contract `x`'s `axis` with weights (in_size, out_size); the new axis takes its place."""
+    y = K.tensordot(x, weights, axes=[[axis], [0]])
+    return K.moveaxis(y, -1, axis)
+
+
+# --------------------------------------------------------------------------- resize
+
+_RESIZE_METHODS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
+
+
+def _nearest_indices(in_size: int, out_size: int) -> np.ndarray:
+    """Source index of each output pixel: floor((i + 1/2) * in / out), in exact arithmetic."""
+    i = np.arange(out_size, dtype=np.int64)
+    return np.minimum(((2 * i + 1) * in_size) // (2 * out_size), in_size - 1).astype(np.int32)
+
+
+def _resample_hw(x: Any, out_h: int, out_w: int, method: str, antialias: bool) -> Any:
+    """Resize the spatial axes 1 and 2 of a (batch, h, w, c) float tensor."""
+    _, in_h, in_w, _ = shape_of(x)
+    for axis, n_in, n_out in ((1, in_h, out_h), (2, in_w, out_w)):
+        if n_in == n_out:
+            continue
+        if method == "nearest":
+            idx = K.convert_to_tensor(_nearest_indices(n_in, n_out))
+            x = K.take(x, idx, axis=axis)
+        else:
+            w = _host_weights(n_in, n_out, n_out / n_in, 0.0, _KERNELS[method], antialias)
+            x = _apply_along(x, K.convert_to_tensor(w, dtype_of(x)), axis)
+    return x
+
+
+def _check_size(size: Any) -> tuple[int, int]:
+    try:
+        h, w = size
+        ok = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (h, w))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or h < 1 or w < 1:
+        raise ValueError(
+            "Received an invalid value for `size`, expected a tuple of 2 positive ints "
+            f"(height, width). Received: size={size!r}"
+        )
+    return int(h), int(w)
+
+
+def _resize_samples(rng: Any) -> list:
+    x = rng.standard_normal((1, 4, 5, 2))
+    samples = [
+        Sample((x, (3, 7)), {"interpolation": m})
+        for m in ("bilinear", "nearest", "bicubic", "lanczos3", "lanczos5")
+    ]
+    return samples + [
+        Sample((rng.standard_normal((6, 5, 1)), (2, 3)), {"antialias": True}),
+        Sample(
+            (rng.standard_normal((1, 2, 6, 5)), (3, 2)),
+            {"interpolation": "lanczos3", "antialias": True, "data_format": "channels_first"},
+        ),
+        Sample((rng.standard_normal((1, 6, 4, 1)), (3, 3)), {"crop_to_aspect_ratio": True}),
+        Sample(
+            (rng.standard_normal((4, 6, 1)), (3, 2)),
+            {"pad_to_aspect_ratio": True, "fill_value": 0.5, "interpolation": "bicubic"},
+        ),
+    ]
+
+
+@defop(tensors=("images",), composite=True, namespaces=_IMAGE, samples=_resize_samples)
+def resize(
+    images: Any,
+    size: Any,
+    interpolation: str = "bilinear",
+    antialias: bool = False,
+    crop_to_aspect_ratio: bool = False,
+    pad_to_aspect_ratio: bool = False,
+    fill_mode: str = "constant",
+    fill_value: float = 0.0,
+    data_format: str | None = None,
+) -> Any:
+    """Resize images to `size` (the resampling of ``jax.image.resize``).
+
+    Args:
+        images: a 3D (single image) or 4D (batch) tensor.
+        size: the output (height, width).
+        interpolation: "bilinear", "nearest", "bicubic" (Keys, a = -0.5), "lanczos3" or
+            "lanczos5".
+        antialias: when downsampling, widen the kernel by the scale factor (a low-pass
+            filter). Ignored for "nearest".
+        crop_to_aspect_ratio: first crop the largest centred window with the target aspect
+            ratio, so the image is not distorted.
+        pad_to_aspect_ratio: first pad the image to (about) the target aspect ratio with
+            `fill_value`: floor(surplus / 2) rows or columns on each side, as Keras does.
+        fill_mode: how to fill the padding; only "constant" is supported.
+        fill_value: the padding value when `pad_to_aspect_ratio` is True.
+        data_format: "channels_last" or "channels_first"; None uses
+            `kerasx.config.image_data_format()`.
+
+    Returns:
+        The resized images (same dtype; integer results are rounded and clipped).
+    """
+    out_h, out_w = _check_size(size)
+    check_choice(interpolation, "interpolation", _RESIZE_METHODS)
+    check_choice(fill_mode, "fill_mode", ("constant",))
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError(
+            "Only one of `crop_to_aspect_ratio` and `pad_to_aspect_ratio` can be True. "
+            "Received: crop_to_aspect_ratio=True, pad_to_aspect_ratio=True"
+        )
+    df = data_format_of(data_format)
+    x = as_tensor(images)
+    check_image_rank(shape_of(x))
+    dtype = dtype_of(x)
+    x, restore = to_batched_nhwc(K.cast(x, compute_dtype(dtype)), df)
+    _, height, width, _ = shape_of(x)
+    if height is None or width is None:
+        raise ValueError(f"resize needs static image height and width. Received: {shape_of(x)}")
+    if crop_to_aspect_ratio:
+        crop_h = max(min(height, int(width * out_h / out_w)), 1)
+        crop_w = max(min(width, int(height * out_w / out_h)), 1)
+        top = int((height - crop_h) / 2)
+        left = int((width - crop_w) / 2)
+        x = K.get_item(x, (slice(None), slice(top, top + crop_h), slice(left, left + crop_w)))
+    elif pad_to_aspect_ratio:
+        pad_h = max(height, int(width * out_h / out_w))
+        pad_w = max(width, int(height * out_w / out_h))
+        top = int((pad_h - height) / 2)
+        left = int((pad_w - width) / 2)
+        # Keras pads the same amount on both sides (the centred offset), so an odd surplus
+        # leaves the padded image one row/column short of the exact aspect ratio.
+        pads = [(0, 0), (top, top), (left, left), (0, 0)]
+        x = K.pad(x, pads, constant_values=fill_value)
+    y = _resample_hw(x, out_h, out_w, interpolation, bool(antialias))
+    return back_to_dtype(restore(y), dtype)
+
+
+# ---------------------------------------------------------------- scale_and_translate
+
+_SAT_METHODS = (
+    "linear",
+    "bilinear",
+    "trilinear",
+    "cubic",
+    "bicubic",
+    "tricubic",
+    "lanczos3",
+    "lanczos5",
+)
+
+
+def _sat_samples(rng: Any) -> list:
+    x = rng.standard_normal((1, 4, 5, 2))
+    return [
+        Sample((x, (1, 6, 3, 2), np.array([1.3, 0.7]), np.array([0.4, -0.3]), (1, 2), "bilinear")),
+        Sample((x, (1, 3, 7, 2), np.array([0.6, 1.6]), np.array([0.2, 0.1]), (1, 2), "cubic")),
+        Sample(
+            (
+                rng.standard_normal((5, 4)),
+                (3, 4),
+                np.array([0.55]),
+                np.array([-0.1]),
+                (0,),
+                "lanczos3",
+            ),
+            {"antialias": False},
+        ),
+        Sample(
+            (
+                rng.standard_normal((2, 6)),
+                (2, 4),
+                np.array([0.7]),
+                np.array([0.3]),
+                (1,),
+                "lanczos5",
+            ),
+        ),
+    ]
+
+
+@defop(
+    tensors=("images", "scale", "translation"),
+    composite=True,
+    namespaces=_IMAGE,
+    samples=_sat_samples,
+)
+def scale_and_translate(
+    images: Any,
+    output_shape: Any,
+    scale: Any,
+    translation: Any,
+    spatial_dims: Any,
+    method: str,
+    antialias: bool = True,
+) -> Any:
+    """Resample images with a scale and a translation per spatial axis.
+
+    Output pixel centre ``o + 0.5`` along a spatial axis samples the input at
+    ``(o + 0.5 - translation) / scale - 0.5`` (pixel centres at integer + 0.5). Output
+    pixels whose sample point falls outside the input are zero.
+
+    Args:
+        images: a tensor of any rank.
+        output_shape: the full output shape (non-spatial axes unchanged).
+        scale: a 1-D tensor, one scale factor per axis of `spatial_dims`.
+        translation: a 1-D tensor, one translation per axis of `spatial_dims`.
+        spatial_dims: the axes to resample.
+        method: "linear" (also "bilinear", "trilinear"), "cubic" (also "bicubic",
+            "tricubic"; Keys, a = -0.5), "lanczos3" or "lanczos5".
+        antialias: when downsampling, widen the kernel by the inverse scale.
+
+    Returns:
+        The resampled tensor (floating; integer inputs give float32, as in JAX).
+    """
+    check_choice(method, "method", _SAT_METHODS)
+    x = as_tensor(images)
+    shape = shape_of(x)
+    out_shape = tuple(int(d) for d in output_shape)
+    dims = [int(d) % len(shape) for d in spatial_dims] if len(shape) else []
+    if len(out_shape) != len(shape):
+        raise ValueError(
+            "Received an invalid value for `output_shape`, expected one size per axis of "
+            f"`images` (rank {len(shape)}). Received: output_shape={output_shape!r}"
+        )
+    for ax, (n_in, n_out) in enumerate(zip(shape, out_shape)):
+        if ax not in dims and n_in is not None and n_in != n_out:
+            raise ValueError(
+                f"`output_shape` may only change the axes in `spatial_dims` {tuple(dims)}. "
+                f"Received: output_shape={out_shape}, images.shape={shape}"
+            )
+    dtype = compute_dtype(dtype_of(x))
+    x = K.cast(x, dtype)
+    sc = K.cast(as_tensor(scale), dtype)
+    tr = K.cast(as_tensor(translation), dtype)
+    if shape_of(sc) != (len(dims),) or shape_of(tr) != (len(dims),):
+        raise ValueError(
+            "`scale` and `translation` need one value per axis of `spatial_dims`. Received: "
+            f"scale.shape={shape_of(sc)}, translation.shape={shape_of(tr)}, "
+            f"spatial_dims={tuple(spatial_dims)}"
+        )
+    kernel = _KERNELS[method]
+    for i, ax in enumerate(dims):
+        w = _traced_weights(
+            shape[ax],
+            out_shape[ax],
+            K.get_item(sc, i),
+            K.get_item(tr, i),
+            kernel,
+            bool(antialias),
+            dtype,
+        )
+        x = _apply_along(x, w, ax)
+    return x
+
+
+# ---------------------------------------------------------------- map_coordinates
+
+_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+
+def _fold_index(idx: Any, n: int, mode: str) -> tuple[Any, Any]:
+    """Map integer indices into [0, n) by `mode`; also return the validity mask (constant)."""
+    if mode == "constant":
+        valid = K.logical_and(K.greater_equal(idx, 0), K.less(idx, n))
+        return K.clip(idx, 0, n - 1), valid
+    if mode == "nearest":
+        return K.clip(idx, 0, n - 1), None
+    if mode == "wrap":
+        return K.mod(idx, n), None
+    if mode == "mirror":  # period 2(n-1), edge pixels not repeated: ... 2 1 | 0 1 2 ... n-1 | n-2
+        if n == 1:
+            return K.zeros_like(idx), None
+        period = 2 * (n - 1)
+        r = K.mod(idx, period)
+        return K.where(K.greater_equal(r, n), K.subtract(period, r), r), None
+    # reflect: period 2n, edge pixels repeated: ... 1 0 | 0 1 ... n-1 | n-1 n-2 ...
+    period = 2 * n
+    r = K.mod(idx, period)
+    return K.where(K.greater_equal(r, n), K.subtract(period - 1, r), r), None
+
+
+def _interpolate(
+    source: Any,
+    sizes: tuple,
+    coords: list,
+    order: int,
+    fill_mode: str,
+    fill_value: Any,
+    offset: Any = None,
+) -> Any:
+    """Sample `source` (points, channels) at fractional grid coordinates.
+
+    `source` holds a grid of shape `sizes` flattened row-major (plus `offset` rows, a
+    broadcastable int tensor, e.g. to select a batch item). `coords` has one float tensor per
+    grid axis (all of one shape S); the result has shape S + (channels,).
+    """
+    corners = []  # per axis: list of (integer index, weight or None)
+    for c in coords:
+        if order == 0:
+            corners.append([(K.cast(K.floor(K.add(c, 0.5)), "int32"), None)])
+        else:
+            lo = K.floor(c)
+            frac = K.subtract(c, lo)
+            lo = K.cast(lo, "int32")
+            corners.append([(lo, K.subtract(1.0, frac)), (K.add(lo, 1), frac)])
+    strides = [int(np.prod(sizes[d + 1 :], dtype=np.int64)) for d in range(len(sizes))]
+    total = None
+    for combo in np.ndindex(*[len(c) for c in corners]):
+        lin, valid, weight = offset, None, None
+        for d, k in enumerate(combo):
+            idx, w = corners[d][k]
+            idx, ok = _fold_index(idx, sizes[d], fill_mode)
+            term = K.multiply(idx, strides[d]) if strides[d] != 1 else idx
+            lin = term if lin is None else K.add(lin, term)
+            if ok is not None:
+                valid = ok if valid is None else K.logical_and(valid, ok)
+            if w is not None:
+                weight = w if weight is None else K.multiply(weight, w)
+        value = K.take(source, lin, axis=0)
+        if valid is not None:
+            fill = K.cast(K.convert_to_tensor(fill_value), dtype_of(value))
+            value = K.where(K.expand_dims(valid, -1), value, fill)
+        if weight is not None:
+            value = K.multiply(value, K.expand_dims(weight, -1))
+        total = value if total is None else K.add(total, value)
+    return total
+
+
+def _check_order_and_mode(order: Any, fill_mode: Any) -> None:
+    if isinstance(order, bool) or order not in (0, 1):
+        raise ValueError(
+            f"Received an invalid value for `order`, expected 0 or 1. Received: order={order!r}"
+        )
+    check_choice(fill_mode, "fill_mode", _FILL_MODES)
+
+
+def _mapc_samples(rng: Any) -> list:
+    x = rng.standard_normal((4, 5))
+    coords = np.stack([rng.uniform(-1.7, 4.6, size=(2, 3)), rng.uniform(-1.7, 5.6, size=(2, 3))])
+    out = [
+        Sample((x, coords, 1), {"fill_mode": m, "fill_value": 0.5})
+        for m in ("constant", "nearest", "wrap", "mirror", "reflect")
+    ]
+    return out + [
+        Sample((x, coords, 0), {"fill_mode": "reflect"}),
+        Sample((rng.standard_normal(6), rng.uniform(-1.5, 6.5, size=(1, 5)), 1)),
+        Sample(
+            (rng.standard_normal((2, 3, 2)), rng.uniform(-0.5, 2.5, size=(3, 4)), 1),
+            {"fill_mode": "mirror"},
+        ),
+    ]
+
+
+@defop(tensors=("inputs", "coordinates"), composite=True, namespaces=_IMAGE, samples=_mapc_samples)
+def map_coordinates(
+    inputs: Any, coordinates: Any, order: int, fill_mode: str = "constant", fill_value: Any = 0
+) -> Any:
+    """Sample an array at fractional coordinates (spline interpolation of order 0 or 1).
+
+    Args:
+        inputs: the array to sample (any rank N >= 1).
+        coordinates: a tensor of shape (N, ...) or a sequence of N tensors: the coordinates
+            along each axis of `inputs` of every output point.
+        order: 0 (nearest pixel; halves round up) or 1 (linear).
+        fill_mode: how points outside the array are handled: "constant" (`fill_value`),
+            "nearest" (edge value), "wrap" (periodic), "mirror" (reflect about the edge
+            pixels) or "reflect" (reflect about the edges, repeating the edge pixels).
+        fill_value: the value outside the array when `fill_mode` is "constant".
+
+    Returns:
+        The sampled values, shaped like one coordinate array (dtype of `inputs`; integer
+        results are rounded).
+    """
+    _check_order_and_mode(order, fill_mode)
+    x = as_tensor(inputs)
+    shape = shape_of(x)
+    if isinstance(coordinates, (list, tuple)):
+        coords = [as_tensor(c) for c in coordinates]
+    else:
+        c = as_tensor(coordinates)
+        coords = [K.get_item(c, i) for i in range(shape_of(c)[0])] if shape_of(c) else []
+    if len(coords) != len(shape) or not shape:
+        raise ValueError(
+            "Received an invalid value for `coordinates`, expected one coordinate array per "
+            f"axis of `inputs` ({len(shape)}). Received: {len(coords)} coordinate arrays"
+        )
+    if any(d is None for d in shape):
+        raise ValueError(f"`inputs` needs a static shape. Received: inputs.shape={shape}")
+    dtype = dtype_of(x)
+    cdt = compute_dtype(dtype)
+    coords = [K.cast(c, cdt) for c in coords]
+    source = K.reshape(K.cast(x, cdt), (-1, 1))
+    y = _interpolate(source, shape, coords, order, fill_mode, fill_value)
+    return back_to_dtype(K.squeeze(y, -1), dtype)
+
+
+# ------------------------------------------------------------------------- warps
+
+_WARP_METHODS = ("nearest", "bilinear")
+
+
+def _warp(x: Any, ys: Any, xs: Any, interpolation: str, fill_mode: str, fill_value: Any) -> Any:
+    """Sample a (batch, h, w, c) float tensor at per-batch coordinates `ys`, `xs` (b, h', w')."""
+    b, h, w, c = shape_of(x)
+    if b is None or h is None or w is None:
+        raise ValueError(f"Image warps need static image shapes. Received: {shape_of(x)}")
+    source = K.reshape(x, (b * h * w, c))
+    offset = K.convert_to_tensor(np.arange(b, dtype=np.int32).reshape(b, 1, 1) * (h * w))
+    order = 0 if interpolation == "nearest" else 1
+    return _interpolate(source, (h, w), [ys, xs], order, fill_mode, fill_value, offset)
+
+
+def _pixel_grid(h: int, w: int, dtype: str) -> tuple[Any, Any]:
+    """Row and column index grids of shape (1, h, w)."""
+    rows, cols = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+    return (
+        K.convert_to_tensor(rows[None].astype(np.float64), dtype),
+        K.convert_to_tensor(cols[None].astype(np.float64), dtype),
+    )
+
+
+def _transform_coords(t: Any, h: int, w: int, dtype: str, projective: bool) -> tuple[Any, Any]:
+    """Input coordinates (rows, cols), each (b, h, w), of every output pixel for t (b, 8)."""
+    rows, cols = _pixel_grid(h, w, dtype)
+
+    def coef(i: int) -> Any:
+        return K.reshape(K.get_item(t, (slice(None), i)), (-1, 1, 1))
+
+    def lin(i: int) -> Any:
+        return K.add(K.add(K.multiply(coef(i), cols), K.multiply(coef(i + 1), rows)), coef(i + 2))
+
+    x_in, y_in = lin(0), lin(3)
+    if projective:
+        denom = K.add(K.add(K.multiply(coef(6), cols), K.multiply(coef(7), rows)), 1.0)
+        x_in, y_in = K.divide(x_in, denom), K.divide(y_in, denom)
+    return y_in, x_in
+
+
+def _affine_samples(rng: Any) -> list:
+    x = rng.standard_normal((2, 4, 5, 1))
+    # random coefficients: sample points never land exactly on the pixel grid (kinks)
+    t = np.array([[0.9, 0.2, 0.3, -0.15, 1.1, 0.4], [1.2, -0.1, -0.6, 0.1, 0.8, 0.7]])
+    t = np.concatenate([t + rng.uniform(-0.05, 0.05, size=t.shape), np.zeros((2, 2))], axis=1)
+    out = [
+        Sample((x, t), {"fill_mode": m, "fill_value": 0.5})
+        for m in ("constant", "nearest", "wrap", "mirror", "reflect")
+    ]
+    t_proj = t.copy()
+    t_proj[:, 6:] = [0.03, -0.02]
+    return out + [
+        Sample((x[0], t[0]), {"interpolation": "nearest"}, grad=False),
+        Sample((rng.standard_normal((1, 2, 3, 4)), t[1:]), {"data_format": "channels_first"}),
+        # c0, c1 are ignored (Keras documents this for non-TF backends), but Keras's NumPy and
+        # JAX backends then shift the sampling rows by c * channel index, mixing channels
+        Sample((rng.standard_normal((1, 3, 4, 2)), t_proj[:1]), keras=False),
+    ]
+
+
+@defop(tensors=("images", "transform"), composite=True, namespaces=_IMAGE, samples=_affine_samples)
+def affine_transform(
+    images: Any,
+    transform: Any,
+    interpolation: str = "bilinear",
+    fill_mode: str = "constant",
+    fill_value: Any = 0,
+    data_format: str | None = None,
+) -> Any:
+    """Warp images with an affine transform given by 8 coefficients.
+
+    A transform ``[a0, a1, a2, b0, b1, b2, c0, c1]`` maps the output pixel (x, y) (column,
+    row) to the input point ``(a0 x + a1 y + a2, b0 x + b1 y + b2)``, where the image is
+    sampled. As in Keras 3, the projective coefficients ``c0, c1`` are accepted but have no
+    effect (use `perspective_transform` for projective warps).
+
+    Args:
+        images: a 3D (single image) or 4D (batch) tensor.
+        transform: a tensor of shape (8,) or (batch, 8).
+        interpolation: "nearest" or "bilinear".
+        fill_mode: points outside the image: "constant", "nearest", "wrap", "mirror" or
+            "reflect" (see `map_coordinates`).
+        fill_value: the value outside the image when `fill_mode` is "constant".
+        data_format: "channels_last" or "channels_first"; None uses
+            `kerasx.config.image_data_format()`.
+
+    Returns:
+        The transformed images (same shape and dtype as `images`).
+    """
+    check_choice(interpolation, "interpolation", _WARP_METHODS)
+    check_choice(fill_mode, "fill_mode", _FILL_MODES)
+    df = data_format_of(data_format)
+    x = as_tensor(images)
+    check_image_rank(shape_of(x))
+    dtype = dtype_of(x)
+    cdt = compute_dtype(dtype)
+    x, restore = to_batched_nhwc(K.cast(x, cdt), df)
+    b, h, w, _ = shape_of(x)
+    t = K.cast(as_tensor(transform), cdt)
+    ts = shape_of(t)
+    if len(ts) not in (1, 2) or ts[-1] != 8:
+        raise ValueError(
+            "Received an invalid value for `transform`, expected a tensor of shape (8,) or "
+            f"(batch, 8). Received: transform.shape={ts}"
+        )
+    if len(ts) == 1:
+        t = K.expand_dims(t, 0)
+    if shape_of(t)[0] != b:
+        t = K.broadcast_to(t, (b, 8))
+    ys, xs = _transform_coords(t, h, w, cdt, projective=False)
+    y = _warp(x, ys, xs, interpolation, fill_mode, fill_value)
+    return back_to_dtype(restore(y), dtype)
+
+
+__all__: list[str] = ["affine_transform", "map_coordinates", "resize", "scale_and_translate"]
