@@ -20,6 +20,7 @@ from kerasx.ops.imaging_common import (
     check_image_rank,
     compute_dtype,
     data_format_of,
+    depthwise_filter,
     dtype_of,
     float_pair,
     gaussian_1d,
@@ -555,18 +556,6 @@ def extract_patches_3d(
 # ------------------------------------------------------------------------- filters
 
 
-def _depthwise_nhwc(x: Any, taps: np.ndarray, padding: str) -> Any:
-    """Correlate each channel of a (batch, h, w, c) tensor with the 2-D filters `taps`.
-
-    `taps` has shape (kh, kw, m): m filters per channel; the result has c * m channels,
-    the m filters of a channel adjacent.
-    """
-    chans = shape_of(x)[-1]
-    kernel = np.broadcast_to(taps[:, :, None, :], taps.shape[:2] + (chans, taps.shape[2]))
-    kernel = K.convert_to_tensor(np.ascontiguousarray(kernel), dtype_of(x))
-    return K.depthwise_conv(x, kernel, 1, padding, "channels_last", 1)
-
-
 @defop(
     tensors=("images",),
     composite=True,
@@ -614,7 +603,7 @@ def gaussian_blur(
     dtype = dtype_of(x)
     x, restore = to_batched_nhwc(K.cast(x, compute_dtype(dtype)), df)
     taps = np.outer(gaussian_1d(ky, sy), gaussian_1d(kx, sx))[:, :, None]
-    y = _depthwise_nhwc(x, taps, "same")
+    y = depthwise_filter(x, taps, "same")
     y = restore(y)
     return y if dtype_of(y) == dtype else K.cast(y, dtype)
 
@@ -653,7 +642,7 @@ def sobel_edges(images: Any, data_format: str | None = None) -> Any:
     b, h, w, c = shape_of(x)
     x = K.pad(x, [(0, 0), (1, 1), (1, 1), (0, 0)], mode="edge")
     taps = np.stack([_SOBEL_Y, _SOBEL_Y.T], axis=-1)
-    y = _depthwise_nhwc(x, taps, "valid")  # (b, h, w, c * 2)
+    y = depthwise_filter(x, taps, "valid")  # (b, h, w, c * 2)
     y = K.reshape(y, (-1 if b is None else b, h, w, c, 2))
     if df == "channels_first":
         y = K.transpose(y, (0, 3, 1, 2, 4))
@@ -734,7 +723,7 @@ def ssim(
     taps = np.outer(g, g)[:, :, None]
 
     def blur(t: Any) -> Any:
-        return _depthwise_nhwc(t, taps, "valid")
+        return depthwise_filter(t, taps, "valid")
 
     c1 = (float(k1) * float(max_val)) ** 2
     c2 = (float(k2) * float(max_val)) ** 2

@@ -131,3 +131,15 @@ def gaussian_1d(size: int, sigma: float) -> np.ndarray:
     x = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
     w = np.exp(-(x**2) / (2.0 * float(sigma) ** 2))
     return w / w.sum()
+
+
+def depthwise_filter(x: Any, taps: np.ndarray, padding: str) -> Any:
+    """Correlate each channel of a (batch, h, w, c) tensor with the 2-D filters `taps`.
+
+    `taps` has shape (kh, kw, m): m filters per channel; the result has c * m channels,
+    the m filters of a channel adjacent.
+    """
+    chans = shape_of(x)[-1]
+    kernel = np.broadcast_to(taps[:, :, None, :], taps.shape[:2] + (chans, taps.shape[2]))
+    kernel = K.convert_to_tensor(np.ascontiguousarray(kernel), dtype_of(x))
+    return K.depthwise_conv(x, kernel, 1, padding, "channels_last", 1)

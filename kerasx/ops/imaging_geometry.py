@@ -27,7 +27,9 @@ from kerasx.ops.imaging_common import (
     check_image_rank,
     compute_dtype,
     data_format_of,
+    depthwise_filter,
     dtype_of,
+    gaussian_1d,
     to_batched_nhwc,
 )
 
@@ -643,4 +645,196 @@ def affine_transform(
     return back_to_dtype(restore(y), dtype)
 
 
-__all__: list[str] = ["affine_transform", "map_coordinates", "resize", "scale_and_translate"]
+def _homography(start: Any, end: Any) -> Any:
+    """The 8 coefficients (b, 8) of the projective map taking `end` points to `start` points."""
+    rows, rhs = [], []
+    zero = None
+    for i in range(4):
+        xs, ys = K.get_item(start, (slice(None), i, 0)), K.get_item(start, (slice(None), i, 1))
+        xe, ye = K.get_item(end, (slice(None), i, 0)), K.get_item(end, (slice(None), i, 1))
+        one = K.ones_like(xe)
+        zero = K.zeros_like(xe) if zero is None else zero
+        nx, ny = K.negative(xe), K.negative(ye)
+        rows.append(
+            K.stack([xe, ye, one, zero, zero, zero, K.multiply(nx, xs), K.multiply(ny, xs)], -1)
+        )
+        rows.append(
+            K.stack([zero, zero, zero, xe, ye, one, K.multiply(nx, ys), K.multiply(ny, ys)], -1)
+        )
+        rhs += [xs, ys]
+    a = K.stack(rows, axis=1)  # (b, 8, 8)
+    b = K.expand_dims(K.stack(rhs, axis=1), -1)  # (b, 8, 1)
+    return K.squeeze(K.solve(a, b), -1)
+
+
+def _points(p: Any, name: str, dtype: str) -> Any:
+    p = K.cast(as_tensor(p), dtype)
+    ps = shape_of(p)
+    if len(ps) not in (2, 3) or tuple(ps[-2:]) != (4, 2):
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a tensor of shape (4, 2) or "
+            f"(batch, 4, 2). Received: {name}.shape={ps}"
+        )
+    return K.expand_dims(p, 0) if len(ps) == 2 else p
+
+
+def _perspective_samples(rng: Any) -> list:
+    start = np.array([[0.0, 0.0], [0.0, 4.0], [5.0, 0.0], [5.0, 4.0]])
+    end = start + rng.uniform(-0.8, 0.8, size=(2, 4, 2))
+    x = rng.standard_normal((2, 4, 5, 1))
+    return [
+        Sample((x, np.stack([start, start]), end), {"fill_value": 0.5}),
+        Sample((x[0], start, end[0]), {"interpolation": "nearest"}, grad=False),
+        Sample(
+            (rng.standard_normal((1, 2, 4, 5)), start[None], end[:1]),
+            {"data_format": "channels_first"},
+        ),
+    ]
+
+
+@defop(
+    tensors=("images", "start_points", "end_points"),
+    composite=True,
+    namespaces=_IMAGE,
+    samples=_perspective_samples,
+)
+def perspective_transform(
+    images: Any,
+    start_points: Any,
+    end_points: Any,
+    interpolation: str = "bilinear",
+    fill_value: Any = 0,
+    data_format: str | None = None,
+) -> Any:
+    """Warp images by the perspective (projective) map that moves `start_points` to `end_points`.
+
+    Every output pixel samples the input at the point that the inverse map (end -> start)
+    sends it to; points outside the image take `fill_value`.
+
+    Args:
+        images: a 3D (single image) or 4D (batch) tensor.
+        start_points: a tensor of shape (4, 2) or (batch, 4, 2): four (x, y) points of the
+            input image.
+        end_points: a tensor of the same shape: where those points land in the output.
+        interpolation: "nearest" or "bilinear".
+        fill_value: the value of output pixels that map outside the image.
+        data_format: "channels_last" or "channels_first"; None uses
+            `kerasx.config.image_data_format()`.
+
+    Returns:
+        The transformed images (same shape and dtype as `images`).
+    """
+    check_choice(interpolation, "interpolation", _WARP_METHODS)
+    df = data_format_of(data_format)
+    x = as_tensor(images)
+    check_image_rank(shape_of(x))
+    dtype = dtype_of(x)
+    cdt = compute_dtype(dtype)
+    x, restore = to_batched_nhwc(K.cast(x, cdt), df)
+    b, h, w, _ = shape_of(x)
+    start = _points(start_points, "start_points", cdt)
+    end = _points(end_points, "end_points", cdt)
+    n = max(shape_of(start)[0], shape_of(end)[0])
+    if n != b and n != 1:
+        raise ValueError(
+            f"The points describe {n} transforms for a batch of {b} images. Received: "
+            f"start_points.shape={shape_of(start)}, end_points.shape={shape_of(end)}"
+        )
+    start = K.broadcast_to(start, (n, 4, 2))
+    end = K.broadcast_to(end, (n, 4, 2))
+    t = _homography(start, end)
+    if n != b:
+        t = K.broadcast_to(t, (b, 8))
+    ys, xs = _transform_coords(t, h, w, cdt, projective=True)
+    y = _warp(x, ys, xs, interpolation, "constant", fill_value)
+    return back_to_dtype(restore(y), dtype)
+
+
+def _elastic_samples(rng: Any) -> list:
+    # The displacement field is random and kerasx's generators differ from Keras's (and the
+    # NumPy engine's Philox stream differs from jax.random), so only alpha=0 (the identity
+    # warp: every pixel samples itself) can be compared across engines and with Keras.
+    # tests/core/test_ops_image.py checks the random cases (shape, determinism, blur).
+    x = rng.standard_normal((1, 4, 5, 2))
+    return [
+        Sample((x,), {"alpha": 0.0, "seed": 3}),
+        Sample((rng.standard_normal((4, 3, 1)),), {"alpha": 0.0, "sigma": 1.0, "seed": 1}),
+        Sample(
+            (rng.standard_normal((1, 2, 3, 4)),),
+            {"alpha": 0.0, "interpolation": "nearest", "data_format": "channels_first", "seed": 2},
+        ),
+    ]
+
+
+@defop(tensors=("images",), composite=True, namespaces=_IMAGE, samples=_elastic_samples)
+def elastic_transform(
+    images: Any,
+    alpha: float = 20.0,
+    sigma: float = 5.0,
+    interpolation: str = "bilinear",
+    fill_mode: str = "reflect",
+    fill_value: Any = 0.0,
+    seed: Any = None,
+    data_format: str | None = None,
+) -> Any:
+    """Deform images with a random, smooth displacement field (elastic distortion).
+
+    Per image, a displacement of every pixel along rows and columns is drawn from a
+    standard normal distribution, smoothed with a Gaussian filter of standard deviation
+    `sigma` (window of ``2 * ceil(3 * sigma) + 1`` taps, zero padded), scaled by `alpha`;
+    each output pixel then samples the input at its displaced position. The random numbers
+    come from `kerasx.random`, so they differ from Keras's for the same seed.
+
+    Args:
+        images: a 3D (single image) or 4D (batch) tensor.
+        alpha: strength of the deformation (displacement scale, in pixels).
+        sigma: smoothness of the deformation (standard deviation of the Gaussian filter).
+        interpolation: "nearest" or "bilinear".
+        fill_mode: points outside the image: "constant", "nearest", "wrap", "mirror" or
+            "reflect" (see `map_coordinates`).
+        fill_value: the value outside the image when `fill_mode` is "constant".
+        seed: an int, a `kerasx.random.SeedGenerator`, or None (the global generator).
+        data_format: "channels_last" or "channels_first"; None uses
+            `kerasx.config.image_data_format()`.
+
+    Returns:
+        The deformed images (same shape and dtype as `images`).
+    """
+    from kerasx import random as _random
+
+    check_choice(interpolation, "interpolation", _WARP_METHODS)
+    check_choice(fill_mode, "fill_mode", _FILL_MODES)
+    if float(sigma) <= 0:
+        raise ValueError(
+            f"Received an invalid value for `sigma`, expected a positive number. "
+            f"Received: sigma={sigma!r}"
+        )
+    df = data_format_of(data_format)
+    x = as_tensor(images)
+    check_image_rank(shape_of(x))
+    dtype = dtype_of(x)
+    cdt = compute_dtype(dtype)
+    x, restore = to_batched_nhwc(K.cast(x, cdt), df)
+    b, h, w, _ = shape_of(x)
+    if b is None or h is None or w is None:
+        raise ValueError(f"elastic_transform needs static image shapes. Received: {shape_of(x)}")
+    noise = _random.normal((b, h, w, 2), dtype=cdt, seed=seed)
+    size = 2 * int(math.ceil(3.0 * float(sigma))) + 1
+    g = gaussian_1d(size, float(sigma))
+    field = depthwise_filter(noise, np.outer(g, g)[:, :, None], "same")
+    field = K.multiply(field, float(alpha))
+    rows, cols = _pixel_grid(h, w, cdt)
+    ys = K.add(rows, K.get_item(field, (Ellipsis, 0)))
+    xs = K.add(cols, K.get_item(field, (Ellipsis, 1)))
+    y = _warp(x, ys, xs, interpolation, fill_mode, fill_value)
+    return back_to_dtype(restore(y), dtype)
+
+
+__all__: list[str] = [
+    "affine_transform",
+    "elastic_transform",
+    "map_coordinates",
+    "perspective_transform",
+    "resize",
+    "scale_and_translate",
+]
