@@ -617,7 +617,9 @@ def elastic_transform(
     noise = _random.normal((b, h, w, 2), dtype=cdt, seed=seed)
     size = 2 * int(math.ceil(3.0 * float(sigma))) + 1
     g = gaussian_1d(size, float(sigma))
-    field = depthwise_filter(noise, np.outer(g, g)[:, :, None], "same")
+    # the Gaussian is separable: filter the columns, then the rows (2k taps, not k**2)
+    field = depthwise_filter(noise, g[:, None, None], "same")
+    field = depthwise_filter(field, g[None, :, None], "same")
     field = K.multiply(field, float(alpha))
     rows, cols = pixel_grid(h, w, cdt)
     ys = K.add(rows, K.get_item(field, (Ellipsis, 0)))
