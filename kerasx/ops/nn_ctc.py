@@ -15,7 +15,7 @@ import numpy as np
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.ops._helpers import K, Sample, randn, shape_of
-from kerasx.ops.nn import log_softmax, softmax
+from kerasx.ops.nn_activations import log_softmax, softmax
 
 # The log-space "zero" of the recursions (as in Keras: an unreachable alignment costs 1e5).
 LOG_ZERO = -1e5

@@ -17,7 +17,7 @@ from kerasx import config as _config
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.ops._helpers import K, Sample, rand_int, randn, shape_of
-from kerasx.ops.nn import as_float, check_axis, log_softmax, sigmoid, softmax
+from kerasx.ops.nn_activations import as_float, check_axis, log_softmax, sigmoid, softmax
 
 
 def _fmt(shape: Any) -> tuple:

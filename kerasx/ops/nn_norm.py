@@ -16,7 +16,7 @@ from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.engine.shapes import broadcast_shapes
 from kerasx.ops._helpers import K, Sample, rand_bool, rand_pos, randn, shape_of, unbroadcast
-from kerasx.ops.nn import as_float, check_axis, softmax
+from kerasx.ops.nn_activations import as_float, check_axis, softmax
 
 
 def _dtype(x: Any) -> str:

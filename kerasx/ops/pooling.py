@@ -1,7 +1,7 @@
 """Pooling, adaptive pooling, fold/unfold and space/depth ops (the conv family).
 
 Private registry ops for the gradient rules: ``max_pool_backprop``, ``max_pool_select`` and
-``average_pool_backprop`` (not in ``__all__``). Re-exported by `kerasx.ops.conv`.
+``average_pool_backprop`` (not in ``__all__``). Re-exported by `kerasx.ops.convolution`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,979 @@
+"""Linear algebra: factorizations, solves, inverses, determinants, norms, `jvp`.
+
+Gradient rules follow the standard matrix-calculus results (written with registry ops so
+they run on every engine and can be differentiated again). Factorizations whose outputs are
+only defined up to sign (eigh, svd, qr) are deterministic per engine; the samples use
+well-conditioned matrices with distinct eigen/singular values so the rules are well defined.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kerasx.engine import dtypes as _dt
+from kerasx.engine.registry import defop
+from kerasx.engine.shapes import broadcast_shapes, canonical_axes
+from kerasx.ops._helpers import K, Sample, rand_int, randn, shape_of, unbroadcast
+
+_LINALG = ("linalg",)
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _swap(x: Any) -> Any:
+    """Swap the last two axes."""
+    n = len(shape_of(x))
+    perm = list(range(n))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return K.transpose(x, perm)
+
+
+def _dtype_name(x: Any) -> str:
+    return _dt.standardize_dtype(x.dtype)
+
+
+def _eye_like(x: Any, n: int) -> Any:
+    return K.eye(n, dtype=_dtype_name(x))
+
+
+def _mat_shape_check(x: tuple, name: str = "x") -> None:
+    if len(x) < 2:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a tensor of rank >= 2 (a batch "
+            f"of matrices). Received: {name}.shape={tuple(x)}"
+        )
+
+
+def _square_check(x: tuple, name: str = "x") -> None:
+    _mat_shape_check(x, name)
+    if x[-1] is not None and x[-2] is not None and x[-1] != x[-2]:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected square matrices in the last two "
+            f"axes. Received: {name}.shape={tuple(x)}"
+        )
+
+
+def _square_rule(x: tuple, *args: Any) -> tuple:
+    _square_check(x)
+    return tuple(x)
+
+
+def _batch_scalar_rule(x: tuple, *args: Any) -> tuple:
+    _square_check(x)
+    return tuple(x[:-2])
+
+
+def _spd(rng: Any, *shape: int) -> np.ndarray:
+    """A well-conditioned symmetric positive-definite matrix (batch)."""
+    n = shape[-1]
+    a = rng.standard_normal(shape)
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def _well(rng: Any, *shape: int) -> np.ndarray:
+    """A well-conditioned (diagonally dominated) square matrix (batch)."""
+    n = shape[-1]
+    return rng.standard_normal(shape) + 2.0 * n * np.eye(n) * np.sign(rng.standard_normal(()))
+
+
+def _sym_distinct(rng: Any, *shape: int) -> np.ndarray:
+    """A symmetric matrix with well-separated eigenvalues."""
+    n = shape[-1]
+    q, _ = np.linalg.qr(rng.standard_normal(shape))
+    w = np.arange(1, n + 1, dtype=np.float64) * 1.5 - n / 2.0
+    return (q * w[..., None, :]) @ np.swapaxes(q, -1, -2)
+
+
+def _rect(rng: Any, *shape: int) -> np.ndarray:
+    """A rectangular matrix with well-separated singular values."""
+    m, n = shape[-2], shape[-1]
+    k = min(m, n)
+    u, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (m, k)))
+    v, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (n, k)))
+    s = np.arange(k, 0, -1, dtype=np.float64) + 0.5
+    return (u * s[..., None, :]) @ np.swapaxes(v, -1, -2)
+
+
+def _upper_factor(rng: Any, *shape: int) -> np.ndarray:
+    """An upper Cholesky factor (C-contiguous) of a random SPD matrix."""
+    u = np.swapaxes(np.linalg.cholesky(_spd(rng, *shape, shape[-1])), -1, -2)
+    return np.ascontiguousarray(u)
+
+
+def _tri_solve(a: Any, b: Any, lower: bool) -> Any:
+    return K.solve_triangular(a, b, lower=lower)
+
+
+def _expand2(g: Any) -> Any:
+    return K.expand_dims(K.expand_dims(g, -1), -1)
+
+
+def _tril_strict_plus_half_diag(x: Any, n: int) -> Any:
+    """Lower triangle of `x` with its diagonal halved (the 'Phi' of the Cholesky rule)."""
+    half_eye = K.multiply(_eye_like(x, n), 0.5)
+    return K.subtract(K.tril(x), K.multiply(x, half_eye))
+
+
+# ------------------------------------------------------------------------------ cholesky
+
+
+def _cholesky_vjp(g: Any, ans: Any, x: Any, upper: bool) -> Any:
+    n = shape_of(x)[-1]
+    lo = _swap(ans) if upper else ans
+    gl = _swap(g) if upper else g
+    p = _tril_strict_plus_half_diag(K.matmul(_swap(lo), gl), n)
+    # S = L^-T P L^-1
+    x1 = _tri_solve(_swap(lo), p, lower=False)
+    s = _swap(_tri_solve(_swap(lo), _swap(x1), lower=False))
+    return K.multiply(K.add(s, _swap(s)), 0.5)
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_square_rule,
+    vjp={"x": _cholesky_vjp},
+    samples=lambda rng: [
+        Sample((_spd(rng, 3, 3),), rtol=1e-4, atol=1e-5),
+        Sample((_spd(rng, 2, 3, 3),), {"upper": True}, rtol=1e-4, atol=1e-5),
+    ],
+    namespaces=_LINALG,
+)
+def cholesky(x: Any, upper: bool = False) -> Any:
+    """Cholesky factor of symmetric (Hermitian) positive-definite matrices.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+        upper: return the upper factor ``U`` (``x = U^H U``) instead of the lower one.
+
+    Returns:
+        The triangular factor, shape ``(..., M, M)``.
+    """
+
+
+@defop(
+    composite=True,
+    samples=lambda rng: [
+        Sample((np.linalg.cholesky(_spd(rng, 3, 3)),), rtol=1e-4, atol=1e-5),
+        Sample((_upper_factor(rng, 3),), {"upper": True}, rtol=1e-4, atol=1e-5),
+        # Keras 3's NumPy backend does not broadcast over batch dimensions here.
+        Sample((_upper_factor(rng, 2, 3),), {"upper": True}, rtol=1e-4, atol=1e-5, keras=False),
+    ],
+    namespaces=_LINALG,
+)
+def cholesky_inverse(x: Any, upper: bool = False) -> Any:
+    """Inverse of a positive-definite matrix given its Cholesky factor.
+
+    Args:
+        x: the triangular Cholesky factor, shape ``(..., M, M)``.
+        upper: `x` is the upper factor ``U`` (so the matrix is ``U^H U``); otherwise the
+            lower factor ``L`` (the matrix is ``L L^H``).
+
+    Returns:
+        The inverse of the factored matrix, shape ``(..., M, M)``.
+    """
+    if upper:
+        return K.inv(K.matmul(_swap(x), x))
+    return K.inv(K.matmul(x, _swap(x)))
+
+
+# ------------------------------------------------------------------------------ det / inv
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_batch_scalar_rule,
+    vjp={"x": lambda g, ans, x: K.multiply(_expand2(K.multiply(g, ans)), _swap(K.inv(x)))},
+    samples=lambda rng: [
+        Sample((_well(rng, 3, 3),), rtol=1e-4),
+        Sample((_well(rng, 2, 2, 2),), rtol=1e-4),
+    ],
+    namespaces=_LINALG,
+)
+def det(x: Any) -> Any:
+    """Determinant of square matrices.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+
+    Returns:
+        The determinants, shape ``(...)``.
+    """
+
+
+def _inv_vjp(g: Any, ans: Any, x: Any) -> Any:
+    t = _swap(ans)
+    return K.negative(K.matmul(t, K.matmul(g, t)))
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_square_rule,
+    vjp={"x": _inv_vjp},
+    samples=lambda rng: [
+        Sample((_well(rng, 3, 3),), rtol=1e-4, atol=1e-5),
+        Sample((_well(rng, 2, 2, 2),), rtol=1e-4, atol=1e-5),
+    ],
+    namespaces=_LINALG,
+)
+def inv(x: Any) -> Any:
+    """Inverse of square matrices.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+
+    Returns:
+        The inverses, shape ``(..., M, M)``.
+    """
+
+
+def _slogdet_shape(x: tuple) -> list:
+    _square_check(x)
+    return [tuple(x[:-2]), tuple(x[:-2])]
+
+
+def _slogdet_vjp(g: Any, ans: Any, x: Any) -> Any:
+    return K.multiply(_expand2(g[1]), _swap(K.inv(x)))
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_slogdet_shape,
+    vjp={"x": _slogdet_vjp},
+    samples=lambda rng: [
+        Sample((_well(rng, 3, 3),), rtol=1e-4),
+        Sample((_well(rng, 2, 3, 3),), rtol=1e-4),
+    ],
+)
+def slogdet(x: Any) -> Any:
+    """Sign and log of the absolute value of the determinant.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+
+    Returns:
+        A tuple ``(sign, logabsdet)``, each of shape ``(...)``.
+    """
+
+
+@defop(
+    composite=True,
+    samples=lambda rng: [
+        Sample((_spd(rng, 3, 3),), rtol=1e-4),
+        Sample((_spd(rng, 2, 2, 2),), rtol=1e-4),
+    ],
+    namespaces=("math",),
+)
+def logdet(x: Any) -> Any:
+    """Natural log of the determinant of Hermitian positive-definite matrices.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+
+    Returns:
+        ``log(det(x))``, shape ``(...)`` (for other matrices: ``log(abs(det(x)))``).
+    """
+    return K.slogdet(x)[1]
+
+
+# ------------------------------------------------------------------------------ solves
+
+
+def _solve_shape(a: tuple, b: tuple) -> tuple:
+    _square_check(a, "a")
+    if len(b) == 1:
+        if a[-1] is not None and b[0] is not None and a[-1] != b[0]:
+            raise ValueError(f"`b` has {b[0]} rows, `a` is {a[-2]}x{a[-1]}")
+        return tuple(a[:-1])
+    if len(b) < 1:
+        raise ValueError(
+            "Received an invalid value for `b`, expected rank >= 1. Received: b.shape=()"
+        )
+    if a[-1] is not None and b[-2] is not None and a[-1] != b[-2]:
+        raise ValueError(f"`b` has {b[-2]} rows, `a` is {a[-2]}x{a[-1]}")
+    return broadcast_shapes(tuple(a[:-2]), tuple(b[:-2])) + (a[-2], b[-1])
+
+
+def _solve_grads(g: Any, ans: Any, a: Any, b: Any, solver: Any) -> tuple[Any, Any]:
+    vec = len(shape_of(b)) == 1
+    if vec:
+        g = K.expand_dims(g, -1)
+        ans = K.expand_dims(ans, -1)
+    gb = solver(_swap(a), g)
+    ga = K.negative(K.matmul(gb, _swap(ans)))
+    if vec:
+        gb = K.squeeze(gb, -1)
+    return unbroadcast(ga, a), unbroadcast(gb, b)
+
+
+def _solve_samples(rng: Any) -> list:
+    return [
+        Sample((_well(rng, 3, 3), randn(rng, 3, 2)), rtol=1e-4, atol=1e-5),
+        Sample((_well(rng, 3, 3), randn(rng, 3)), rtol=1e-4, atol=1e-5),
+        Sample((_well(rng, 2, 3, 3), randn(rng, 3, 2)), rtol=1e-4, atol=1e-5),
+    ]
+
+
+@defop(
+    tensors=("a", "b"),
+    promote=("a", "b"),
+    to_float=True,
+    shape=_solve_shape,
+    vjp={
+        "a": lambda g, ans, a, b: _solve_grads(g, ans, a, b, K.solve)[0],
+        "b": lambda g, ans, a, b: _solve_grads(g, ans, a, b, K.solve)[1],
+    },
+    samples=_solve_samples,
+    namespaces=_LINALG,
+)
+def solve(a: Any, b: Any) -> Any:
+    """Solve the linear system ``a @ x = b``.
+
+    Args:
+        a: coefficient matrices, shape ``(..., M, M)``.
+        b: right-hand sides, shape ``(M,)`` or ``(..., M, K)``.
+
+    Returns:
+        The solution `x`, with the shape of `b` (batch dimensions broadcast).
+    """
+
+
+def _tri_grads(g: Any, ans: Any, a: Any, b: Any, lower: bool) -> tuple[Any, Any]:
+    ga, gb = _solve_grads(g, ans, a, b, lambda m, r: K.solve_triangular(m, r, lower=not lower))
+    ga = K.tril(ga) if lower else K.triu(ga)
+    return ga, gb
+
+
+def _tri_samples(rng: Any) -> list:
+    lo = np.tril(_well(rng, 3, 3))
+    up = np.triu(_well(rng, 2, 3, 3)) + np.tril(randn(rng, 2, 3, 3), -1)  # lower part ignored
+    return [
+        Sample((lo, randn(rng, 3, 2)), {"lower": True}, rtol=1e-4, atol=1e-5),
+        Sample((up, randn(rng, 2, 3, 2)), rtol=1e-4, atol=1e-5),
+        Sample((lo, randn(rng, 3)), {"lower": True}, rtol=1e-4, atol=1e-5),
+    ]
+
+
+@defop(
+    tensors=("a", "b"),
+    promote=("a", "b"),
+    to_float=True,
+    shape=lambda a, b, lower: _solve_shape(a, b),
+    vjp={
+        "a": lambda g, ans, a, b, lower: _tri_grads(g, ans, a, b, lower)[0],
+        "b": lambda g, ans, a, b, lower: _tri_grads(g, ans, a, b, lower)[1],
+    },
+    samples=_tri_samples,
+    namespaces=_LINALG,
+)
+def solve_triangular(a: Any, b: Any, lower: bool = False) -> Any:
+    """Solve ``a @ x = b`` for triangular `a` (only its `lower`/upper triangle is read).
+
+    Args:
+        a: triangular matrices, shape ``(..., M, M)``.
+        b: right-hand sides, shape ``(M,)`` or ``(..., M, K)``.
+        lower: use the lower triangle of `a` (default: the upper one).
+
+    Returns:
+        The solution `x`.
+    """
+
+
+# ------------------------------------------------------------------------------ eig / eigh
+
+
+def _eig_shape(x: tuple) -> list:
+    _square_check(x)
+    return [tuple(x[:-1]), tuple(x)]
+
+
+def _eig_dtype(x: str) -> list:
+    d = _dt.float_result(x) if not _dt.is_complex_dtype(x) else x
+    c = "complex128" if d in ("float64", "complex128") else "complex64"
+    return [c, c]
+
+
+def _eig_samples(rng: Any) -> list:
+    # Keras 3's NumPy backend returns real arrays when every eigenvalue is real (a
+    # data-dependent dtype); kerasx always returns complex, as Keras's JAX backend does.
+    # No gradient rule is provided for eig (complex, non-unique eigenvectors).
+    a = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, 1.0, 5.0]])
+    rot = np.array([[0.0, -1.0], [1.0, 0.5]])
+    return [
+        Sample((a,), grad=False, keras=False, rtol=1e-4, atol=1e-5),
+        Sample((rot,), grad=False, keras=False, rtol=1e-4, atol=1e-5),
+    ]
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_eig_shape,
+    dtype=_eig_dtype,
+    samples=_eig_samples,
+    namespaces=_LINALG,
+)
+def eig(x: Any) -> Any:
+    """Eigenvalues and right eigenvectors of general square matrices.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+
+    Returns:
+        A tuple ``(eigenvalues, eigenvectors)`` of complex tensors with shapes ``(..., M)``
+        and ``(..., M, M)`` (eigenvectors are the columns, with unit norm).
+    """
+
+
+def _eigh_vjp(g: Any, ans: Any, x: Any) -> Any:
+    w, v = ans
+    gw, gv = g
+    n = shape_of(x)[-1]
+    eye = _eye_like(w, n)
+    diff = K.subtract(K.expand_dims(w, -2), K.expand_dims(w, -1))  # w_j - w_i
+    f = K.multiply(K.true_divide(1.0, K.add(diff, eye)), K.subtract(1.0, eye))
+    inner = K.add(K.multiply(K.expand_dims(gw, -1), eye), K.multiply(f, K.matmul(_swap(v), gv)))
+    full = K.matmul(v, K.matmul(inner, _swap(v)))
+    return K.multiply(K.add(full, _swap(full)), 0.5)
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_eig_shape,
+    vjp={"x": _eigh_vjp},
+    samples=lambda rng: [
+        Sample((_sym_distinct(rng, 3, 3),), rtol=1e-4, atol=1e-5),
+        Sample((_sym_distinct(rng, 2, 3, 3),), rtol=1e-4, atol=1e-5),
+    ],
+    namespaces=_LINALG,
+)
+def eigh(x: Any) -> Any:
+    """Eigenvalues and eigenvectors of symmetric (Hermitian) matrices.
+
+    The input is symmetrized (``(x + x^H) / 2``) first.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+
+    Returns:
+        A tuple ``(eigenvalues, eigenvectors)``: ascending eigenvalues ``(..., M)`` and the
+        orthonormal eigenvectors as columns ``(..., M, M)``.
+    """
+
+
+# ------------------------------------------------------------------------------ lu_factor
+
+
+def _lu_vjp(g: Any, ans: Any, x: Any) -> Any:
+    lu = ans[0]
+    glu = g[0]
+    n = shape_of(x)[-1]
+    eye = _eye_like(lu, n)
+    lo = K.add(K.tril(lu, -1), eye)
+    up = K.triu(lu)
+    z = K.add(
+        K.tril(K.matmul(_swap(lo), K.tril(glu, -1)), -1), K.triu(K.matmul(K.triu(glu), _swap(up)))
+    )
+    # grad = P^T L^-T Z U^-T with P^T = x U^-1 L^-1, so grad = x U^-1 L^-1 L^-T Z U^-T.
+    t = _swap(K.solve_triangular(up, _swap(z), lower=False))
+    t = K.solve_triangular(_swap(lo), t, lower=False)
+    t = K.solve_triangular(lo, t, lower=True)
+    t = K.solve_triangular(up, t, lower=False)
+    return K.matmul(x, t)
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=lambda x: (_square_check(x), [tuple(x), tuple(x[:-1])])[1],
+    dtype=lambda x: [_dt.float_result(x) if not _dt.is_complex_dtype(x) else x, "int32"],
+    vjp={"x": _lu_vjp},
+    samples=lambda rng: [
+        Sample((randn(rng, 3, 3) + np.diag([0.1, 4.0, -3.0]),), rtol=1e-4, atol=1e-5),
+        Sample((randn(rng, 2, 3, 3),), rtol=1e-4, atol=1e-5),
+    ],
+    namespaces=_LINALG,
+)
+def lu_factor(x: Any) -> Any:
+    """LU factorization with partial pivoting, in LAPACK's packed form.
+
+    Args:
+        x: tensor of shape ``(..., M, M)``.
+
+    Returns:
+        A tuple ``(lu, pivots)``: ``lu`` holds ``U`` in its upper triangle and the
+        unit-lower ``L`` below the diagonal; ``pivots`` (int32, ``(..., M)``) says that row
+        ``i`` was swapped with row ``pivots[i]``.
+    """
+
+
+# ------------------------------------------------------------------------------ rank / pinv
+
+
+def _matrix_rank_shape(x: tuple, tol: Any) -> tuple:
+    _mat_shape_check(x)
+    return tuple(x[:-2])
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_matrix_rank_shape,
+    dtype="int32",
+    nondiff=True,
+    samples=lambda rng: [
+        Sample((randn(rng, 3, 4),)),
+        Sample((np.array([[1.0, 2.0], [2.0, 4.0]]),)),
+        Sample((randn(rng, 2, 3, 2) @ randn(rng, 2, 2, 3),)),
+        Sample((np.diag([3.0, 1.0, 1e-3]),), {"tol": 0.01}),
+    ],
+    namespaces=_LINALG,
+)
+def matrix_rank(x: Any, tol: float | None = None) -> Any:
+    """Rank of matrices: the number of singular values above a threshold.
+
+    Args:
+        x: tensor of shape ``(..., M, N)``.
+        tol: absolute threshold; None uses ``max(s) * max(M, N) * eps``.
+
+    Returns:
+        int32 ranks of shape ``(...)``.
+    """
+
+
+def _pinv_shape(x: tuple, rcond: Any) -> tuple:
+    _mat_shape_check(x)
+    return tuple(x[:-2]) + (x[-1], x[-2])
+
+
+def _pinv_vjp(g: Any, ans: Any, x: Any, rcond: Any) -> Any:
+    p = ans
+    m, n = shape_of(x)[-2:]
+    pt = _swap(p)
+    gt = _swap(g)
+    t1 = K.negative(K.matmul(pt, K.matmul(g, pt)))
+    # (I - A A+) G^T A+ A+^T
+    ga = K.matmul(gt, K.matmul(p, pt))
+    t2 = K.subtract(ga, K.matmul(x, K.matmul(p, ga)))
+    # A+^T A+ G^T (I - A+ A)
+    gb = K.matmul(K.matmul(pt, p), gt)
+    t3 = K.subtract(gb, K.matmul(K.matmul(gb, p), x))
+    return K.add(t1, K.add(t2, t3))
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_pinv_shape,
+    vjp={"x": _pinv_vjp},
+    samples=lambda rng: [
+        Sample((_rect(rng, 3, 2),), rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 2, 2, 3),), rtol=1e-4, atol=1e-5),
+        Sample((_well(rng, 3, 3),), rtol=1e-4, atol=1e-5),
+    ],
+    namespaces=_LINALG,
+)
+def pinv(x: Any, rcond: float | None = None) -> Any:
+    """Moore-Penrose pseudo-inverse (through the SVD).
+
+    Args:
+        x: tensor of shape ``(..., M, N)``.
+        rcond: singular values at most ``rcond * max(s)`` are treated as zero; None uses
+            ``max(M, N) * eps``.
+
+    Returns:
+        The pseudo-inverses, shape ``(..., N, M)``.
+    """
+
+
+@defop(
+    tensors=("a", "b"),
+    composite=True,
+    samples=lambda rng: [
+        Sample((_rect(rng, 4, 2), randn(rng, 4, 2)), rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 3, 3), randn(rng, 3)), rtol=1e-4, atol=1e-5),
+    ],
+    namespaces=_LINALG,
+)
+def lstsq(a: Any, b: Any, rcond: float | None = None) -> Any:
+    """Least-squares solution of ``a @ x = b`` (minimum-norm when not unique).
+
+    Args:
+        a: coefficient matrix, shape ``(M, N)``.
+        b: right-hand side, shape ``(M,)`` or ``(M, K)``.
+        rcond: relative cut-off for small singular values of `a` (None: ``max(M, N) * eps``).
+
+    Returns:
+        The solution, shape ``(N,)`` or ``(N, K)``.
+    """
+    sa, sb = shape_of(a), shape_of(b)
+    if len(sa) != 2:
+        raise ValueError(
+            f"Received an invalid value for `a`, expected a 2-D matrix. Received: a.shape={sa}"
+        )
+    if len(sb) not in (1, 2) or sb[0] != sa[0]:
+        raise ValueError(
+            "Received an invalid value for `b`, expected shape (M,) or (M, K) with "
+            f"M={sa[0]}. Received: b.shape={sb}"
+        )
+    return K.matmul(K.pinv(a, rcond=rcond), b)
+
+
+# ------------------------------------------------------------------------------ svd
+
+
+def _svd_shape(x: tuple, full_matrices: bool = True, compute_uv: bool = True) -> Any:
+    _mat_shape_check(x)
+    batch, m, n = tuple(x[:-2]), x[-2], x[-1]
+    k = None if m is None or n is None else min(m, n)
+    if not compute_uv:
+        return batch + (k,)
+    if full_matrices:
+        return [batch + (m, m), batch + (k,), batch + (n, n)]
+    return [batch + (m, k), batch + (k,), batch + (k, n)]
+
+
+def _svd_vjp(g: Any, ans: Any, x: Any, full_matrices: bool, compute_uv: bool) -> Any:
+    m, n = shape_of(x)[-2:]
+    k = min(m, n)
+    if not compute_uv:
+        u, _, vh = K.svd(x, full_matrices=False)
+        return K.matmul(K.multiply(u, K.expand_dims(g, -2)), vh)
+    if full_matrices and m != n:
+        raise NotImplementedError(
+            "The gradient of `svd` with full_matrices=True is only defined for square "
+            "matrices; use full_matrices=False."
+        )
+    u, s, vh = ans
+    gu, gs, gvh = g
+    v, gv = _swap(vh), _swap(gvh)
+    eye = _eye_like(s, k)
+    s2 = K.multiply(s, s)
+    diff = K.subtract(K.expand_dims(s2, -2), K.expand_dims(s2, -1))  # s_j^2 - s_i^2
+    f = K.multiply(K.true_divide(1.0, K.add(diff, eye)), K.subtract(1.0, eye))
+    utgu = K.matmul(_swap(u), gu)
+    vtgv = K.matmul(_swap(v), gv)
+    j = K.multiply(f, K.subtract(utgu, _swap(utgu)))
+    kk = K.multiply(f, K.subtract(vtgv, _swap(vtgv)))
+    inner = K.add(
+        K.multiply(j, K.expand_dims(s, -2)),
+        K.add(K.multiply(K.expand_dims(gs, -1), eye), K.multiply(K.expand_dims(s, -1), kk)),
+    )
+    out = K.matmul(u, K.matmul(inner, vh))
+    inv_s = K.expand_dims(K.true_divide(1.0, s), -2)
+    if m > k:
+        r = K.subtract(gu, K.matmul(u, utgu))
+        out = K.add(out, K.matmul(K.multiply(r, inv_s), vh))
+    if n > k:
+        r = K.subtract(gv, K.matmul(v, vtgv))
+        out = K.add(out, K.matmul(K.multiply(u, inv_s), _swap(r)))
+    return out
+
+
+def _svd_samples(rng: Any) -> list:
+    # Singular vectors are unique only up to sign; both engines use LAPACK's convention.
+    # JAX has no derivative for full_matrices=True, so gradient checks use reduced SVDs.
+    return [
+        Sample((_rect(rng, 3, 3),), rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 4, 2),), {"full_matrices": False}, rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 2, 2, 3),), {"full_matrices": False}, rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 3, 2),), {"compute_uv": False}, rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 4, 2),), grad=False, rtol=1e-4, atol=1e-5),
+    ]
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_svd_shape,
+    vjp={"x": _svd_vjp},
+    samples=_svd_samples,
+    namespaces=_LINALG,
+)
+def svd(x: Any, full_matrices: bool = True, compute_uv: bool = True) -> Any:
+    """Singular value decomposition ``x = u @ diag(s) @ vh``.
+
+    Args:
+        x: tensor of shape ``(..., M, N)``.
+        full_matrices: return square `u` ``(M, M)`` and `vh` ``(N, N)``; otherwise the
+            reduced ``(M, K)`` and ``(K, N)`` with ``K = min(M, N)``.
+        compute_uv: return ``(u, s, vh)``; when False only the singular values.
+
+    Returns:
+        ``(u, s, vh)`` with descending singular values `s` ``(..., K)``, or `s` alone.
+    """
+
+
+# ------------------------------------------------------------------------------ qr
+
+
+def _qr_shape(x: tuple, mode: str = "reduced") -> list:
+    _check_mode(mode)
+    _mat_shape_check(x)
+    batch, m, n = tuple(x[:-2]), x[-2], x[-1]
+    k = None if m is None or n is None else min(m, n)
+    if mode == "complete":
+        return [batch + (m, m), batch + (m, n)]
+    return [batch + (m, k), batch + (k, n)]
+
+
+def _check_mode(mode: Any) -> None:
+    if mode not in ("reduced", "complete"):
+        raise ValueError(
+            "Received an invalid value for `mode`, expected 'reduced' or 'complete'. "
+            f"Received: mode={mode!r}"
+        )
+
+
+def _qr_tall_vjp(q: Any, r: Any, gq: Any, gr: Any) -> Any:
+    n = shape_of(r)[-1]
+    mm = K.subtract(K.matmul(r, _swap(gr)), K.matmul(_swap(gq), q))
+    sym = K.add(K.tril(mm), _swap(K.tril(mm, -1)))
+    b = K.add(gq, K.matmul(q, sym))
+    del n
+    return _swap(K.solve_triangular(r, _swap(b), lower=False))
+
+
+def _qr_vjp(g: Any, ans: Any, x: Any, mode: str) -> Any:
+    q, r = ans
+    gq, gr = g
+    m, n = shape_of(x)[-2:]
+    if m >= n:
+        if mode == "complete" and m != n:
+            raise NotImplementedError(
+                "The gradient of `qr` with mode='complete' is not defined for tall matrices "
+                "(the extra columns of q are not unique); use mode='reduced'."
+            )
+        return _qr_tall_vjp(q, r, gq, gr)
+    # Wide matrices: x = [X | Y] with X square; X = q @ U, Y = q @ V.
+    sl_u = (Ellipsis, slice(0, m))
+    sl_v = (Ellipsis, slice(m, n))
+    y = K.get_item(x, sl_v)
+    gu, gv = K.get_item(gr, sl_u), K.get_item(gr, sl_v)
+    gy = K.matmul(q, gv)
+    gq2 = K.add(gq, K.matmul(y, _swap(gv)))
+    gx = _qr_tall_vjp(q, K.get_item(r, sl_u), gq2, gu)
+    return K.concatenate([gx, gy], axis=-1)
+
+
+@defop(
+    promote=("x",),
+    to_float=True,
+    shape=_qr_shape,
+    vjp={"x": _qr_vjp},
+    samples=lambda rng: [
+        Sample((_rect(rng, 4, 3),), rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 2, 3, 3),), {"mode": "complete"}, rtol=1e-4, atol=1e-5),
+        # JAX has no QR derivative for wide matrices: checked against finite differences
+        # in tests/core/test_ops_linalg.py instead.
+        Sample((_rect(rng, 2, 3),), grad=False, rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 4, 2),), {"mode": "complete"}, grad=False, rtol=1e-4, atol=1e-5),
+    ],
+    namespaces=_LINALG,
+)
+def qr(x: Any, mode: str = "reduced") -> Any:
+    """QR decomposition ``x = q @ r`` with orthonormal `q` and upper-triangular `r`.
+
+    Args:
+        x: tensor of shape ``(..., M, N)``.
+        mode: ``"reduced"`` (`q` is ``(M, K)``, `r` ``(K, N)``, ``K = min(M, N)``) or
+            ``"complete"`` (`q` is ``(M, M)``, `r` ``(M, N)``).
+
+    Returns:
+        The tuple ``(q, r)``.
+    """
+
+
+# ------------------------------------------------------------------------------ norm
+
+
+def _norm_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (axis,)
+    axes = canonical_axes(tuple(axis), ndim)
+    if len(axes) not in (1, 2):
+        raise ValueError(
+            "Received an invalid value for `axis`, expected an int or a 2-tuple of ints. "
+            f"Received: axis={axis!r}"
+        )
+    return tuple(canonical_axes(a, ndim)[0] for a in axis)
+
+
+def _vector_norm(x: Any, ord: Any, ax: int, keepdims: bool) -> Any:
+    if ord is None or ord == 2:
+        return K.sqrt(K.sum(K.multiply(x, x), axis=ax, keepdims=keepdims))
+    if isinstance(ord, str):
+        raise ValueError(
+            f"Received an invalid value for `ord`, {ord!r} is only valid for matrix norms "
+            f"(a 2-tuple `axis`). Received: ord={ord!r}"
+        )
+    a = K.absolute(x)
+    if ord == float("inf"):
+        return K.max(a, axis=ax, keepdims=keepdims)
+    if ord == float("-inf"):
+        return K.min(a, axis=ax, keepdims=keepdims)
+    if ord == 0:
+        return K.cast(
+            K.sum(K.cast(K.not_equal(x, 0), "int32"), axis=ax, keepdims=keepdims), x.dtype
+        )
+    if ord == 1:
+        return K.sum(a, axis=ax, keepdims=keepdims)
+    p = float(ord)
+    return K.power(K.sum(K.power(a, p), axis=ax, keepdims=keepdims), 1.0 / p)
+
+
+def _matrix_norm(x: Any, ord: Any, axes: tuple[int, int], keepdims: bool) -> Any:
+    r, c = axes
+    if ord is None or ord == "fro":
+        return K.sqrt(K.sum(K.multiply(x, x), axis=axes, keepdims=keepdims))
+    if ord in ("nuc", 2, -2):
+        moved = K.moveaxis(x, (r, c), (-2, -1))
+        s = K.svd(moved, compute_uv=False)
+        out = K.sum(s, axis=-1) if ord == "nuc" else (K.max if ord == 2 else K.min)(s, axis=-1)
+        if keepdims:
+            for a in sorted(axes):
+                out = K.expand_dims(out, a)
+        return out
+    if ord in (1, -1, float("inf"), float("-inf")):
+        red, keep = (r, c) if ord in (1, -1) else (c, r)
+        sums = K.sum(K.absolute(x), axis=red, keepdims=True)
+        pick = K.max if ord in (1, float("inf")) else K.min
+        out = pick(sums, axis=keep, keepdims=True)
+        if not keepdims:
+            out = K.squeeze(out, axis=tuple(sorted(axes)))
+        return out
+    raise ValueError(
+        "Received an invalid value for `ord`, expected None, 'fro', 'nuc', inf, -inf, 1, -1, "
+        f"2 or -2 for a matrix norm. Received: ord={ord!r}"
+    )
+
+
+def _norm_samples(rng: Any) -> list:
+    x = randn(rng, 3, 4)
+    inf = float("inf")
+    return [
+        Sample((x,)),
+        Sample((x,), {"axis": -1, "keepdims": True}),
+        Sample((randn(rng, 5),), {"ord": 1}),
+        Sample((randn(rng, 5),), {"ord": inf}),
+        Sample((randn(rng, 5),), {"ord": 3}),
+        Sample((randn(rng, 5),), {"ord": 0}, grad=False),
+        Sample((x,), {"ord": "nuc"}, rtol=1e-4),
+        Sample((x,), {"ord": 2}, rtol=1e-4),
+        Sample((randn(rng, 2, 3, 3),), {"ord": -inf, "axis": (1, 2), "keepdims": True}),
+        Sample((randn(rng, 2, 3, 3),), {"ord": 1, "axis": (2, 0)}),
+        Sample((rand_int(rng, 2, 3, low=1),), grad=False),
+    ]
+
+
+@defop(composite=True, samples=_norm_samples, namespaces=_LINALG)
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    """Vector or matrix norm.
+
+    Args:
+        x: input tensor.
+        ord: the norm's order. Vectors: None/2 (Euclidean), inf, -inf, 0 (count of non-zero
+            entries), or any number p (``sum(|x|^p)^(1/p)``). Matrices: None/'fro'
+            (Frobenius), 'nuc' (nuclear), inf/-inf (max/min absolute row sum), 1/-1 (max/min
+            absolute column sum), 2/-2 (largest/smallest singular value).
+        axis: None (all axes: a vector norm of the flattened tensor when `ord` is None, else
+            the norm of a 1-D or 2-D `x`), an int (vector norms) or a 2-tuple (matrix norms).
+        keepdims: keep the reduced axes with length 1.
+
+    Returns:
+        The norm(s) (integer inputs give floatx).
+    """
+    d = _dt.standardize_dtype(getattr(x, "dtype", None) or _dt.result_type(x))
+    if not (_dt.is_float_dtype(d) or _dt.is_complex_dtype(d)):
+        x = K.cast(x, _dt.float_result(d))
+    ndim = len(shape_of(x))
+    if axis is None:
+        if ord is None:
+            out = K.sqrt(K.sum(K.multiply(x, x), axis=None, keepdims=keepdims))
+            return out
+        if ndim not in (1, 2):
+            raise ValueError(
+                "Received an invalid value for `axis`: with `ord` given and axis=None the "
+                f"input must be 1-D or 2-D. Received: x.shape={shape_of(x)}, ord={ord!r}"
+            )
+    axes = _norm_axes(axis, ndim)
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes[0], keepdims)
+    if axes[0] == axes[1]:
+        raise ValueError(
+            f"Received an invalid value for `axis`, repeated axes. Received: axis={axis!r}"
+        )
+    return _matrix_norm(x, ord, axes, keepdims)
+
+
+# ------------------------------------------------------------------------------ jvp
+
+
+def _jvp_samples(rng: Any) -> list:
+    # Keras 3's NumPy backend has no forward-mode autodiff, so only the engines are compared.
+    def f1(x: Any) -> Any:
+        return K.multiply(K.sin(x), x)
+
+    def f2(a: Any, b: Any) -> Any:
+        return K.matmul(a, b), K.sum(a)
+
+    def f3(x: Any) -> Any:
+        return K.exp(x), {"aux": x}
+
+    return [
+        Sample((f1, (randn(rng, 3),), (randn(rng, 3),)), keras=False),
+        Sample(
+            (f2, (randn(rng, 2, 3), randn(rng, 3, 2)), (randn(rng, 2, 3), randn(rng, 3, 2))),
+            keras=False,
+        ),
+        Sample((f3, (randn(rng, 4),), (randn(rng, 4),)), {"has_aux": True}, keras=False),
+    ]
+
+
+@defop(tensors=(), higher_order=True, samples=_jvp_samples, namespaces=_LINALG)
+def jvp(fun: Any, primals: Any, tangents: Any, has_aux: bool = False) -> Any:
+    """Forward-mode Jacobian-vector product of `fun`.
+
+    Args:
+        fun: a function of ``len(primals)`` positional arguments (tensors or nested
+            structures of tensors) returning a tensor or a nested structure of tensors (or
+            ``(output, aux)`` when `has_aux`).
+        primals: tuple or list of the arguments at which to differentiate.
+        tangents: tuple or list of tangent vectors, structured and shaped like `primals`.
+        has_aux: `fun` returns ``(output, aux)``; `aux` is passed through undifferentiated.
+
+    Returns:
+        ``(primals_out, tangents_out)``, or ``(primals_out, tangents_out, aux)`` with
+        `has_aux`; `tangents_out` is structured like `primals_out`.
+    """
+
+
+__all__ = [
+    "cholesky",
+    "cholesky_inverse",
+    "det",
+    "eig",
+    "eigh",
+    "inv",
+    "jvp",
+    "logdet",
+    "lstsq",
+    "lu_factor",
+    "matrix_rank",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_triangular",
+    "svd",
+]
