@@ -6,12 +6,12 @@ from kerasx import backend as backend
 from kerasx import datasets as datasets
 from kerasx import ops as ops
 from kerasx import random as random
-from kerasx import testing as testing
 from kerasx.engine import discovery as _discovery
 from kerasx.engine.autodiff import grad as grad
 from kerasx.engine.autodiff import jit as jit
 from kerasx.engine.autodiff import value_and_grad as value_and_grad
 from kerasx.engine.symbolic import KerasTensor as KerasTensor
+from kerasx.engine.variables import StatelessScope as StatelessScope
 from kerasx.engine.variables import Variable as Variable
 
 __version__ = "0.1.0.dev0"
