@@ -153,7 +153,7 @@ def _kernel(name: str) -> Any:
     eng = dispatch.engine()
     k = eng.kernels.get(f"random_{name}")
     if k is None:
-        raise NotImplementedError(
+        raise dispatch.OpNotAvailableError(
             f"`kerasx.random.{name}` is not available on the {eng.name!r} engine (it has no "
             f"`random_{name}` kernel)."
         )

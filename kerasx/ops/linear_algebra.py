@@ -647,7 +647,7 @@ def _svd_vjp(g: Any, ans: Any, x: Any, full_matrices: bool, compute_uv: bool) ->
         u, _, vh = K.svd(x, full_matrices=False)
         return K.matmul(K.multiply(u, K.expand_dims(g, -2)), vh)
     if full_matrices and m != n:
-        raise NotImplementedError(
+        raise ValueError(
             "The gradient of `svd` with full_matrices=True is only defined for square "
             "matrices; use full_matrices=False."
         )
@@ -747,7 +747,7 @@ def _qr_vjp(g: Any, ans: Any, x: Any, mode: str) -> Any:
     m, n = shape_of(x)[-2:]
     if m >= n:
         if mode == "complete" and m != n:
-            raise NotImplementedError(
+            raise ValueError(
                 "The gradient of `qr` with mode='complete' is not defined for tall matrices "
                 "(the extra columns of q are not unique); use mode='reduced'."
             )

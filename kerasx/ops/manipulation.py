@@ -972,9 +972,10 @@ def _pad_axis_adjoint(g: Any, axis: int, before: int, after: int, n: int, mode: 
         return gm
     width = {"reflect": n - 1, "symmetric": n, "wrap": n}.get(mode, None)
     if width is not None and (before > width or after > width):
-        raise NotImplementedError(
-            f"The gradient of `pad` with mode={mode!r} is only implemented for pads no wider "
-            f"than the padded axis; received before={before}, after={after} for length {n}."
+        raise TypeError(
+            f"`ops.pad` has no gradient rule for mode={mode!r} with pads wider than the padded "
+            f"axis (received before={before}, after={after} for length {n}); its gradient "
+            "exists only for pads no wider than the axis."
         )
     if mode == "reflect":
         return K.add(
@@ -1010,9 +1011,10 @@ def _pad_axis_adjoint(g: Any, axis: int, before: int, after: int, n: int, mode: 
     if mode == "mean":
         total = K.add(K.sum(gl, axis=axis, keepdims=True), K.sum(gr, axis=axis, keepdims=True))
         return K.add(gm, K.true_divide(total, n))
-    raise NotImplementedError(
-        f"The gradient of `pad` with mode={mode!r} is not implemented (supported: constant, "
-        "edge, linear_ramp, mean, reflect, symmetric, wrap)."
+    raise TypeError(
+        f"`ops.pad` has no gradient rule for mode={mode!r}, so it cannot be differentiated "
+        "with that mode. Gradients exist for modes: constant, "
+        "edge, linear_ramp, mean, reflect, symmetric, wrap."
     )
 
 

@@ -220,9 +220,9 @@ def _grad(f, x):
 
 def test_pad_gradient_unsupported_modes_raise():
     x = np.random.default_rng(0).standard_normal((3, 4))
-    with pytest.raises(NotImplementedError, match="maximum"):
+    with pytest.raises(TypeError, match="no gradient rule.*maximum"):
         _grad(lambda t: ops.sum(ops.pad(t, 1, mode="maximum")), x)
-    with pytest.raises(NotImplementedError, match="no wider"):
+    with pytest.raises(TypeError, match="no wider"):
         _grad(lambda t: ops.sum(ops.pad(t, 5, mode="reflect")), x)
 
 
