@@ -54,11 +54,16 @@ def installed_engines() -> list[str]:
     return discovery.installed_engines()
 
 
+_SAMPLES: dict[str, list[Sample]] = {}
+
+
 def samples_of(op: OpDef) -> list[Sample]:
-    """The op's samples, generated with a fixed seed."""
+    """The op's samples, generated (once) with a fixed seed."""
     if op.samples is None:
         return []
-    return list(op.samples(np.random.default_rng(SEED)))
+    if op.name not in _SAMPLES:
+        _SAMPLES[op.name] = list(op.samples(np.random.default_rng(SEED)))
+    return _SAMPLES[op.name]
 
 
 def cases(names: Any = None) -> list[tuple[str, int]]:
@@ -325,30 +330,67 @@ def _has_grad(op: OpDef, sample: Sample) -> bool:
     return sample.grad and not op.nondiff and not op.higher_order
 
 
+def _jit_or_eager(fn: Any) -> Any:
+    """`fn` compiled with the active engine's jit, falling back to eager execution when the
+    function cannot be traced (data-dependent shapes or Python control flow on values)."""
+    from kerasx.engine.autodiff import jit
+
+    compiled = jit(fn)
+
+    def run(*args: Any) -> Any:
+        try:
+            return compiled(*args)
+        except Exception as e:  # tracing failures have several JAX error types
+            if "Tracer" not in type(e).__name__ and "Concretization" not in type(e).__name__:
+                raise
+            return fn(*args)
+
+    return run
+
+
+_GRAD_CACHE: dict[tuple, Any] = {}
+
+
+def engine_gradients(op: OpDef, sample: Sample, engine: str) -> Any:
+    """(inputs, positions, cotangents, loss, grads) of the sample's scalar test loss on `engine`.
+
+    The loss is ``sum(op(*inputs) * cotangents)`` over the float inputs and outputs (float64).
+    Gradients come from `kerasx.value_and_grad` (the tape on NumPy, JAX's autodiff on JAX),
+    compiled with `kerasx.jit` where the function can be traced. None when not applicable.
+    """
+    key = (op.name, id(sample), engine)
+    if key in _GRAD_CACHE:
+        return _GRAD_CACHE[key]
+    result = None
+    if _has_grad(op, sample):
+        slots = op.slots_of(*prepare(sample, "float64"))
+        positions = _diff_positions(op, slots)
+        cts = _cotangents(op, slots) if positions else []
+        if positions and not all(c is None for c in cts):
+            from kerasx.engine.autodiff import value_and_grad
+
+            loss = _loss_fn(op, slots, positions, cts)
+            inputs = [np.ascontiguousarray(_get(slots, p)) for p in positions]
+            with use_engine(engine):
+                vg = value_and_grad(loss)
+                _, grads = _jit_or_eager(vg)(inputs) if engine != "numpy" else vg(inputs)
+                grads = [np.asarray(dispatch.engine().to_numpy(g)) for g in grads]
+            result = (inputs, positions, cts, loss, grads)
+    _GRAD_CACHE[key] = result
+    return result
+
+
 def check_grad_fd(op: OpDef, sample: Sample, engine: str, eps: float = 1e-6) -> None:
     """Gradients on `engine` (float64) against central finite differences."""
-    if not _has_grad(op, sample):
+    computed = engine_gradients(op, sample, engine)
+    if computed is None:
         return
-    slots = op.slots_of(*prepare(sample, "float64"))
-    positions = _diff_positions(op, slots)
-    if not positions:
-        return
-    cts = _cotangents(op, slots)
-    if all(c is None for c in cts):
-        return
-    from kerasx.engine.autodiff import value_and_grad
-
-    loss = _loss_fn(op, slots, positions, cts)
-    inputs = [_get(slots, p) for p in positions]
+    inputs, positions, cts, loss, grads = computed
     rtol, atol = 1e-4, 1e-6
     if any(c is not None and c.dtype not in (np.float64, np.complex128) for c in cts):
         eps, rtol, atol = 1e-3, 2e-2, 2e-3  # a lower-precision output limits the FD accuracy
-    with use_engine(engine):
-        _, grads = value_and_grad(loss)(inputs)
-        grads = [np.asarray(dispatch.engine().to_numpy(g)) for g in grads]
     with use_engine("numpy"):
         for k, x in enumerate(inputs):
-            x = np.ascontiguousarray(x)
             fd = np.zeros(x.shape, dtype=x.dtype)
             flat = x.reshape(-1)
             for j in range(flat.size):
@@ -372,42 +414,21 @@ def check_grad_fd(op: OpDef, sample: Sample, engine: str, eps: float = 1e-6) -> 
             )
 
 
-def _jax_grads(op: OpDef, slots: tuple, positions: list, cts: list) -> list:
-    import jax
-
-    with use_engine("jax"):
-        loss = _loss_fn(op, slots, positions, cts)
-        inputs = [_get(slots, p) for p in positions]
-        grads = jax.grad(lambda xs: loss(xs))([jax.numpy.asarray(x) for x in inputs])
-        return [np.asarray(g) for g in grads]
-
-
 def check_tape_vs_jax(op: OpDef, sample: Sample) -> None:
-    """The NumPy tape's gradients (float64) against `jax.grad` of the same function."""
-    if not _has_grad(op, sample) or "jax" not in installed_engines():
+    """The NumPy tape's gradients (float64) against JAX's autodiff of the same function."""
+    if "jax" not in installed_engines():
         return
-    slots = op.slots_of(*prepare(sample, "float64"))
-    positions = _diff_positions(op, slots)
-    if not positions:
+    tape = engine_gradients(op, sample, "numpy")
+    if tape is None:
         return
-    cts = _cotangents(op, slots)
-    if all(c is None for c in cts):
-        return
-    from kerasx.engine.autodiff import value_and_grad
-
-    with use_engine("numpy"):
-        loss = _loss_fn(op, slots, positions, cts)
-        inputs = [_get(slots, p) for p in positions]
-        _, tape_grads = value_and_grad(loss)(inputs)
-        tape_grads = [np.asarray(g) for g in tape_grads]
-    jax_grads = _jax_grads(op, slots, positions, cts)
-    for k, (a, b) in enumerate(zip(tape_grads, jax_grads)):
+    jax_grads = engine_gradients(op, sample, "jax")[4]
+    for k, (a, b) in enumerate(zip(tape[4], jax_grads)):
         np.testing.assert_allclose(
             a,
             b,
             rtol=1e-7,
             atol=1e-9,
-            err_msg=f"{op.name}: tape gradient of input {positions[k]} vs jax.grad",
+            err_msg=f"{op.name}: tape gradient of input {tape[1][k]} vs jax.grad",
         )
 
 
@@ -447,24 +468,36 @@ def check_rules_on_jax(op: OpDef, sample: Sample) -> None:
                 s[i] = v
             return op.run(tuple(s))
 
-        ans, vjp_fn = jax.vjp(f, *[jslots[i] for i in diff_idx])
+        primals = [jslots[i] for i in diff_idx]
+        out_spec = jax.eval_shape(f, *primals)
         rng = np.random.default_rng(SEED + 2)
 
         def make_ct(a: Any) -> Any:
-            a = np.asarray(a)
-            if a.dtype.kind in "fc":
+            if np.dtype(a.dtype).kind in "fc":
                 return jax.numpy.asarray(rng.standard_normal(a.shape).astype(a.dtype))
             return np.zeros(a.shape, dtype=jax.dtypes.float0)
 
-        g = tree.map_structure(make_ct, ans)
-        expected = vjp_fn(g)
+        g = tree.map_structure(make_ct, out_spec)
+
+        def expected_fn(*xs: Any) -> Any:
+            return jax.vjp(f, *xs)[1](g)
+
+        def rules_fn(*xs: Any) -> Any:
+            s = list(jslots)
+            for i, v in zip(diff_idx, xs):
+                s[i] = v
+            ans = op.run(tuple(s))
+            out = []
+            for i, x in zip(diff_idx, xs):
+                got = op.vjp[op.slot_names[i]](g, ans, *s)
+                out.append(tree.map_structure(jax.numpy.zeros_like, x) if got is None else got)
+            return out
+
+        expected = _jit_or_eager(expected_fn)(*primals)
+        got_all = _jit_or_eager(rules_fn)(*primals)
         for k, idx in enumerate(diff_idx):
-            rule = op.vjp[op.slot_names[idx]]
-            got = rule(g, ans, *jslots)
-            if got is None:
-                got = tree.map_structure(np.zeros_like, tree.map_structure(np.asarray, expected[k]))
             _assert_close(
-                tree.map_structure(np.asarray, got),
+                tree.map_structure(np.asarray, got_all[k]),
                 tree.map_structure(np.asarray, expected[k]),
                 1e-7,
                 1e-9,

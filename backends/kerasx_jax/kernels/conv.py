@@ -131,11 +131,12 @@ def _full_pads(geo):
 
 
 def _lowest(dtype):
+    # NumPy (not jnp) scalars: reduce_window's autodiff under jit needs a literal init value.
     if jnp.issubdtype(dtype, jnp.floating):
-        return jnp.array(-jnp.inf, dtype)
+        return np.array(-np.inf, dtype)
     if jnp.issubdtype(dtype, jnp.integer):
-        return jnp.array(jnp.iinfo(dtype).min, dtype)
-    return jnp.array(False, dtype)
+        return np.array(jnp.iinfo(dtype).min, dtype)
+    return np.array(False, dtype)
 
 
 def _max_pool(x, geo):
@@ -152,7 +153,7 @@ def _max_pool(x, geo):
 def _average_pool(x, geo):
     total = lax.reduce_window(
         x,
-        jnp.array(0, x.dtype),
+        np.array(0, x.dtype),
         lax.add,
         _window(geo, geo.pool),
         _window(geo, geo.strides),
