@@ -114,11 +114,11 @@ def bench_jit() -> list[tuple[str, float, float]]:
         w2 = jnp.asarray(rng.standard_normal((256, 10)).astype("float32"))
 
         def f_kx(x, w1, w2):
-            h = ops.sin(ops.add(ops.matmul(x, w1), 1.0))
+            h = ops.tanh(ops.add(ops.matmul(x, w1), 1.0))
             return ops.sum(ops.multiply(ops.matmul(h, w2), 0.5))
 
         def f_jnp(x, w1, w2):
-            h = jnp.sin(jnp.matmul(x, w1) + 1.0)
+            h = jnp.tanh(jnp.matmul(x, w1) + 1.0)
             return jnp.sum(jnp.matmul(h, w2) * 0.5)
 
         jk = jax.jit(f_kx)
