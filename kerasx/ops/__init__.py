@@ -6,12 +6,14 @@ from kerasx.ops import control_flow as _control_flow  # noqa: F401
 from kerasx.ops import convolution as _convolution  # noqa: F401
 from kerasx.ops import core as _core  # noqa: F401
 from kerasx.ops import creation as _creation  # noqa: F401
+from kerasx.ops import einops as _einops  # noqa: F401
 from kerasx.ops import elementwise as _elementwise  # noqa: F401
 from kerasx.ops import elementwise_more as _elementwise_more  # noqa: F401
 from kerasx.ops import image as image
 from kerasx.ops import imaging as _imaging  # noqa: F401
 from kerasx.ops import imaging_geometry as _imaging_geometry  # noqa: F401
 from kerasx.ops import indexing as _indexing  # noqa: F401
+from kerasx.ops import joining as _joining  # noqa: F401
 from kerasx.ops import linalg as linalg
 from kerasx.ops import linear_algebra as _linear_algebra  # noqa: F401
 from kerasx.ops import logic as _logic  # noqa: F401
@@ -21,6 +23,7 @@ from kerasx.ops import nn_activations as _nn_activations  # noqa: F401
 from kerasx.ops import nn_ctc as _nn_ctc  # noqa: F401
 from kerasx.ops import nn_losses as _nn_losses  # noqa: F401
 from kerasx.ops import nn_norm as _nn_norm  # noqa: F401
+from kerasx.ops import norms_and_jvp as _norms_and_jvp  # noqa: F401
 from kerasx.ops import numpy as numpy
 from kerasx.ops import pooling as _pooling  # noqa: F401
 from kerasx.ops import products as _products  # noqa: F401
@@ -71,6 +74,7 @@ from kerasx.ops.creation import ones as ones
 from kerasx.ops.creation import tri as tri
 from kerasx.ops.creation import vander as vander
 from kerasx.ops.creation import zeros as zeros
+from kerasx.ops.einops import rearrange as rearrange
 from kerasx.ops.elementwise import abs as abs
 from kerasx.ops.elementwise import absolute as absolute
 from kerasx.ops.elementwise import add as add
@@ -143,18 +147,28 @@ from kerasx.ops.indexing import slice_update as slice_update
 from kerasx.ops.indexing import take as take
 from kerasx.ops.indexing import take_along_axis as take_along_axis
 from kerasx.ops.indexing import unravel_index as unravel_index
+from kerasx.ops.joining import append as append
+from kerasx.ops.joining import array_split as array_split
+from kerasx.ops.joining import concatenate as concatenate
+from kerasx.ops.joining import dsplit as dsplit
+from kerasx.ops.joining import dstack as dstack
+from kerasx.ops.joining import hsplit as hsplit
+from kerasx.ops.joining import hstack as hstack
+from kerasx.ops.joining import split as split
+from kerasx.ops.joining import stack as stack
+from kerasx.ops.joining import unstack as unstack
+from kerasx.ops.joining import vsplit as vsplit
+from kerasx.ops.joining import vstack as vstack
 from kerasx.ops.linear_algebra import cholesky as cholesky
 from kerasx.ops.linear_algebra import cholesky_inverse as cholesky_inverse
 from kerasx.ops.linear_algebra import det as det
 from kerasx.ops.linear_algebra import eig as eig
 from kerasx.ops.linear_algebra import eigh as eigh
 from kerasx.ops.linear_algebra import inv as inv
-from kerasx.ops.linear_algebra import jvp as jvp
 from kerasx.ops.linear_algebra import logdet as logdet
 from kerasx.ops.linear_algebra import lstsq as lstsq
 from kerasx.ops.linear_algebra import lu_factor as lu_factor
 from kerasx.ops.linear_algebra import matrix_rank as matrix_rank
-from kerasx.ops.linear_algebra import norm as norm
 from kerasx.ops.linear_algebra import pinv as pinv
 from kerasx.ops.linear_algebra import qr as qr
 from kerasx.ops.linear_algebra import slogdet as slogdet
@@ -201,45 +215,32 @@ from kerasx.ops.logic import sign as sign
 from kerasx.ops.logic import signbit as signbit
 from kerasx.ops.logic import trunc as trunc
 from kerasx.ops.logic import where as where
-from kerasx.ops.manipulation import append as append
-from kerasx.ops.manipulation import array_split as array_split
 from kerasx.ops.manipulation import broadcast_to as broadcast_to
-from kerasx.ops.manipulation import concatenate as concatenate
 from kerasx.ops.manipulation import diag as diag
 from kerasx.ops.manipulation import diagflat as diagflat
 from kerasx.ops.manipulation import diagonal as diagonal
 from kerasx.ops.manipulation import diff as diff
-from kerasx.ops.manipulation import dsplit as dsplit
-from kerasx.ops.manipulation import dstack as dstack
 from kerasx.ops.manipulation import expand_dims as expand_dims
 from kerasx.ops.manipulation import flip as flip
 from kerasx.ops.manipulation import fliplr as fliplr
 from kerasx.ops.manipulation import flipud as flipud
-from kerasx.ops.manipulation import hsplit as hsplit
-from kerasx.ops.manipulation import hstack as hstack
 from kerasx.ops.manipulation import moveaxis as moveaxis
 from kerasx.ops.manipulation import ndim as ndim
 from kerasx.ops.manipulation import ones_like as ones_like
 from kerasx.ops.manipulation import pad as pad
 from kerasx.ops.manipulation import ravel as ravel
-from kerasx.ops.manipulation import rearrange as rearrange
 from kerasx.ops.manipulation import repeat as repeat
 from kerasx.ops.manipulation import reshape as reshape
 from kerasx.ops.manipulation import roll as roll
 from kerasx.ops.manipulation import rot90 as rot90
 from kerasx.ops.manipulation import size as size
-from kerasx.ops.manipulation import split as split
 from kerasx.ops.manipulation import squeeze as squeeze
-from kerasx.ops.manipulation import stack as stack
 from kerasx.ops.manipulation import swapaxes as swapaxes
 from kerasx.ops.manipulation import tile as tile
 from kerasx.ops.manipulation import transpose as transpose
 from kerasx.ops.manipulation import tril as tril
 from kerasx.ops.manipulation import triu as triu
-from kerasx.ops.manipulation import unstack as unstack
 from kerasx.ops.manipulation import view as view
-from kerasx.ops.manipulation import vsplit as vsplit
-from kerasx.ops.manipulation import vstack as vstack
 from kerasx.ops.manipulation import zeros_like as zeros_like
 from kerasx.ops.nn_activations import celu as celu
 from kerasx.ops.nn_activations import elu as elu
@@ -284,6 +285,8 @@ from kerasx.ops.nn_norm import moments as moments
 from kerasx.ops.nn_norm import normalize as normalize
 from kerasx.ops.nn_norm import polar as polar
 from kerasx.ops.nn_norm import rms_normalization as rms_normalization
+from kerasx.ops.norms_and_jvp import jvp as jvp
+from kerasx.ops.norms_and_jvp import norm as norm
 from kerasx.ops.pooling import adaptive_average_pool as adaptive_average_pool
 from kerasx.ops.pooling import adaptive_max_pool as adaptive_max_pool
 from kerasx.ops.pooling import average_pool as average_pool

@@ -8,13 +8,13 @@ from kerasx.ops.linear_algebra import det as det
 from kerasx.ops.linear_algebra import eig as eig
 from kerasx.ops.linear_algebra import eigh as eigh
 from kerasx.ops.linear_algebra import inv as inv
-from kerasx.ops.linear_algebra import jvp as jvp
 from kerasx.ops.linear_algebra import lstsq as lstsq
 from kerasx.ops.linear_algebra import lu_factor as lu_factor
 from kerasx.ops.linear_algebra import matrix_rank as matrix_rank
-from kerasx.ops.linear_algebra import norm as norm
 from kerasx.ops.linear_algebra import pinv as pinv
 from kerasx.ops.linear_algebra import qr as qr
 from kerasx.ops.linear_algebra import solve as solve
 from kerasx.ops.linear_algebra import solve_triangular as solve_triangular
 from kerasx.ops.linear_algebra import svd as svd
+from kerasx.ops.norms_and_jvp import jvp as jvp
+from kerasx.ops.norms_and_jvp import norm as norm
