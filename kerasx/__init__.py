@@ -1,9 +1,9 @@
 """kerasx: a Keras-3-compatible deep-learning API over pluggable engines."""
 
-from kerasx import engine as _engine  # noqa: F401
-from kerasx import config as config
 from kerasx import backend as backend
+from kerasx import config as config
 from kerasx import datasets as datasets
+from kerasx import engine as _engine  # noqa: F401
 from kerasx import ops as ops
 from kerasx import random as random
 from kerasx.engine import discovery as _discovery
