@@ -6,6 +6,15 @@ import numpy as np
 
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.dtypes import standardize_dtype
+from kerasx.ops._checks_manipulation import (
+    _check_diag,
+    _check_diff,
+    _check_unstack,
+    _pad_modes,
+    _sections,
+    _squeeze_axes,
+    _tri_input,
+)
 from kerasx_numpy.dtypes import np_dtype
 
 
@@ -42,12 +51,6 @@ def stack(x, axis):
     return np.stack(_promote(x), axis=axis)
 
 
-def _sections(indices_or_sections):
-    if isinstance(indices_or_sections, (int, np.integer)):
-        return int(indices_or_sections)
-    return [int(i) for i in np.asarray(indices_or_sections).reshape(-1)]
-
-
 def split(x, indices_or_sections, axis):
     ios = _sections(indices_or_sections)
     if isinstance(ios, int) and ios > 0 and x.shape[axis] % ios:
@@ -63,55 +66,13 @@ def array_split(x, indices_or_sections, axis):
 
 
 def unstack(x, num, axis):
-    n = x.shape[axis]
-    if num is not None and num != n:
-        raise ValueError(
-            f"Received an invalid value for `num`, expected the length of axis {axis} ({n}). "
-            f"Received: num={num}"
-        )
+    n = _check_unstack(x, num, axis)
     return [np.squeeze(p, axis=axis) for p in np.split(x, n, axis=axis)] if n else []
 
 
 def squeeze(x, axis):
-    if axis is not None:
-        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-        for a in axes:
-            if x.shape[a] != 1:
-                raise ValueError(
-                    f"Received an invalid value for `axis`, expected axes of length 1. "
-                    f"Received: axis={axis} for a tensor of shape {x.shape}"
-                )
-        axis = axes
+    axis = _squeeze_axes(x, axis)
     return np.squeeze(x, axis=axis)
-
-
-def _pad_modes(mode, constant_values):
-    if mode not in _PAD_MODES:
-        raise ValueError(
-            f"Received an invalid value for `mode`, expected one of {sorted(_PAD_MODES)}. "
-            f"Received: mode={mode!r}"
-        )
-    if constant_values is not None and mode != "constant":
-        raise ValueError(
-            "Argument `constant_values` can only be given when `mode='constant'`. "
-            f"Received: mode={mode!r}"
-        )
-    return mode
-
-
-_PAD_MODES = {
-    "constant",
-    "edge",
-    "linear_ramp",
-    "maximum",
-    "mean",
-    "median",
-    "minimum",
-    "reflect",
-    "symmetric",
-    "wrap",
-    "empty",
-}
 
 
 def pad(x, pad_width, mode, constant_values):
@@ -136,24 +97,13 @@ def repeat(x, repeats, axis):
     return np.repeat(x, repeats, axis=axis)
 
 
-def _tri_input(x):
-    if x.ndim < 1:
-        raise ValueError(f"Received a 0-d tensor; expected at least 1 dimension. Received: {x}")
-    return x
-
-
 def diff(a, n, axis):
-    if n < 0:
-        raise ValueError(f"Received an invalid value for `n`, expected n >= 0. Received: n={n}")
+    _check_diff(n)
     return np.diff(a, n=n, axis=axis)
 
 
 def diag(x, k):
-    if x.ndim not in (1, 2):
-        raise ValueError(
-            f"Received an invalid value for `x`, expected a 1-D or 2-D tensor. "
-            f"Received: x.shape={x.shape}"
-        )
+    _check_diag(x)
     return np.diag(x, k)
 
 
