@@ -9,26 +9,18 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
+from kerasx.ops._checks_logic import (
+    _check_decimals,
+    _check_digitize,
+    _check_searchsorted,
+    _int_binary,
+    _int_or_bool,
+    _where_pair_error,
+)
+
 
 def _kind(x):
     return np.dtype(x.dtype).kind
-
-
-def _int_or_bool(op, x, arg="x"):
-    if _kind(x) not in "biu":
-        raise TypeError(
-            f"`{op}` works on integer or bool tensors. Received an invalid dtype for "
-            f"`{arg}`: {arg}.dtype={x.dtype} (after dtype promotion). Cast it first, e.g. "
-            "with ops.cast(x, 'int32')."
-        )
-
-
-def _int_only(op, x):
-    if _kind(x) not in "iu":
-        raise TypeError(
-            f"`{op}` works on integer tensors. Received inputs of dtype {x.dtype} (after "
-            "dtype promotion). Cast them first, e.g. with ops.cast(x, 'int32')."
-        )
 
 
 def _bitwise(op, fn, bool_to_int=False):
@@ -38,14 +30,6 @@ def _bitwise(op, fn, bool_to_int=False):
             x = x.astype(jnp.int32)
             y = y.astype(jnp.int32)
         return fn(x, y)
-
-    return kernel
-
-
-def _int_binary(op, fn):
-    def kernel(x1, x2):
-        _int_only(op, x1)
-        return fn(x1, x2)
 
     return kernel
 
@@ -92,14 +76,6 @@ def trunc(x):
     return jnp.trunc(x)
 
 
-def _check_decimals(decimals):
-    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
-        raise TypeError(
-            "Received an invalid value for `decimals`, expected an int. "
-            f"Received: decimals={decimals!r}"
-        )
-
-
 def _round_int(x, decimals):
     """Round integers to a multiple of 10**-decimals (decimals < 0), ties to even."""
     if -decimals > 18:  # 10**19 exceeds every integer magnitude: everything rounds to 0
@@ -127,21 +103,12 @@ def where(condition, x1, x2):
     if x1 is None and x2 is None:
         return tuple(i.astype(jnp.int32) for i in jnp.nonzero(condition))
     if x1 is None or x2 is None:
-        raise ValueError(
-            "Received an invalid combination for `x1` and `x2`: pass both (to pick elements "
-            "from them) or neither (to get the indices where `condition` is true). "
-            f"Received: x1={'None' if x1 is None else 'a tensor'}, "
-            f"x2={'None' if x2 is None else 'a tensor'}"
-        )
+        raise _where_pair_error(x1, x2)
     return jnp.where(condition, x1, x2)
 
 
 def digitize(x, bins):
-    if bins.ndim != 1:
-        raise ValueError(
-            "Received an invalid value for `bins`, expected a 1-D tensor. "
-            f"Received: bins.shape={tuple(bins.shape)}"
-        )
+    _check_digitize(bins)
     if x.dtype == jnp.bool_:
         x = x.astype(jnp.int32)
         bins = bins.astype(jnp.int32)
@@ -149,16 +116,7 @@ def digitize(x, bins):
 
 
 def searchsorted(sorted_sequence, values, side):
-    if side not in ("left", "right"):
-        raise ValueError(
-            "Received an invalid value for `side`, expected 'left' or 'right'. "
-            f"Received: side={side!r}"
-        )
-    if sorted_sequence.ndim != 1:
-        raise ValueError(
-            "Received an invalid value for `sorted_sequence`, expected a 1-D tensor. "
-            f"Received: sorted_sequence.shape={tuple(sorted_sequence.shape)}"
-        )
+    _check_searchsorted(sorted_sequence, side)
     return jnp.searchsorted(sorted_sequence, values, side=side).astype(jnp.int32)
 
 

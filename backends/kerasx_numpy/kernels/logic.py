@@ -7,22 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _int_or_bool(op, x, arg="x"):
-    if x.dtype.kind not in "biu":
-        raise TypeError(
-            f"`{op}` works on integer or bool tensors. Received an invalid dtype for "
-            f"`{arg}`: {arg}.dtype={x.dtype} (after dtype promotion). Cast it first, e.g. "
-            "with ops.cast(x, 'int32')."
-        )
-
-
-def _int_only(op, x):
-    if x.dtype.kind not in "iu":
-        raise TypeError(
-            f"`{op}` works on integer tensors. Received inputs of dtype {x.dtype} (after "
-            "dtype promotion). Cast them first, e.g. with ops.cast(x, 'int32')."
-        )
+from kerasx.ops._checks_logic import (
+    _check_decimals,
+    _check_digitize,
+    _check_searchsorted,
+    _int_binary,
+    _int_or_bool,
+    _where_pair_error,
+)
 
 
 def _bitwise(op, fn, bool_to_int=False):
@@ -32,14 +24,6 @@ def _bitwise(op, fn, bool_to_int=False):
             x = x.astype(np.int32)
             y = y.astype(np.int32)
         return fn(x, y)
-
-    return kernel
-
-
-def _int_binary(op, fn):
-    def kernel(x1, x2):
-        _int_only(op, x1)
-        return fn(x1, x2)
 
     return kernel
 
@@ -80,28 +64,11 @@ def trunc(x):
     return np.trunc(x)
 
 
-def _check_decimals(decimals):
-    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
-        raise TypeError(
-            "Received an invalid value for `decimals`, expected an int. "
-            f"Received: decimals={decimals!r}"
-        )
-
-
 def round_(x, decimals):
     _check_decimals(decimals)
     if x.dtype == np.bool_ or (x.dtype.kind in "iu" and decimals >= 0):
         return x
     return np.round(x, int(decimals))
-
-
-def _where_pair_error(x1, x2):
-    return ValueError(
-        "Received an invalid combination for `x1` and `x2`: pass both (to pick elements "
-        "from them) or neither (to get the indices where `condition` is true). "
-        f"Received: x1={'None' if x1 is None else 'a tensor'}, "
-        f"x2={'None' if x2 is None else 'a tensor'}"
-    )
 
 
 def where(condition, x1, x2):
@@ -113,11 +80,7 @@ def where(condition, x1, x2):
 
 
 def digitize(x, bins):
-    if bins.ndim != 1:
-        raise ValueError(
-            "Received an invalid value for `bins`, expected a 1-D tensor. "
-            f"Received: bins.shape={bins.shape}"
-        )
+    _check_digitize(bins)
     if x.dtype == np.bool_:
         x = x.astype(np.int32)
         bins = bins.astype(np.int32)
@@ -125,16 +88,7 @@ def digitize(x, bins):
 
 
 def searchsorted(sorted_sequence, values, side):
-    if side not in ("left", "right"):
-        raise ValueError(
-            "Received an invalid value for `side`, expected 'left' or 'right'. "
-            f"Received: side={side!r}"
-        )
-    if sorted_sequence.ndim != 1:
-        raise ValueError(
-            "Received an invalid value for `sorted_sequence`, expected a 1-D tensor. "
-            f"Received: sorted_sequence.shape={sorted_sequence.shape}"
-        )
+    _check_searchsorted(sorted_sequence, side)
     return np.asarray(np.searchsorted(sorted_sequence, values, side=side)).astype(np.int32)
 
 
