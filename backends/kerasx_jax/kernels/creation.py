@@ -6,25 +6,18 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasx.engine import dtypes as _dt
+from kerasx.ops._checks_creation import (
+    _check_meshgrid,
+    _check_num,
+    _check_vander,
+    _int,
+    _shape,
+    _space_target,
+)
 
 
 def _d(dtype):
     return jnp.dtype(_dt.standardize_dtype(dtype))
-
-
-def _shape(shape):
-    if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(s) for s in np.asarray(shape).reshape(-1))
-
-
-def _int(value, name):
-    try:
-        return int(np.asarray(value).reshape(()))
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"Received an invalid value for `{name}`, expected an int. Received: {name}={value!r}"
-        ) from None
 
 
 def _scalar(v):
@@ -46,22 +39,9 @@ def arange(start, stop, step, dtype):
     return jnp.arange(start, stop, 1 if step is None else step, dtype=_d(dtype))
 
 
-def _space_target(start, stop, dtype):
-    if dtype is not None:
-        return _dt.standardize_dtype(dtype)
-    return _dt.float_result(_dt.result_type(start.dtype, stop.dtype))
-
-
 def _f64(x):
     x = jnp.asarray(x)
     return x.astype(jnp.complex128 if jnp.iscomplexobj(x) else jnp.float64)
-
-
-def _check_num(num):
-    if not isinstance(num, (int, np.integer)) or num < 0:
-        raise ValueError(
-            f"Received an invalid value for `num`, expected an int >= 0. Received: num={num}"
-        )
 
 
 def linspace(start, stop, num, endpoint, retstep, dtype, axis):
@@ -123,18 +103,12 @@ def _tri(N, M, k, dtype):  # noqa: N803
 
 
 def vander(x, N, increasing):  # noqa: N803
-    if x.ndim != 1:
-        raise ValueError(
-            f"Received an invalid value for `x`, expected a 1-D tensor. Received: x.shape={x.shape}"
-        )
+    _check_vander(x)
     return jnp.vander(x, None if N is None else _int(N, "N"), increasing)
 
 
 def meshgrid(x, indexing):
-    if indexing not in ("xy", "ij"):
-        raise ValueError(
-            f"Received an invalid value for `indexing`, expected 'xy' or 'ij'. Received: indexing={indexing!r}"
-        )
+    _check_meshgrid(indexing)
     return list(jnp.meshgrid(*x, indexing=indexing))
 
 
