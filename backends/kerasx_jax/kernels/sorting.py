@@ -6,6 +6,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from kerasx.ops._checks_sorting import _check_kth, _check_segments, _check_top_k
+
 
 def sort(x, axis=-1):
     return jnp.sort(x, axis=axis, stable=True)
@@ -17,13 +19,7 @@ def argsort(x, axis=-1):
 
 def argpartition(x, kth, axis=-1):
     # Same canonical layout as the NumPy kernel (see there).
-    n = x.shape[axis]
-    if not isinstance(kth, int) or isinstance(kth, bool) or not -n <= kth < n:
-        raise ValueError(
-            f"Received an invalid value for `kth`, expected an int in [{-n}, {n}). "
-            f"Received: kth={kth!r}"
-        )
-    kth = kth % n
+    n, kth = _check_kth(x, kth, axis)
     moved = jnp.moveaxis(x, axis, -1)
     low = jnp.argsort(moved, axis=-1, stable=True)[..., : kth + 1]
     positions = jnp.arange(n, dtype=jnp.int32)
@@ -33,32 +29,8 @@ def argpartition(x, kth, axis=-1):
     return jnp.moveaxis(out, -1, axis)
 
 
-def _check_segments(data, segment_ids, num_segments):
-    if num_segments is not None and (
-        not isinstance(num_segments, int) or isinstance(num_segments, bool) or num_segments < 0
-    ):
-        raise ValueError(
-            "Received an invalid value for `num_segments`, expected an int >= 0 or None. "
-            f"Received: num_segments={num_segments!r}"
-        )
-    if segment_ids.ndim != 1 or data.ndim == 0 or segment_ids.shape[0] != data.shape[0]:
-        raise ValueError(
-            "Received an invalid value for `segment_ids`, expected a 1-D tensor of length "
-            f"data.shape[0]. Received: segment_ids.shape={segment_ids.shape}, "
-            f"data.shape={data.shape}"
-        )
-
-
 def top_k(x, k, sorted=True):  # noqa: A002
-    if x.ndim == 0:
-        raise ValueError(
-            "Received an invalid value for `x`, expected rank >= 1. Received: a scalar"
-        )
-    if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= x.shape[-1]:
-        raise ValueError(
-            f"Received an invalid value for `k`, expected an int in [1, {x.shape[-1]}]. "
-            f"Received: k={k!r}"
-        )
+    _check_top_k(x, k)
     values, idx = jax.lax.top_k(x, k)
     return values, idx.astype(jnp.int32)
 
