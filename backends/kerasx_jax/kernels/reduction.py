@@ -6,6 +6,7 @@ import jax.numpy as jnp
 from jax.scipy.special import logsumexp as _jax_logsumexp
 
 from kerasx.engine import dtypes as _dt
+from kerasx.ops._checks_reduction import _check_axis_int
 
 _WIDEN = {
     jnp.dtype("bool"): jnp.dtype("int32"),
@@ -83,14 +84,6 @@ def any_(x, axis, keepdims):
 
 def count_nonzero(x, axis):
     return jnp.count_nonzero(x, axis=_axis(axis)).astype(jnp.int32)
-
-
-def _check_axis_int(axis):
-    if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
-        raise ValueError(
-            "Received an invalid value for `axis`, expected an int or None. "
-            f"Received: axis={axis!r}"
-        )
 
 
 def _arg(fn):

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from kerasx.engine import dtypes as _dt
+from kerasx.ops._checks_reduction import _check_axis_int
 
 _WIDEN = {
     np.dtype("bool"): np.dtype("int32"),
@@ -108,14 +109,6 @@ def any_(x, axis, keepdims):
 def count_nonzero(x, axis):
     res = np.count_nonzero(x, axis=_axis(axis))
     return np.asarray(res, dtype=np.int32) if np.ndim(res) else np.int32(res)
-
-
-def _check_axis_int(axis):
-    if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool)):
-        raise ValueError(
-            "Received an invalid value for `axis`, expected an int or None. "
-            f"Received: axis={axis!r}"
-        )
 
 
 def _arg(fn):
