@@ -7,21 +7,20 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasx.engine import dtypes as _dt
+from kerasx.ops._checks_signal import (
+    _check_complex_pair,
+    _check_sequence_length,
+    _check_view_as_complex,
+    _complex_parts_error,
+)
 
 
 def _complex(x):
-    if not isinstance(x, (tuple, list)) or len(x) != 2:
-        raise ValueError(
-            "Received an invalid value for `x`, expected a tuple (real, imag) of two float "
-            f"tensors. Received: x={type(x).__name__}"
-        )
+    _check_complex_pair(x)
     re, im = jnp.asarray(x[0]), jnp.asarray(x[1])
     for v in (re, im):
         if not jnp.issubdtype(v.dtype, jnp.floating):
-            raise ValueError(
-                "Received an invalid value for `x`, both the real and the imaginary part must "
-                f"be floating tensors. Received dtypes: {re.dtype}, {im.dtype}"
-            )
+            raise _complex_parts_error(re, im)
     dt = jnp.dtype(_dt.result_type(re.dtype, im.dtype))
     return jax.lax.complex(re.astype(dt), im.astype(dt)), dt
 
@@ -56,11 +55,7 @@ def irfft(x, fft_length=None):
 
 
 def view_as_complex(x):
-    if x.shape[-1:] != (2,):
-        raise ValueError(
-            "Received an invalid value for `x`, expected a last dimension of size 2. "
-            f"Received: x.shape={x.shape}"
-        )
+    _check_view_as_complex(x)
     dt = jnp.float64 if x.dtype == jnp.float64 else jnp.float32
     return jax.lax.complex(x[..., 0].astype(dt), x[..., 1].astype(dt))
 
@@ -81,11 +76,7 @@ def correlate(x1, x2, mode="valid"):
 
 def extract_sequences(x, sequence_length, sequence_stride):
     n = x.shape[-1]
-    if n < sequence_length:
-        raise ValueError(
-            "Received an invalid value for `sequence_length`, expected at most the length of "
-            f"the last axis ({n}). Received: sequence_length={sequence_length}"
-        )
+    _check_sequence_length(n, sequence_length)
     count = 1 + (n - sequence_length) // sequence_stride
     idx = np.arange(count)[:, None] * sequence_stride + np.arange(sequence_length)[None, :]
     return x[..., jnp.asarray(idx, dtype=jnp.int32)]

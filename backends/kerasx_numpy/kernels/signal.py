@@ -5,21 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 from kerasx.engine import dtypes as _dt
+from kerasx.ops._checks_signal import (
+    _check_complex_pair,
+    _check_sequence_length,
+    _check_view_as_complex,
+    _complex_parts_error,
+)
 
 
 def _complex(x):
-    if not isinstance(x, (tuple, list)) or len(x) != 2:
-        raise ValueError(
-            "Received an invalid value for `x`, expected a tuple (real, imag) of two float "
-            f"tensors. Received: x={type(x).__name__}"
-        )
+    _check_complex_pair(x)
     re, im = np.asarray(x[0]), np.asarray(x[1])
     for v in (re, im):
         if v.dtype.kind != "f":
-            raise ValueError(
-                "Received an invalid value for `x`, both the real and the imaginary part must "
-                f"be floating tensors. Received dtypes: {re.dtype}, {im.dtype}"
-            )
+            raise _complex_parts_error(re, im)
     dt = np.dtype(_dt.result_type(re.dtype, im.dtype))
     cdt = np.complex128 if dt == np.float64 else np.complex64
     z = re.astype(cdt)
@@ -58,11 +57,7 @@ def irfft(x, fft_length=None):
 
 def view_as_complex(x):
     cdt = np.complex128 if x.dtype == np.float64 else np.complex64
-    if x.shape[-1:] != (2,):
-        raise ValueError(
-            "Received an invalid value for `x`, expected a last dimension of size 2. "
-            f"Received: x.shape={x.shape}"
-        )
+    _check_view_as_complex(x)
     z = x[..., 0].astype(cdt)
     z.imag = x[..., 1]
     return z
@@ -84,11 +79,7 @@ def correlate(x1, x2, mode="valid"):
 
 def extract_sequences(x, sequence_length, sequence_stride):
     n = x.shape[-1]
-    if n < sequence_length:
-        raise ValueError(
-            "Received an invalid value for `sequence_length`, expected at most the length of "
-            f"the last axis ({n}). Received: sequence_length={sequence_length}"
-        )
+    _check_sequence_length(n, sequence_length)
     win = np.lib.stride_tricks.sliding_window_view(x, sequence_length, axis=-1)
     return np.ascontiguousarray(win[..., ::sequence_stride, :])
 
