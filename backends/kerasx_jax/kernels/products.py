@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from kerasx.engine import dtypes as _dt
+from kerasx.ops._checks_products import _check_cross_vectors, _cross_axes
 
 
 def einsum(subscripts, operands, kwargs):
@@ -24,15 +25,10 @@ def _pad3(v):
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    if axis is not None:
-        axisa = axisb = axisc = axis
+    axisa, axisb, axisc = _cross_axes(axisa, axisb, axisc, axis)
     a = jnp.moveaxis(x1, axisa, -1)
     b = jnp.moveaxis(x2, axisb, -1)
-    for v, name in ((a, "x1"), (b, "x2")):
-        if v.shape[-1] not in (2, 3):
-            raise ValueError(
-                f"the vector dimension of `{name}` must have size 2 or 3, received {v.shape[-1]}"
-            )
+    _check_cross_vectors(a, b)
     if a.shape[-1] == 2 and b.shape[-1] == 2:
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     a, b = _pad3(a), _pad3(b)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from kerasx.ops._checks_products import _check_cross_vectors, _cross_axes
 
 from kerasx.engine import dtypes as _dt
 from kerasx_numpy.dtypes import np_dtype
@@ -19,12 +20,6 @@ def einsum(subscripts, operands, kwargs):
     return np.asarray(out, dtype=dt) if not isinstance(out, np.ndarray) else out
 
 
-def _cross_axes(axisa, axisb, axisc, axis):
-    if axis is not None:
-        return axis, axis, axis
-    return axisa, axisb, axisc
-
-
 def _pad3(v):
     if v.shape[-1] == 3:
         return v
@@ -35,11 +30,7 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     axisa, axisb, axisc = _cross_axes(axisa, axisb, axisc, axis)
     a = np.moveaxis(x1, axisa, -1)
     b = np.moveaxis(x2, axisb, -1)
-    for v, name in ((a, "x1"), (b, "x2")):
-        if v.shape[-1] not in (2, 3):
-            raise ValueError(
-                f"the vector dimension of `{name}` must have size 2 or 3, received {v.shape[-1]}"
-            )
+    _check_cross_vectors(a, b)
     if a.shape[-1] == 2 and b.shape[-1] == 2:
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     a, b = _pad3(a), _pad3(b)
