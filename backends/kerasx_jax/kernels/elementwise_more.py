@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import jax.numpy as jnp
 import jax.scipy.special as jss
+
+from kerasx.ops._checks_elementwise_more import _check_fill
 
 
 def _divide_no_nan(x1, x2):
@@ -28,16 +28,6 @@ def _clip(x, x_min, x_max):
     if x.dtype == jnp.bool_:
         x = x.astype(jnp.int32)
     return jnp.clip(x, x_min, x_max).astype(want)
-
-
-def _check_fill(name, value, allow_none):
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"Received an invalid value for `{name}`, expected a real number"
-            f"{' or None' if allow_none else ''}. Received: {name}={value!r}"
-        )
 
 
 def _nan_to_num(x, nan=0.0, posinf=None, neginf=None):

@@ -14,9 +14,10 @@ rounded to the input's dtype:
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+
+from kerasx.ops._checks_elementwise_more import _check_fill
 
 # ------------------------------------------------------------------------ binary math
 
@@ -59,16 +60,6 @@ def _clip(x, x_min, x_max):
         x = x.astype(np.int32)
     out = np.clip(x, x_min, x_max)
     return out if out.dtype == want else out.astype(want)
-
-
-def _check_fill(name, value, allow_none):
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"Received an invalid value for `{name}`, expected a real number"
-            f"{' or None' if allow_none else ''}. Received: {name}={value!r}"
-        )
 
 
 def _nan_to_num(x, nan=0.0, posinf=None, neginf=None):
