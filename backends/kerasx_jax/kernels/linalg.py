@@ -7,6 +7,8 @@ import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 import numpy as np
 
+from kerasx.ops._checks_linalg import _check_jvp_sequences, _check_qr_mode
+
 
 def _h(x):
     return jnp.conj(jnp.swapaxes(x, -1, -2))
@@ -97,22 +99,13 @@ def svd(x, full_matrices=True, compute_uv=True):
 
 
 def qr(x, mode="reduced"):
-    if mode not in ("reduced", "complete"):
-        raise ValueError(
-            "Received an invalid value for `mode`, expected 'reduced' or 'complete'. "
-            f"Received: mode={mode!r}"
-        )
+    _check_qr_mode(mode)
     q, r = jnp.linalg.qr(x, mode=mode)
     return q, r
 
 
 def jvp(fun, primals, tangents, has_aux=False):
-    for v, name in ((primals, "primals"), (tangents, "tangents")):
-        if not isinstance(v, (tuple, list)):
-            raise TypeError(
-                f"Received an invalid value for `{name}`, expected a tuple or list. "
-                f"Received: {name}={type(v).__name__}"
-            )
+    _check_jvp_sequences(primals, tangents)
     primals = jax.tree_util.tree_map(jnp.asarray, tuple(primals))
     tangents = jax.tree_util.tree_map(jnp.asarray, tuple(tangents))
     return jax.jvp(fun, primals, tangents, has_aux=has_aux)

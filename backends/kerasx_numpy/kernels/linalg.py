@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasx.ops._checks_linalg import _check_jvp_sequences, _check_qr_mode
+
 
 def _h(x):
     return np.conj(np.swapaxes(x, -1, -2))
@@ -120,11 +122,7 @@ def svd(x, full_matrices=True, compute_uv=True):
 
 
 def qr(x, mode="reduced"):
-    if mode not in ("reduced", "complete"):
-        raise ValueError(
-            "Received an invalid value for `mode`, expected 'reduced' or 'complete'. "
-            f"Received: mode={mode!r}"
-        )
+    _check_qr_mode(mode)
     q, r = np.linalg.qr(x, mode=mode)
     return q, r
 
@@ -176,12 +174,7 @@ def jvp(fun, primals, tangents, has_aux=False):
 
 
 def _check_jvp_args(primals, tangents):
-    for v, name in ((primals, "primals"), (tangents, "tangents")):
-        if not isinstance(v, (tuple, list)):
-            raise TypeError(
-                f"Received an invalid value for `{name}`, expected a tuple or list. "
-                f"Received: {name}={type(v).__name__}"
-            )
+    _check_jvp_sequences(primals, tangents)
     if len(primals) != len(tangents):
         raise ValueError(
             "`primals` and `tangents` must have the same length. Received: "
