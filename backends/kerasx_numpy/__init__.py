@@ -46,9 +46,23 @@ class NumpyEngine:
     """The NumPy reference engine. It trains: gradients come from the tape."""
 
     name = "numpy"
-    native_types = (np.ndarray, np.float32, np.float64, np.float16, np.int32, np.int64,
-                    np.bool_, np.int8, np.int16, np.uint8, np.uint16, np.uint32, np.uint64,
-                    np.complex64, np.complex128)
+    native_types = (
+        np.ndarray,
+        np.float32,
+        np.float64,
+        np.float16,
+        np.int32,
+        np.int64,
+        np.bool_,
+        np.int8,
+        np.int16,
+        np.uint8,
+        np.uint16,
+        np.uint32,
+        np.uint64,
+        np.complex64,
+        np.complex128,
+    )
 
     def __init__(self) -> None:
         self.kernels = _collect_kernels()

@@ -63,7 +63,9 @@ def randn(rng: np.random.Generator, *shape: int) -> np.ndarray:
     return rng.standard_normal(shape)
 
 
-def rand_pos(rng: np.random.Generator, *shape: int, low: float = 0.5, high: float = 2.0) -> np.ndarray:
+def rand_pos(
+    rng: np.random.Generator, *shape: int, low: float = 0.5, high: float = 2.0
+) -> np.ndarray:
     """Uniform positive float64 array, away from zero."""
     return rng.uniform(low, high, size=shape)
 

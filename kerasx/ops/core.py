@@ -79,7 +79,11 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: Any = None, ragged: Any
     if isinstance(x, dispatch._Variable):
         x = x.value
     if _is_symbolic_or_traced(x):
-        return x if dtype is None or _dt.standardize_dtype(dtype) == _dt.standardize_dtype(x.dtype) else K.cast(x, dtype)
+        return (
+            x
+            if dtype is None or _dt.standardize_dtype(dtype) == _dt.standardize_dtype(x.dtype)
+            else K.cast(x, dtype)
+        )
     return dispatch.engine().convert_to_tensor(x, dtype)
 
 
@@ -109,7 +113,11 @@ def convert_to_numpy(x: Any) -> Any:
         x = x.value
     if isinstance(x, dispatch._Tracer):
         return np.asarray(x)
-    return np.asarray(dispatch.engine().to_numpy(x)) if dispatch.engine().is_native(x) else np.asarray(x)
+    return (
+        np.asarray(dispatch.engine().to_numpy(x))
+        if dispatch.engine().is_native(x)
+        else np.asarray(x)
+    )
 
 
 @defop(tensors=(), composite=True, namespaces=("core",))

@@ -310,8 +310,9 @@ def scatter(indices: Any, values: Any, shape: Any) -> Any:
     """
 
 
-def _scatter_update_vjp_inputs(g: Any, ans: Any, inputs: Any, indices: Any, updates: Any,
-                               reduction: Any) -> Any:
+def _scatter_update_vjp_inputs(
+    g: Any, ans: Any, inputs: Any, indices: Any, updates: Any, reduction: Any
+) -> Any:
     if reduction in (None, "add"):
         if reduction == "add":
             return g
@@ -322,8 +323,9 @@ def _scatter_update_vjp_inputs(g: Any, ans: Any, inputs: Any, indices: Any, upda
     )
 
 
-def _scatter_update_vjp_updates(g: Any, ans: Any, inputs: Any, indices: Any, updates: Any,
-                                reduction: Any) -> Any:
+def _scatter_update_vjp_updates(
+    g: Any, ans: Any, inputs: Any, indices: Any, updates: Any, reduction: Any
+) -> Any:
     if reduction in (None, "add"):
         return _gather_nd(g, indices)
     raise TypeError(
@@ -340,7 +342,9 @@ def _check_reduction(reduction: Any) -> None:
         )
 
 
-def _scatter_update_shape(inputs: tuple, indices: tuple, updates: tuple, reduction: Any = None) -> tuple:
+def _scatter_update_shape(
+    inputs: tuple, indices: tuple, updates: tuple, reduction: Any = None
+) -> tuple:
     _check_reduction(reduction)
     return tuple(inputs)
 
@@ -381,7 +385,10 @@ def scatter_update(inputs: Any, indices: Any, updates: Any, reduction: Any = Non
 @defop(
     tensors=("indices",),
     shape=lambda indices, shape: [tuple(indices)] * len(tuple(shape)),
-    dtype=lambda indices, shape: ["int32" if indices in ("int32", "int16", "int8", "uint8", "uint16") else indices] * len(tuple(shape)),
+    dtype=lambda indices, shape: (
+        ["int32" if indices in ("int32", "int16", "int8", "uint8", "uint16") else indices]
+        * len(tuple(shape))
+    ),
     nondiff=True,
     samples=lambda rng: [
         Sample((np.array([5, 3, 0], dtype=np.int32), (2, 3))),

@@ -823,4 +823,3 @@ __all__ = [
     "tanh_shrink",
     "threshold",
 ]
-

@@ -10,7 +10,10 @@ from kerasx.ops.indexing import normalize_key
 def _key(key):
     key = normalize_key(key)
     if isinstance(key, tuple):
-        return tuple(np.asarray(k) if hasattr(k, "__array__") and not isinstance(k, np.ndarray) else k for k in key)
+        return tuple(
+            np.asarray(k) if hasattr(k, "__array__") and not isinstance(k, np.ndarray) else k
+            for k in key
+        )
     return key
 
 
@@ -62,7 +65,6 @@ def _block(start_indices, shape, dims):
     return tuple(out)
 
 
-
 def dynamic_slice(inputs, start_indices, shape):
     return np.asarray(inputs)[_block(start_indices, tuple(shape), inputs.shape)]
 
@@ -97,7 +99,9 @@ def scatter_update(inputs, indices, updates, reduction):
 
 
 def unravel_index(indices, shape):
-    dt = indices.dtype if indices.dtype not in (np.int8, np.int16, np.uint8, np.uint16) else np.int32
+    dt = (
+        indices.dtype if indices.dtype not in (np.int8, np.int16, np.uint8, np.uint16) else np.int32
+    )
     return tuple(np.asarray(c, dtype=dt) for c in np.unravel_index(indices, tuple(shape)))
 
 
