@@ -1,11 +1,17 @@
 """kerasx: a Keras-3-compatible deep-learning API over pluggable engines."""
 
+from kerasx import activations as activations
 from kerasx import backend as backend
 from kerasx import config as config
+from kerasx import constraints as constraints
 from kerasx import datasets as datasets
 from kerasx import engine as _engine  # noqa: F401
+from kerasx import initializers as initializers
 from kerasx import ops as ops
+from kerasx import optimizers as optimizers
 from kerasx import random as random
+from kerasx import regularizers as regularizers
+from kerasx import saving as saving
 from kerasx.engine import discovery as _discovery
 from kerasx.engine.autodiff import grad as grad
 from kerasx.engine.autodiff import jit as jit
