@@ -7,6 +7,7 @@ from kerasx import constraints as constraints
 from kerasx import datasets as datasets
 from kerasx import engine as _engine  # noqa: F401
 from kerasx import initializers as initializers
+from kerasx import losses as losses
 from kerasx import ops as ops
 from kerasx import optimizers as optimizers
 from kerasx import random as random
