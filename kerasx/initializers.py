@@ -25,7 +25,10 @@ class Initializer:
     """Base class: a callable ``tensor = initializer(shape, dtype=None)`` with a config."""
 
     def __call__(self, shape: Any, dtype: Any = None) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `__call__(shape, dtype=None)`: subclasses of "
+            "Initializer return a tensor of the given shape and dtype."
+        )
 
     def get_config(self) -> dict:
         """The constructor arguments as a dict."""
