@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from kerasx.ops._checks_products import _check_cross_vectors, _cross_axes
 
 from kerasx.engine import dtypes as _dt
+from kerasx.ops._checks_products import _check_cross_vectors, _cross_axes
 from kerasx_numpy.dtypes import np_dtype
 
 
