@@ -25,6 +25,7 @@ def test_ruff_check():
             "-m",
             "ruff",
             "check",
+            "--no-cache",
             "kerasx",
             "backends",
             "tests",
