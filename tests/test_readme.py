@@ -22,5 +22,5 @@ def test_quickstart(engine, capsys):
     finally:
         kerasx.config.set_backend("numpy")
     w = np.asarray(kerasx.ops.convert_to_numpy(namespace["w"])).ravel()
-    np.testing.assert_allclose(w, [1.0, -2.0, 0.5], atol=1e-4)
-    assert float(capsys.readouterr().out.split()[0]) < 1e-8
+    np.testing.assert_allclose(w, [1.0, -2.0, 0.5], atol=1e-3)
+    assert float(capsys.readouterr().out.split()[0]) < 1e-6
