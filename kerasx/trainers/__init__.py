@@ -1,0 +1,1 @@
+"""Training loop pieces: the data pipeline and the trainer."""
