@@ -1,0 +1,752 @@
+"""`Optimizer`: the base class every kerasx optimizer builds on.
+
+The base class owns everything that is common to all update rules: the step counter, the
+learning rate (a variable, a schedule or a callable), gradient clipping, decoupled weight decay,
+gradient accumulation, an exponential moving average (EMA) of the weights, loss scaling and the
+stateless entry point used by the trainer. A subclass only creates its slot variables in
+`build` and writes `update_step(gradient, variable, learning_rate)`.
+
+Everything reachable from `apply` is traceable by `jax.jit`: data-dependent choices (is this an
+accumulation step? should the EMA overwrite the weights?) never branch in Python. Instead the
+affected updates are computed in a nested `StatelessScope` and merged with `ops.where`.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kerasx import backend as _backend
+from kerasx import config as _config
+from kerasx import initializers as _initializers
+from kerasx import ops
+from kerasx.engine.variables import StatelessScope, Variable
+from kerasx.optimizers import schedules as _schedules
+
+_LR_ERROR = (
+    "Received an invalid value for `learning_rate`, expected a non-negative float, a "
+    "`LearningRateSchedule` instance, or a callable taking no arguments that returns the "
+    "learning rate. Received: learning_rate={!r}"
+)
+
+
+def snake_case(name: str) -> str:
+    """Turn a CamelCase class name into the default snake_case object name.
+
+    Args:
+        name: e.g. ``"RMSprop"`` or ``"AdamW"``.
+
+    Returns:
+        e.g. ``"rm_sprop"`` or ``"adam_w"``.
+    """
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(base: str) -> str:
+    """Make ``base``, ``base_1``, ``base_2``, ... for successive objects of one kind.
+
+    Args:
+        base: the default name of the kind (e.g. ``"adam"``).
+
+    Returns:
+        A name not yet handed out in this session (`backend.clear_session` restarts it).
+    """
+    uid = _backend.get_uid(base)
+    return base if uid == 1 else f"{base}_{uid - 1}"
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, float) and not isinstance(value, bool)
+
+
+def check_float_in_range(name: str, value: Any, low: float = 0.0, high: float = 1.0) -> None:
+    """Raise ValueError unless `value` is a Python float in ``[low, high]``.
+
+    Args:
+        name: the argument's name, used in the message.
+        value: the received value.
+        low: smallest allowed value.
+        high: largest allowed value.
+    """
+    if not _is_float(value) or not low <= value <= high:
+        raise ValueError(
+            f"Received an invalid value for `{name}`, expected a float in [{low:g}, {high:g}]. "
+            f"Received: {name}={value!r}"
+        )
+
+
+class Optimizer:
+    """Base class of optimizers.
+
+    Subclasses create their slot variables in `build` (after calling ``super().build``) and
+    implement `update_step`. Updates are written as ``self.assign(var, value)`` (or
+    ``var.assign``), so the same code runs eagerly, under a tape, and statelessly under jit.
+
+    Args:
+        learning_rate: a non-negative float, a `LearningRateSchedule` (evaluated at the
+            iteration count) or a callable with no arguments returning the rate.
+        weight_decay: if set, every step first shrinks each weight by
+            ``weight * weight_decay * learning_rate`` (decoupled weight decay).
+        clipnorm: clip each gradient to this L2 norm.
+        clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: clip all gradients together so their joint L2 norm is at most this.
+        use_ema: keep an exponential moving average of the weights.
+        ema_momentum: the EMA decay, in ``[0, 1]``.
+        ema_overwrite_frequency: every this many steps, copy the EMA into the weights.
+        loss_scale_factor: `scale_loss` multiplies the loss by it and `apply` divides the
+            gradients by it.
+        gradient_accumulation_steps: apply the mean gradient every this many calls (>= 2);
+            calls in between only accumulate.
+        name: the optimizer's name (default: snake-cased class name, made unique).
+        **kwargs: only the deprecated ``decay`` is accepted (ignored, with a warning).
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn(
+                "Argument `decay` is no longer supported by optimizers and is ignored; use a "
+                "`LearningRateSchedule` instead.",
+                stacklevel=2,
+            )
+        if kwargs:
+            raise ValueError(
+                f"Argument(s) not recognized by {type(self).__name__}: {kwargs}. Check the "
+                "spelling against the constructor's documented arguments."
+            )
+        if name is None:
+            name = unique_name(snake_case(type(self).__name__))
+        if not isinstance(name, str) or "/" in name:
+            raise ValueError(
+                "Received an invalid value for `name`, expected a string without '/'. "
+                f"Received: name={name!r}"
+            )
+        self.name = name
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.global_clipnorm = global_clipnorm
+        self.clipvalue = clipvalue
+        self.use_ema = use_ema
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        if gradient_accumulation_steps and (
+            not isinstance(gradient_accumulation_steps, int)
+            or isinstance(gradient_accumulation_steps, bool)
+            or gradient_accumulation_steps < 2
+        ):
+            raise ValueError(
+                "Received an invalid value for `gradient_accumulation_steps`, expected an "
+                "integer >= 2 (or None to apply every step). Received: "
+                f"gradient_accumulation_steps={gradient_accumulation_steps!r}"
+            )
+        if use_ema:
+            if not 0 <= ema_momentum <= 1:
+                raise ValueError(
+                    "Received an invalid value for `ema_momentum`, expected a float in [0, 1]. "
+                    f"Received: ema_momentum={ema_momentum!r}"
+                )
+            if ema_overwrite_frequency and (
+                not isinstance(ema_overwrite_frequency, int)
+                or isinstance(ema_overwrite_frequency, bool)
+                or ema_overwrite_frequency < 1
+            ):
+                raise ValueError(
+                    "Received an invalid value for `ema_overwrite_frequency`, expected an "
+                    "integer >= 1 or None. Received: "
+                    f"ema_overwrite_frequency={ema_overwrite_frequency!r}"
+                )
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        set_clips = [x is not None for x in (clipnorm, clipvalue, global_clipnorm)]
+        if sum(set_clips) > 1:
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}"
+            )
+        self.built = False
+        self._variables: list[Variable] = []
+        self._trainable_variables: list[Variable] = []
+        self._trainable_variables_indices: dict[int, int] = {}
+        self._exclude_ids: set[int] = set()
+        self._exclude_names: list[str] = []
+        self._model_variables_moving_average: list[Variable] = []
+        self._accumulated_gradients: list[Variable] = []
+        self._iterations = self._make_variable(0, "int32", "iteration")
+        self._learning_rate = self._build_learning_rate(learning_rate)
+
+    # ----------------------------------------------------------------- variables
+
+    def _make_variable(self, value: Any, dtype: str, name: str) -> Variable:
+        var = Variable(value, dtype=dtype, trainable=False, name=name)
+        var.path = f"{self.name}/{name}"
+        self._variables.append(var)
+        return var
+
+    def _build_learning_rate(self, learning_rate: Any) -> Any:
+        if isinstance(learning_rate, _schedules.LearningRateSchedule):
+            return learning_rate
+        if callable(learning_rate) and not isinstance(learning_rate, Variable):
+            return learning_rate
+        if not _is_float(learning_rate) or not learning_rate >= 0:
+            raise ValueError(_LR_ERROR.format(learning_rate))
+        return self._make_variable(learning_rate, _config.floatx(), "learning_rate")
+
+    def add_variable(
+        self,
+        shape: Sequence[int],
+        initializer: Any = "zeros",
+        dtype: Any = None,
+        aggregation: str = "none",
+        layout: Any = None,
+        name: str | None = None,
+    ) -> Variable:
+        """Create a non-trainable state variable owned by this optimizer.
+
+        Args:
+            shape: the variable's shape.
+            initializer: an initializer (name, instance or callable ``f(shape, dtype)``).
+            dtype: the dtype (default floatx).
+            aggregation: accepted for Keras compatibility (one device: no effect).
+            layout: accepted for Keras compatibility (no effect).
+            name: the short name; the path becomes ``"<optimizer name>/<name>"``.
+
+        Returns:
+            The new `Variable`, also listed in `variables`.
+        """
+        init = _initializers.get(initializer)
+        dtype = dtype or _config.floatx()
+        name = name or f"variable_{len(self._variables)}"
+        var = Variable(init, shape=tuple(shape), dtype=dtype, trainable=False, name=name)
+        var.aggregation = aggregation
+        var.path = f"{self.name}/{name}"
+        self._variables.append(var)
+        return var
+
+    def add_variable_from_reference(
+        self, reference_variable: Variable, name: str | None = None, initializer: Any = "zeros"
+    ) -> Variable:
+        """Create a slot variable shaped like `reference_variable`.
+
+        Args:
+            reference_variable: the model weight the slot belongs to.
+            name: the slot's kind, e.g. ``"momentum"``; the variable is named
+                ``"<weight name>_<name>"`` as in Keras.
+            initializer: the initial value's initializer (default zeros).
+
+        Returns:
+            The new `Variable` (same shape and dtype as the reference).
+        """
+        base = re.sub(r"[/:]", "_", str(getattr(reference_variable, "name", "variable")))
+        full = f"{base}_{name}" if name else base
+        return self.add_variable(
+            shape=reference_variable.shape,
+            initializer=initializer,
+            dtype=reference_variable.dtype,
+            name=full,
+        )
+
+    def add_optimizer_variables(
+        self,
+        trainable_variables: Sequence[Variable],
+        name: str | list[str],
+        initializer: Any = "zeros",
+    ) -> Any:
+        """Create one slot per weight for each name in `name`, weight by weight.
+
+        Weights marked ``overwrite_with_gradient`` get no slot (None in their place).
+
+        Args:
+            trainable_variables: the weights.
+            name: a slot kind (``"momentum"``) or a list of kinds (``["momentum",
+                "velocity"]``); with a list, a weight's slots are created together, in order.
+            initializer: the initializer of the slots (or a list, one per kind).
+
+        Returns:
+            A list of slots (one name) or a tuple of such lists (a list of names).
+        """
+        names = [name] if isinstance(name, str) else list(name)
+        inits = (
+            initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
+        )
+        out: list[list[Any]] = [[] for _ in names]
+        for var in trainable_variables:
+            skip = getattr(var, "overwrite_with_gradient", False)
+            for i, n in enumerate(names):
+                out[i].append(None if skip else self.add_variable_from_reference(var, n, inits[i]))
+        return out[0] if isinstance(name, str) else tuple(out)
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All state variables, in creation order (Keras's order)."""
+        return list(self._variables)
+
+    @property
+    def iterations(self) -> Any:
+        """The number of applied steps (with accumulation: of completed accumulations)."""
+        if self.gradient_accumulation_steps:
+            return ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
+        return self._iterations
+
+    def _iteration_value(self) -> Any:
+        it = self.iterations
+        return it.value if isinstance(it, Variable) else it
+
+    def build(self, var_list: Sequence[Variable]) -> None:
+        """Create the state variables for `var_list` (EMA and accumulators in the base).
+
+        Subclasses override this, return early when `built`, call ``super().build`` and then
+        create their slots with `add_variable_from_reference` or `add_optimizer_variables`.
+
+        Args:
+            var_list: the trainable weights this optimizer will update.
+        """
+        var_list = list(var_list)
+        if self.use_ema:
+            self._model_variables_moving_average = self.add_optimizer_variables(var_list, "average")
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = [
+                self.add_variable_from_reference(v, "gradient_accumulator") for v in var_list
+            ]
+        self._trainable_variables = var_list
+        self._trainable_variables_indices = {id(v): i for i, v in enumerate(var_list)}
+        self.built = True
+
+    def _get_variable_index(self, variable: Variable) -> int:
+        """Position of `variable` in the list given to `build` (slot lists use it)."""
+        return self._trainable_variables_indices[id(variable)]
+
+    def _check_variables_are_known(self, variables: Sequence[Variable]) -> None:
+        for v in variables:
+            if id(v) not in self._trainable_variables_indices:
+                raise ValueError(
+                    f"Unknown variable: {getattr(v, 'path', v)!r}. This optimizer was built "
+                    "for another set of variables and can only update those; create a new "
+                    "optimizer instance for new variables."
+                )
+
+    # ----------------------------------------------------------------- learning rate
+
+    @property
+    def learning_rate(self) -> Any:
+        """The current learning rate (a schedule is evaluated at the iteration count)."""
+        return self._get_current_learning_rate()
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        if isinstance(value, _schedules.LearningRateSchedule) or (
+            callable(value) and not isinstance(value, Variable)
+        ):
+            if isinstance(self._learning_rate, Variable):
+                self._variables = [v for v in self._variables if v is not self._learning_rate]
+            self._learning_rate = value
+            return
+        if not isinstance(self._learning_rate, Variable):
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` (or callable) as its "
+                "`learning_rate`, so its learning rate cannot be set to a value. Create the "
+                "optimizer with a float `learning_rate` to make it settable."
+            )
+        self._learning_rate.assign(value)
+
+    def _get_current_learning_rate(self) -> Any:
+        lr = self._learning_rate
+        if isinstance(lr, _schedules.LearningRateSchedule):
+            return lr(self._iterations.value)
+        if isinstance(lr, Variable):
+            return lr
+        return lr()
+
+    # ----------------------------------------------------------------- helpers for rules
+
+    def assign(self, variable: Variable, value: Any) -> None:
+        """Set `variable` to `value` cast to its dtype (stateless inside a scope)."""
+        variable.assign(ops.cast(value, variable.dtype))
+
+    def assign_add(self, variable: Variable, value: Any) -> None:
+        """Add `value` (cast to the variable's dtype) to `variable`."""
+        variable.assign(variable.value + ops.cast(value, variable.dtype))
+
+    def assign_sub(self, variable: Variable, value: Any) -> None:
+        """Subtract `value` (cast to the variable's dtype) from `variable`."""
+        variable.assign(variable.value - ops.cast(value, variable.dtype))
+
+    def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
+        """Update one weight from its gradient (subclasses implement the rule).
+
+        Args:
+            gradient: the (clipped, averaged) gradient of `variable`.
+            variable: the weight to update in place.
+            learning_rate: the current learning rate (a scalar).
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
+
+    def scale_loss(self, loss: Any) -> Any:
+        """Multiply `loss` by `loss_scale_factor` when one is set.
+
+        Args:
+            loss: the loss tensor.
+
+        Returns:
+            The scaled loss (`apply` divides the gradients by the same factor).
+        """
+        if self.loss_scale_factor is not None:
+            return loss * self.loss_scale_factor
+        return loss
+
+    # ----------------------------------------------------------------- weight decay
+
+    def exclude_from_weight_decay(
+        self, var_list: Sequence[Variable] | None = None, var_names: Sequence[str] | None = None
+    ) -> None:
+        """Exempt some weights from weight decay (call before the optimizer is built).
+
+        Args:
+            var_list: weights to exempt.
+            var_names: regular expressions; a weight whose name matches one is exempt.
+        """
+        if self.built:
+            raise ValueError(
+                "`exclude_from_weight_decay()` must be called before the optimizer is built "
+                "(before its first `apply`)."
+            )
+        self._exclude_ids = {id(v) for v in (var_list or [])}
+        self._exclude_names = list(var_names or [])
+
+    def _use_weight_decay(self, variable: Variable) -> bool:
+        if id(variable) in self._exclude_ids:
+            return False
+        name = str(getattr(variable, "name", ""))
+        return not any(re.search(pattern, name) for pattern in self._exclude_names)
+
+    def _apply_weight_decay(self, variables: Sequence[Variable]) -> None:
+        if self.weight_decay is None:
+            return
+        for var in variables:
+            if self._use_weight_decay(var):
+                lr = ops.cast(self.learning_rate, var.dtype)
+                wd = ops.cast(self.weight_decay, var.dtype)
+                var.assign(var.value - var.value * wd * lr)
+
+    # ----------------------------------------------------------------- clipping
+
+    def _clip_gradients(self, grads: list[Any]) -> list[Any]:
+        if self.clipnorm and self.clipnorm > 0:
+            return [_clip_by_norm(g, self.clipnorm) for g in grads]
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            return _clip_by_global_norm(grads, self.global_clipnorm)
+        if self.clipvalue and self.clipvalue > 0:
+            return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    # ----------------------------------------------------------------- apply
+
+    def apply_gradients(self, grads_and_vars: Any) -> Any:
+        """Apply ``(gradient, variable)`` pairs (see `apply`).
+
+        Args:
+            grads_and_vars: an iterable of ``(gradient, variable)`` pairs.
+
+        Returns:
+            The `iterations` counter variable.
+        """
+        pairs = list(grads_and_vars)
+        grads = [g for g, _ in pairs]
+        variables = [v for _, v in pairs]
+        return self.apply(grads, variables)
+
+    def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Variable] | None = None):
+        """Update the weights from their gradients, in place (statelessly inside a scope).
+
+        The optimizer is built on first use. Gradients that are None are skipped.
+
+        Args:
+            grads: one gradient (or None) per weight.
+            trainable_variables: the weights; default: the list the optimizer was built with.
+
+        Returns:
+            The step counter variable.
+        """
+        grads = list(grads)
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "`apply(grads)` without `trainable_variables` needs a built optimizer; "
+                    "pass the variables or call `optimizer.build(variables)` first."
+                )
+            trainable_variables = self._trainable_variables
+        trainable_variables = list(trainable_variables)
+        if len(grads) != len(trainable_variables):
+            raise ValueError(
+                "`grads` and `trainable_variables` must have the same length. Received: "
+                f"{len(grads)} gradients and {len(trainable_variables)} variables."
+            )
+        if not self.built:
+            self.build(trainable_variables)
+            self.built = True
+        self._check_variables_are_known(trainable_variables)
+        grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
+        if self.loss_scale_factor is not None:
+            grads = [g / self.loss_scale_factor for g in grads]
+        grads, trainable_variables = self._overwrite_with_gradients(grads, trainable_variables)
+        if trainable_variables:
+            self._apply_all(grads, trainable_variables)
+        for var in trainable_variables:
+            constraint = getattr(var, "constraint", None)
+            if constraint is not None:
+                var.assign(constraint(var.value))
+        return self._iterations
+
+    def _filter_empty_gradients(self, grads: list[Any], variables: list[Variable]) -> tuple:
+        kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        if not kept:
+            raise ValueError(
+                "No gradients provided for any variable: every gradient is None. Check that "
+                "the loss depends on the trainable variables."
+            )
+        if len(kept) < len(grads):
+            missing = [getattr(v, "path", v) for g, v in zip(grads, variables) if g is None]
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the loss; "
+                "they are left unchanged.",
+                stacklevel=3,
+            )
+        return [g for g, _ in kept], [v for _, v in kept]
+
+    def _overwrite_with_gradients(self, grads: list[Any], variables: list[Variable]) -> tuple:
+        """Weights flagged ``overwrite_with_gradient`` take the gradient as their new value."""
+        out_g, out_v = [], []
+        for g, v in zip(grads, variables):
+            if getattr(v, "overwrite_with_gradient", False):
+                v.assign(ops.cast(g, v.dtype))
+            else:
+                out_g.append(g)
+                out_v.append(v)
+        return out_g, out_v
+
+    def _apply_all(self, grads: list[Any], variables: list[Variable]) -> None:
+        steps = self.gradient_accumulation_steps
+        if steps:
+            is_update = ops.equal((self._iterations.value + 1) % steps, 0)
+            accs = [self._accumulated_gradients[self._get_variable_index(v)] for v in variables]
+
+            def update() -> None:
+                mean = [(g + a.value) / steps for g, a in zip(grads, accs)]
+                self._update(mean, variables)
+
+            self._run_where(is_update, update, list(variables) + self.variables)
+            for g, a in zip(grads, accs):
+                summed = a.value + ops.cast(g, a.dtype)
+                a.assign(ops.where(is_update, ops.zeros_like(summed), summed))
+        else:
+            self._update(grads, variables)
+        if self.use_ema:
+            self._update_model_variables_moving_average(self._trainable_variables)
+            if self.ema_overwrite_frequency:
+                step = self._iteration_value()
+                should = ops.equal((step + 1) % self.ema_overwrite_frequency, 0)
+
+                def overwrite() -> None:
+                    self._overwrite_model_variables_with_average_value(self._trainable_variables)
+
+                self._run_where(should, overwrite, list(self._trainable_variables))
+        self._iterations.assign(self._iterations.value + 1)
+
+    def _update(self, grads: list[Any], variables: list[Variable]) -> None:
+        grads = self._clip_gradients(grads)
+        self._apply_weight_decay(variables)
+        lr = self._get_current_learning_rate()
+        for g, v in zip(grads, variables):
+            self.update_step(g, v, lr)
+
+    @staticmethod
+    def _run_where(pred: Any, fn: Callable[[], None], candidates: Sequence[Variable]) -> None:
+        """Run `fn` and keep the assignments it makes only where `pred` is true.
+
+        `fn`'s assignments are captured in a nested StatelessScope, then each touched
+        variable among `candidates` is set to ``where(pred, new, old)``. Traceable: no
+        Python branch on `pred`.
+        """
+        with StatelessScope() as scope:
+            fn()
+        for var in candidates:
+            new = scope.assigned.get(id(var))
+            if new is not None:
+                var.assign(ops.where(pred, ops.cast(new, var.dtype), var.value))
+
+    # ----------------------------------------------------------------- EMA
+
+    def _update_model_variables_moving_average(self, variables: Sequence[Variable]) -> None:
+        not_first = ops.not_equal(self._iteration_value(), 0)
+        for var, avg in zip(variables, self._model_variables_moving_average):
+            if avg is None:
+                continue
+            momentum = ops.cast(not_first, var.dtype) * self.ema_momentum
+            avg.assign(momentum * avg.value + (1 - momentum) * var.value)
+
+    def _overwrite_model_variables_with_average_value(self, var_list: Sequence[Variable]) -> None:
+        for var in var_list:
+            avg = self._model_variables_moving_average[self._get_variable_index(var)]
+            if avg is not None:
+                var.assign(avg.value)
+
+    def finalize_variable_values(self, var_list: Sequence[Variable]) -> None:
+        """At the end of training, copy the EMA weights into `var_list` (when `use_ema`).
+
+        Args:
+            var_list: the model's trainable weights (as given to `build`).
+        """
+        if self.use_ema:
+            self._overwrite_model_variables_with_average_value(var_list)
+
+    # ----------------------------------------------------------------- stateless
+
+    def stateless_apply(
+        self,
+        optimizer_variables: Sequence[Any],
+        grads: Sequence[Any],
+        trainable_variables: Sequence[Any],
+    ) -> tuple[list[Any], list[Any]]:
+        """Pure version of `apply`: nothing is modified, new values are returned.
+
+        Args:
+            optimizer_variables: one value per entry of `variables`.
+            grads: one gradient (or None) per weight of the list given to `build`.
+            trainable_variables: the weights' current values, in the same order.
+
+        Returns:
+            ``(new_trainable_values, new_optimizer_values)``, aligned with the inputs.
+        """
+        if not self.built:
+            raise ValueError(
+                "`stateless_apply` needs a built optimizer: call `optimizer.build(variables)` "
+                "first."
+            )
+        own = self.variables
+        optimizer_variables = list(optimizer_variables)
+        trainable_variables = list(trainable_variables)
+        if len(optimizer_variables) != len(own):
+            raise ValueError(
+                f"Expected {len(own)} optimizer variable values (one per entry of "
+                f"`optimizer.variables`), received {len(optimizer_variables)}."
+            )
+        if len(trainable_variables) != len(self._trainable_variables):
+            raise ValueError(
+                f"Expected {len(self._trainable_variables)} trainable variable values (one per "
+                f"variable given to `build`), received {len(trainable_variables)}."
+            )
+        mapping = list(zip(self._trainable_variables, trainable_variables))
+        mapping += list(zip(own, optimizer_variables))
+        with StatelessScope(mapping) as scope:
+            self.apply(grads)
+        new_trainable = [scope.get_current_value(v) for v in self._trainable_variables]
+        new_opt = [scope.get_current_value(v) for v in own]
+        return new_trainable, new_opt
+
+    # ----------------------------------------------------------------- saving / config
+
+    def save_own_variables(self, store: Any) -> None:
+        """Write each state variable to ``store["0"]``, ``store["1"]``, ... (Keras's layout)."""
+        for i, var in enumerate(self.variables):
+            store[str(i)] = var.numpy()
+
+    def load_own_variables(self, store: Any) -> None:
+        """Read the state variables back from a store written by `save_own_variables`."""
+        own = self.variables
+        if len(store.keys()) != len(own):
+            raise ValueError(
+                f"Cannot load the state of optimizer '{self.name}': it has {len(own)} "
+                f"variables but the saved state has {len(store.keys())}. Build the optimizer "
+                "for the same weights before loading."
+            )
+        for i, var in enumerate(own):
+            var.assign(store[str(i)])
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Set every state variable from a list of arrays in `variables` order."""
+        own = self.variables
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Expected {len(own)} arrays (one per optimizer variable), received {len(weights)}."
+            )
+        for var, w in zip(own, weights):
+            var.assign(w)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments as a dict (Keras's keys and order).
+
+        Returns:
+            A dict that `from_config` accepts.
+        """
+        lr = self._learning_rate
+        if isinstance(lr, _schedules.LearningRateSchedule):
+            lr_config: Any = _schedules.serialize(lr)
+        elif isinstance(lr, Variable):
+            lr_config = float(lr.numpy())
+        else:
+            lr_config = getattr(lr, "__name__", repr(lr))
+        return {
+            "name": self.name,
+            "learning_rate": lr_config,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Any:
+        """Create an optimizer from `get_config`'s dict.
+
+        Args:
+            config: the constructor arguments (a serialized schedule is rebuilt).
+            custom_objects: extra classes for a custom schedule.
+
+        Returns:
+            A new optimizer.
+        """
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = _schedules.deserialize(
+                config["learning_rate"], custom_objects=custom_objects
+            )
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _clip_by_norm(values: Any, clip_norm: float) -> Any:
+    """Rescale `values` so their L2 norm is at most `clip_norm` (zero stays zero)."""
+    l2sum = ops.sum(ops.square(values), keepdims=True)
+    positive = l2sum > 0
+    l2norm = ops.where(positive, ops.sqrt(ops.where(positive, l2sum, ops.ones_like(l2sum))), l2sum)
+    return values * clip_norm / ops.maximum(l2norm, clip_norm)
+
+
+def _clip_by_global_norm(values: list[Any], clip_norm: float) -> list[Any]:
+    """Rescale all of `values` together so their joint L2 norm is at most `clip_norm`."""
+    total = ops.sqrt(sum(ops.sum(ops.square(v)) for v in values))
+    scale = clip_norm * ops.minimum(1.0 / total, 1.0 / clip_norm)
+    return [v * ops.cast(scale, v.dtype) for v in values]
