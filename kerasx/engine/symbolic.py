@@ -202,8 +202,17 @@ def symbolic_call(op: Any, slots: tuple) -> Any:
     dtype = infer_dtype(op, slots)
     if isinstance(shape, list):
         dts = dtype if isinstance(dtype, (list, tuple)) else [dtype] * len(shape)
-        return tuple(KerasTensor(s, d) for s, d in zip(shape, dts))
-    return KerasTensor(shape, dtype)
+        out: Any = tuple(KerasTensor(s, d) for s, d in zip(shape, dts))
+    else:
+        out = KerasTensor(shape, dtype)
+    if _node_hook is not None:
+        _node_hook(op, slots, out)
+    return out
+
+
+# Set by kerasx.layers.node: records a graph node when an op is applied to symbolic tensors
+# that belong to a functional graph.
+_node_hook: Any = None
 
 
 dispatch._KerasTensor = KerasTensor

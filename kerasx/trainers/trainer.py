@@ -1,0 +1,854 @@
+"""The one trainer: `compile`, `fit`, `evaluate`, `predict` for every engine.
+
+A training step is a pure function ``step(state, batch) -> (logs, state)`` where the state
+is the values of the model's trainable and non-trainable variables, the optimizer's
+variables and the metrics' variables. It runs the (overridable) `train_step` inside a
+`StatelessScope` that maps every variable to its value and records assignments, so the
+same Python code is jit-compiled as one XLA program on JAX (state buffers donated) and runs
+eagerly through the tape on NumPy. The variables themselves are written back at the end of
+each epoch (and whenever training stops, even by an exception), never half-updated.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from kerasx import ops
+from kerasx.engine import dispatch, tree
+from kerasx.engine.autodiff import jit as _jit
+from kerasx.engine.autodiff import value_and_grad
+from kerasx.engine.variables import StatelessScope
+from kerasx.trainers.compile_utils import CompileLoss, CompileMetrics
+
+
+class _State:
+    """The variables a step reads and writes, grouped, and their current values."""
+
+    def __init__(self, groups: list[list]) -> None:
+        self.groups = groups
+        self.values: list[list] | None = None
+
+    def read(self, copy: bool) -> list[list]:
+        if copy:
+            return [[ops.copy(v.value) for v in g] for g in self.groups]
+        return [[v.value for v in g] for g in self.groups]
+
+    def write_back(self) -> None:
+        if self.values is None:
+            return
+        for g, vals in zip(self.groups, self.values):
+            for v, x in zip(g, vals):
+                v.assign(x)
+        self.values = None
+
+
+def _all_vars(groups: list[list]) -> list:
+    return [v for g in groups for v in g]
+
+
+class Trainer:
+    """Mixin giving a model `compile`, `fit`, `evaluate`, `predict` and the step methods."""
+
+    def __init__(self) -> None:
+        d = self.__dict__
+        d["compiled"] = False
+        d["optimizer"] = None
+        d["_kx_compile_loss"] = None
+        d["_kx_compile_metrics"] = None
+        d["_kx_loss_tracker"] = None
+        d["_kx_output_loss_trackers"] = []
+        d["_kx_fns"] = {}
+        d["stop_training"] = False
+        d["history"] = None
+        d["steps_per_execution"] = 1
+        d["run_eagerly"] = False
+        d["jit_compile"] = "auto"
+        d["loss"] = None
+
+    # ------------------------------------------------------------------ compile
+
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Configure the model for training.
+
+        Args:
+            optimizer: an optimizer name (``"adam"``) or instance.
+            loss: a loss name, function or `Loss`; or a list / dict with one per output.
+            loss_weights: scalars weighting each output's loss (list or dict).
+            metrics: metrics to track (names, functions, `Metric`s; list, or per output).
+            weighted_metrics: metrics computed with the sample weights.
+            run_eagerly: run the step without compilation (debugging).
+            steps_per_execution: batches run per compiled call (fewer host round trips).
+            jit_compile: ``"auto"`` (compile where the engine can), True or False.
+            auto_scale_loss: kept for Keras compatibility (mixed-precision loss scaling).
+        """
+        from kerasx import losses as losses_module
+        from kerasx import metrics as metrics_module
+        from kerasx import optimizers as optimizers_module
+
+        if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
+            raise ValueError(
+                "Received an invalid value for `steps_per_execution`, expected a positive "
+                f"integer. Received: steps_per_execution={steps_per_execution!r}"
+            )
+        opt = optimizers_module.get(optimizer)
+        names = self._output_names_for_compile()
+        if loss is not None and isinstance(loss, str):
+            losses_module.get(loss)  # unknown names raise here, before anything changes
+        compiled_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
+        compiled_metrics = CompileMetrics(metrics, weighted_metrics, names)
+        d = self.__dict__
+        d["optimizer"] = opt
+        d["loss"] = loss
+        d["_kx_compile_loss"] = compiled_loss
+        d["_kx_compile_metrics"] = compiled_metrics
+        d["_kx_loss_tracker"] = metrics_module.Mean(name="loss")
+        trackers = []
+        if compiled_loss is not None and len(names) > 1:
+            trackers = [
+                (i, metrics_module.Mean(name=f"{names[i]}_loss")) for i in compiled_loss.active
+            ]
+        d["_kx_output_loss_trackers"] = trackers
+        d["run_eagerly"] = bool(run_eagerly)
+        d["jit_compile"] = jit_compile
+        d["steps_per_execution"] = steps_per_execution
+        d["compiled"] = True
+        d["_kx_fns"] = {}
+        d["_kx_compile_config"] = {
+            "optimizer": optimizer,
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
+
+    def _output_names_for_compile(self) -> list:
+        names = getattr(self, "output_names", None)
+        if isinstance(names, list) and names:
+            return names
+        return ["output"]
+
+    def _assert_compiled(self) -> None:
+        if not self.compiled:
+            raise RuntimeError(
+                "You must call `compile()` before using the model for training or evaluation: "
+                "e.g. `model.compile(optimizer='adam', loss='mse')`."
+            )
+
+    # ------------------------------------------------------------------ metrics
+
+    @property
+    def metrics(self) -> list:
+        """The metrics tracked by the model: the loss, the compiled metrics, and any `Metric`
+        assigned as an attribute."""
+        out: list = []
+        if self.__dict__.get("_kx_loss_tracker") is not None:
+            out.append(self._kx_loss_tracker)
+        cm = self.__dict__.get("_kx_compile_metrics")
+        if cm is not None and cm.has_metrics:
+            out.append(cm)
+        out.extend(m for _, m in self.__dict__.get("_kx_output_loss_trackers", []))
+        out.extend(self._attribute_metrics())
+        return out
+
+    def _attribute_metrics(self) -> list:
+        from kerasx.metrics import Metric
+
+        found = []
+        for key, value in self.__dict__.items():
+            if key.startswith("_kx_"):
+                continue
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for item in items:
+                if isinstance(item, Metric) and all(item is not m for m in found):
+                    found.append(item)
+        return found
+
+    @property
+    def metrics_names(self) -> list:
+        """Names of `metrics`."""
+        return [m.name for m in self.metrics]
+
+    @property
+    def metrics_variables(self) -> list:
+        """All variables of all metrics."""
+        return [v for m in self.metrics for v in m.variables]
+
+    def reset_metrics(self) -> None:
+        """Reset the state of every metric."""
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self) -> dict:
+        """Current metric values, ``{name: value}`` with keys sorted as Keras logs them."""
+        logs: dict = {}
+        for m in self.metrics:
+            r = m.result()
+            if isinstance(r, dict):
+                logs.update(r)
+            else:
+                logs[m.name] = r
+        return {k: logs[k] for k in sorted(logs)}
+
+    def _ordered_results(self, logs: dict) -> list:
+        """Keras's `evaluate` list order: the loss, per-output losses, then compiled metrics."""
+        order = ["loss"]
+        order += [m.name for _, m in self._kx_output_loss_trackers]
+        cm = self._kx_compile_metrics
+        if cm is not None and cm.built:
+            order += [m.name for m in cm.metrics]
+        order += [k for k in logs if k not in order]
+        return [logs[k] for k in order if k in logs]
+
+    # ------------------------------------------------------------------ step pieces
+
+    def compute_loss(
+        self,
+        x: Any = None,
+        y: Any = None,
+        y_pred: Any = None,
+        sample_weight: Any = None,
+        training: bool = True,
+    ) -> Any:
+        """The total loss: the compiled loss plus the losses the layers added.
+
+        Returns:
+            A scalar tensor.
+        """
+        total, _ = self._compute_loss_parts(y, y_pred, sample_weight)
+        return total
+
+    def _compute_loss_parts(self, y: Any, y_pred: Any, sample_weight: Any) -> tuple:
+        parts: list = []
+        total = None
+        cl = self._kx_compile_loss
+        if cl is not None and y is not None:
+            total, parts = cl(y, y_pred, sample_weight)
+        extra = self.losses
+        if extra:
+            s = extra[0]
+            for term in extra[1:]:
+                s = ops.add(s, term)
+            total = s if total is None else ops.add(total, s)
+        if total is None:
+            raise ValueError(
+                "No loss to compute. Provide a `loss` argument in `compile()` (and targets `y` "
+                "to `fit`), or add losses in your layers with `add_loss`."
+            )
+        return total, parts
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict:
+        """Update the compiled metrics with one batch and return all metric results."""
+        cm = self._kx_compile_metrics
+        if cm is not None and y is not None:
+            cm.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_loss_trackers(self, x: Any, loss: Any, parts: list) -> None:
+        n = _batch_size_of(x)
+        self._kx_loss_tracker.update_state(loss, sample_weight=n)
+        for i, tracker in self._kx_output_loss_trackers:
+            if parts and parts[i] is not None:
+                tracker.update_state(parts[i], sample_weight=n)
+
+    def train_step(self, data: Any) -> dict:
+        """One training step on a batch: forward, loss, gradients, update, metrics.
+
+        Override it to customize training; use `kerasx.value_and_grad` for gradients and
+        it runs on every engine (see the README for an example).
+
+        Args:
+            data: the batch, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+        Returns:
+            A dict of logs (metric name -> value).
+        """
+        from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
+
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        tvars = self.trainable_variables
+        ntvars = self.non_trainable_variables
+        custom_loss = type(self).compute_loss is not Trainer.compute_loss
+
+        def loss_fn(values: list) -> tuple:
+            with StatelessScope(list(zip(tvars, values))) as scope:
+                y_pred = self(x, training=True)
+                if custom_loss:
+                    loss = self.compute_loss(
+                        x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
+                    )
+                    parts: list = []
+                else:
+                    loss, parts = self._compute_loss_parts(y, y_pred, sample_weight)
+                scaled = self.optimizer.scale_loss(loss)
+            new_nt = [scope.assigned.get(id(v)) for v in ntvars]
+            return scaled, (y_pred, loss, parts, new_nt)
+
+        if not tvars:
+            (y_pred, loss, parts, new_nt) = loss_fn([])[1]
+            grads: list = []
+        else:
+            (_, (y_pred, loss, parts, new_nt)), grads = value_and_grad(loss_fn, has_aux=True)(
+                [v.value for v in tvars]
+            )
+        for v, new in zip(ntvars, new_nt):
+            if new is not None:
+                v.assign(new)
+        if tvars:
+            self.optimizer.apply(grads, tvars)
+        self._update_loss_trackers(x, loss, parts)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data: Any) -> dict:
+        """One evaluation step: forward, loss and metrics (no update)."""
+        from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
+
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        if type(self).compute_loss is not Trainer.compute_loss:
+            loss = self.compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
+            )
+            parts: list = []
+        else:
+            loss, parts = self._compute_loss_parts(y, y_pred, sample_weight)
+        self._update_loss_trackers(x, loss, parts)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data: Any) -> Any:
+        """One prediction step: the model's outputs for a batch."""
+        from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
+
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # ------------------------------------------------------------------ pure functions
+
+    def _use_jit(self) -> bool:
+        if self.run_eagerly or self.jit_compile is False:
+            return False
+        return dispatch.engine().name != "numpy"
+
+    def _state_groups(self, kind: str) -> list[list]:
+        tv = list(self.trainable_variables)
+        ntv = list(self.non_trainable_variables)
+        mv = self.metrics_variables
+        if kind == "train":
+            return [tv, ntv, list(self.optimizer.variables), mv]
+        if kind == "test":
+            return [tv, ntv, mv]
+        return [tv, ntv]
+
+    def _make_function(self, kind: str, groups: list[list]) -> Any:
+        key = (kind, tuple(id(v) for v in _all_vars(groups)), self._use_jit())
+        fn = self._kx_fns.get(key)
+        if fn is not None:
+            return fn
+        step_method = {"train": self.train_step, "test": self.test_step}.get(kind)
+        flat_vars = _all_vars(groups)
+        sizes = [len(g) for g in groups]
+
+        def pure(state: list, data: Any) -> tuple:
+            values = [x for g in state for x in g]
+            with StatelessScope(list(zip(flat_vars, values))) as scope:
+                if kind == "predict":
+                    out = self.predict_step(data)
+                else:
+                    out = step_method(data)
+            new_flat = [scope.assigned.get(id(v), x) for v, x in zip(flat_vars, values)]
+            new_state = []
+            k = 0
+            for n in sizes:
+                new_state.append(new_flat[k : k + n])
+                k += n
+            return out, new_state
+
+        if self._use_jit():
+            fn = _jit(pure, donate_argnums=0) if kind != "predict" else _jit(pure)
+        else:
+            fn = pure
+        self._kx_fns[key] = fn
+        return fn
+
+    def _make_multi_step(self, kind: str, groups: list[list], single: Any) -> Any:
+        key = (kind + "_multi", tuple(id(v) for v in _all_vars(groups)), self._use_jit())
+        fn = self._kx_fns.get(key)
+        if fn is not None:
+            return fn
+
+        def many(state: list, stacked: Any) -> tuple:
+            def body(carry: Any, batch: Any) -> tuple:
+                logs, new = (
+                    single.__wrapped__(carry, batch)
+                    if hasattr(single, "__wrapped__")
+                    else single(carry, batch)
+                )
+                return new, logs
+
+            new_state, all_logs = ops.scan(body, state, stacked)
+            last = tree.map_structure(lambda t: t[-1], all_logs)
+            return last, new_state
+
+        fn = _jit(many, donate_argnums=0)
+        self._kx_fns[key] = fn
+        return fn
+
+    def _prepare(self, batch: Any, kind: str) -> None:
+        """Build the model, the optimizer and the metrics on the first batch (eagerly)."""
+        from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
+
+        x, y, sw = unpack_x_y_sample_weight(batch)
+        needs = not self.built or (
+            self.compiled
+            and self._kx_compile_metrics is not None
+            and not self._kx_compile_metrics.built
+        )
+        if needs:
+            with StatelessScope([]):
+                y_pred = self(x, training=False)
+                if self.compiled and kind != "predict":
+                    try:
+                        loss, parts = self._compute_loss_parts(y, y_pred, sw)
+                        self._update_loss_trackers(x, loss, parts)
+                    except ValueError:
+                        if kind == "train" and type(self).train_step is Trainer.train_step:
+                            raise
+                    if y is not None:
+                        self._kx_compile_metrics.update_state(y, y_pred, sw)
+        if kind == "train" and self.optimizer is not None and not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Any = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: Any = True,
+        class_weight: dict | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+    ) -> Any:
+        """Train the model for a number of epochs.
+
+        Args:
+            x: inputs: arrays (or lists / dicts of arrays), a generator or a `PyDataset`.
+            y: targets (omit for generators and datasets that yield them).
+            batch_size: samples per step (default 32 for arrays).
+            epochs: the epoch to stop after.
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch, "auto" = 1.
+            callbacks: `Callback`s called during training.
+            validation_split: fraction of the array data (taken from the end) held out.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight)``.
+            shuffle: reshuffle array data each epoch (or ``"batch"``).
+            class_weight: ``{class index: weight}`` to weight the loss by class.
+            sample_weight: per-sample weights for the training data.
+            initial_epoch: the epoch to start from (to resume training).
+            steps_per_epoch: steps that make an epoch (default: one pass over the data).
+            validation_steps: steps per validation run.
+            validation_batch_size: batch size for validation (default `batch_size`).
+            validation_freq: validate every `validation_freq` epochs.
+
+        Returns:
+            The `History` callback; ``history.history`` maps each metric to its values.
+        """
+        from kerasx import callbacks as callbacks_module
+        from kerasx.trainers.data_adapters import (
+            EpochIterator,
+            train_validation_split,
+            unpack_x_y_sample_weight,
+        )
+
+        self._assert_compiled()
+        if not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(
+                f"Received an invalid value for `epochs`, expected a non-negative integer. "
+                f"Received: epochs={epochs!r}"
+            )
+        if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
+            raise ValueError(
+                "Received an invalid value for `validation_split`, expected a float in [0, 1). "
+                f"Received: validation_split={validation_split!r}"
+            )
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = train_validation_split(
+                (x, y, sample_weight), validation_split=validation_split
+            )
+        val_iter = None
+        if validation_data is not None:
+            vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
+            val_iter = EpochIterator(
+                x=vx,
+                y=vy,
+                sample_weight=vsw,
+                batch_size=validation_batch_size or batch_size,
+                steps_per_epoch=validation_steps,
+                shuffle=False,
+                steps_per_execution=self.steps_per_execution,
+            )
+        iterator = EpochIterator(
+            x=x,
+            y=y,
+            sample_weight=sample_weight,
+            batch_size=batch_size,
+            steps_per_epoch=steps_per_epoch,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            steps_per_execution=self.steps_per_execution,
+        )
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks
+        if not isinstance(cbs, callbacks_module.CallbackList):
+            cbs = callbacks_module.CallbackList(
+                callbacks,
+                add_history=True,
+                add_progbar=verbose != 0,
+                verbose=verbose,
+                epochs=epochs,
+                steps=iterator.num_batches,
+                model=self,
+            )
+        self.stop_training = False
+        cbs.on_train_begin()
+        training_logs: dict = {}
+        epoch_logs: dict = {}
+        state = None
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                state = self._run_epoch("train", iterator, cbs)
+                state.write_back()
+                epoch_logs = self._host_logs(self.get_metrics_result())
+                if val_iter is not None and self._should_eval(epoch, validation_freq):
+                    val_logs = self._evaluate_iter(val_iter, None)
+                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                cbs.on_epoch_end(epoch, epoch_logs)
+                training_logs = epoch_logs
+                if self.stop_training:
+                    break
+        finally:
+            if state is not None:
+                state.write_back()
+        if self.optimizer is not None and getattr(self.optimizer, "use_ema", False):
+            self.optimizer.finalize_variable_values(self.trainable_variables)
+        cbs.on_train_end(training_logs)
+        return self.history
+
+    def fit_generator(self, generator: Any, *args: Any, **kwargs: Any) -> Any:
+        """Old name of `fit` for generators (kept so older code runs); use `fit`."""
+        warnings.warn(
+            "`Model.fit_generator` is deprecated; `Model.fit` accepts generators directly.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.fit(generator, *args, **kwargs)
+
+    @staticmethod
+    def _should_eval(epoch: int, freq: Any) -> bool:
+        if isinstance(freq, int):
+            return (epoch + 1) % freq == 0
+        return (epoch + 1) in freq
+
+    def _run_epoch(self, kind: str, iterator: Any, cbs: Any) -> _State:
+        """Run `kind` steps over one epoch of `iterator`; returns the final state."""
+        state: _State | None = None
+        fn = None
+        begin = {"train": "on_train_batch_begin", "test": "on_test_batch_begin"}[kind]
+        end = {"train": "on_train_batch_end", "test": "on_test_batch_end"}[kind]
+        spe = self.steps_per_execution
+        pending: list = []
+        last_step = -1
+
+        def flush(batches: list, first: int) -> None:
+            nonlocal state, fn
+            step_index = first + len(batches) - 1
+            if cbs is not None:
+                getattr(cbs, begin)(first)
+            if len(batches) > 1:
+                multi = self._make_multi_step(kind, state.groups, fn)
+                stacked = tree.map_structure(lambda *xs: np.stack(xs), *batches)
+                logs, new = multi(state.values, stacked)
+            else:
+                logs, new = fn(state.values, batches[0])
+            state.values = new
+            if cbs is not None:
+                getattr(cbs, end)(step_index, logs)
+
+        for step, batch in iterator.enumerate_epoch():
+            if state is None:
+                self._prepare(batch, kind)
+                groups = self._state_groups(kind)
+                state = _State(groups)
+                state.values = state.read(copy=self._use_jit())
+                fn = self._make_function(kind, groups)
+            if spe > 1 and self._use_jit():
+                if pending and _batch_shapes(batch) != _batch_shapes(pending[0]):
+                    for i, b in enumerate(pending):
+                        flush([b], last_step - len(pending) + 1 + i)
+                    pending = []
+                pending.append(batch)
+                last_step = step
+                if len(pending) == spe:
+                    flush(pending, step - spe + 1)
+                    pending = []
+            else:
+                flush([batch], step)
+            if kind == "train" and self.stop_training:
+                break
+        for i, b in enumerate(pending):
+            flush([b], last_step - len(pending) + 1 + i)
+        if state is None:
+            raise ValueError(
+                "The data passed produced no batches: it is empty (or `steps_per_epoch` is 0). "
+                "Pass at least one sample."
+            )
+        return state
+
+    @staticmethod
+    def _host_logs(logs: dict) -> dict:
+        out = {}
+        for k, v in logs.items():
+            arr = np.asarray(dispatch.engine().to_numpy(v)) if not isinstance(v, float) else v
+            out[k] = float(arr) if np.ndim(arr) == 0 else arr
+        return out
+
+    # ------------------------------------------------------------------ evaluate
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: Any = None,
+        return_dict: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Compute the loss and metrics over a dataset.
+
+        Args:
+            x: inputs (as in `fit`).
+            y: targets.
+            batch_size: samples per step (default 32 for arrays).
+            verbose: 0 silent, 1 progress bar, 2 one line.
+            sample_weight: per-sample weights.
+            steps: number of steps to run (default: the whole data).
+            callbacks: `Callback`s.
+            return_dict: return ``{name: value}`` instead of a list.
+
+        Returns:
+            The loss (a float) when there are no metrics, else a list (loss first) or a dict.
+        """
+        from kerasx import callbacks as callbacks_module
+        from kerasx.trainers.data_adapters import EpochIterator
+
+        self._assert_compiled()
+        unknown = set(kwargs) - {"_use_cached_eval_dataset"}
+        if unknown:
+            raise TypeError(f"evaluate() got unexpected keyword arguments: {sorted(unknown)}")
+        iterator = EpochIterator(
+            x=x,
+            y=y,
+            sample_weight=sample_weight,
+            batch_size=batch_size,
+            steps_per_epoch=steps,
+            shuffle=False,
+            steps_per_execution=self.steps_per_execution,
+        )
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks
+        if not isinstance(cbs, callbacks_module.CallbackList):
+            cbs = callbacks_module.CallbackList(
+                callbacks,
+                add_progbar=verbose != 0,
+                verbose=verbose,
+                epochs=1,
+                steps=iterator.num_batches,
+                model=self,
+            )
+        logs = self._evaluate_iter(iterator, cbs)
+        if return_dict:
+            return logs
+        values = self._ordered_results(logs)
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_iter(self, iterator: Any, cbs: Any) -> dict:
+        self.reset_metrics()
+        if cbs is not None:
+            cbs.on_test_begin()
+        state = self._run_epoch("test", iterator, cbs)
+        state.write_back()
+        logs = self._host_logs(self.get_metrics_result())
+        if cbs is not None:
+            cbs.on_test_end(logs)
+        return logs
+
+    # ------------------------------------------------------------------ predict
+
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        callbacks: Any = None,
+    ) -> Any:
+        """The model's outputs for the inputs `x`, as NumPy arrays.
+
+        Args:
+            x: inputs (arrays, lists / dicts of arrays, a generator or a `PyDataset`).
+            batch_size: samples per step (default 32 for arrays).
+            verbose: 0 silent, 1 progress bar, 2 one line.
+            steps: number of steps to run.
+            callbacks: `Callback`s.
+
+        Returns:
+            NumPy array(s) in the structure of the model's outputs.
+        """
+        from kerasx import callbacks as callbacks_module
+        from kerasx.trainers.data_adapters import EpochIterator
+
+        iterator = EpochIterator(x=x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks
+        if not isinstance(cbs, callbacks_module.CallbackList):
+            cbs = callbacks_module.CallbackList(
+                callbacks,
+                add_progbar=verbose != 0,
+                verbose=verbose,
+                epochs=1,
+                steps=iterator.num_batches,
+                model=self,
+            )
+        cbs.on_predict_begin()
+        to_np = dispatch.engine().to_numpy
+        outputs: list = []
+        fn = None
+        values = None
+        for step, batch in iterator.enumerate_epoch():
+            if fn is None:
+                self._prepare(batch, "predict")
+                groups = self._state_groups("predict")
+                values = [[v.value for v in g] for g in groups]
+                fn = self._make_function("predict", groups)
+            cbs.on_predict_batch_begin(step)
+            out, _ = fn(values, batch)
+            out = tree.map_structure(lambda t: np.asarray(to_np(t)), out)
+            outputs.append(out)
+            cbs.on_predict_batch_end(step, {"outputs": out})
+        if not outputs:
+            raise ValueError("The data passed to `predict` produced no batches: it is empty.")
+        result = tree.map_structure(lambda *xs: np.concatenate(xs, axis=0), *outputs)
+        cbs.on_predict_end()
+        return result
+
+    # ------------------------------------------------------------------ single batches
+
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: dict | None = None,
+        return_dict: bool = False,
+    ) -> Any:
+        """Run one training step on one batch.
+
+        Returns:
+            The loss, or a list (loss first) / dict of the metric values.
+        """
+        from kerasx.trainers.data_adapters import EpochIterator
+
+        self._assert_compiled()
+        n = _batch_size_of(x)
+        iterator = EpochIterator(
+            x=x,
+            y=y,
+            sample_weight=sample_weight,
+            batch_size=max(n, 1),
+            shuffle=False,
+            class_weight=class_weight,
+        )
+        state = self._run_epoch("train", iterator, None)
+        state.write_back()
+        return self._batch_result(return_dict)
+
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
+        """Evaluate the model on one batch (metrics are reset first).
+
+        Returns:
+            The loss, or a list (loss first) / dict of the metric values.
+        """
+        from kerasx.trainers.data_adapters import EpochIterator
+
+        self._assert_compiled()
+        self.reset_metrics()
+        n = _batch_size_of(x)
+        iterator = EpochIterator(
+            x=x, y=y, sample_weight=sample_weight, batch_size=max(n, 1), shuffle=False
+        )
+        state = self._run_epoch("test", iterator, None)
+        state.write_back()
+        return self._batch_result(return_dict)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """The model's outputs for one batch, as NumPy arrays."""
+        return self.predict(x, batch_size=max(_batch_size_of(x), 1), verbose=0)
+
+    def _batch_result(self, return_dict: bool) -> Any:
+        logs = self._host_logs(self.get_metrics_result())
+        if return_dict:
+            return logs
+        values = self._ordered_results(logs)
+        return values[0] if len(values) == 1 else values
+
+    def get_compile_config(self) -> dict | None:
+        """The arguments `compile` was called with (for saving)."""
+        return self.__dict__.get("_kx_compile_config")
+
+
+def _batch_size_of(x: Any) -> int:
+    for leaf in tree.flatten(x):
+        shape = getattr(leaf, "shape", None)
+        if shape:
+            return int(shape[0]) if shape[0] is not None else 0
+        if isinstance(leaf, (list, tuple)):
+            return len(leaf)
+    return 0
+
+
+def _batch_shapes(batch: Any) -> tuple:
+    return tuple(
+        (tuple(getattr(t, "shape", ())), str(getattr(t, "dtype", ""))) for t in tree.flatten(batch)
+    )
