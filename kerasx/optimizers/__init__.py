@@ -2,5 +2,11 @@
 
 from kerasx.optimizers import schedules as schedules
 from kerasx.optimizers.adam import Adam as Adam
+from kerasx.optimizers.adamw import AdamW as AdamW
 from kerasx.optimizers.base_optimizer import Optimizer as Optimizer
+from kerasx.optimizers.loss_scale_optimizer import LossScaleOptimizer as LossScaleOptimizer
+from kerasx.optimizers.registry import deserialize as deserialize
+from kerasx.optimizers.registry import get as get
+from kerasx.optimizers.registry import serialize as serialize
+from kerasx.optimizers.rmsprop import RMSprop as RMSprop
 from kerasx.optimizers.sgd import SGD as SGD

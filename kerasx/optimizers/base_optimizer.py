@@ -26,7 +26,7 @@ from kerasx.engine.variables import StatelessScope, Variable
 from kerasx.optimizers import schedules as _schedules
 
 _LR_ERROR = (
-    "Received an invalid value for `learning_rate`, expected a non-negative float, a "
+    "Received an invalid value for `learning_rate`, expected a float, a "
     "`LearningRateSchedule` instance, or a callable taking no arguments that returns the "
     "learning rate. Received: learning_rate={!r}"
 )
@@ -86,7 +86,7 @@ class Optimizer:
     ``var.assign``), so the same code runs eagerly, under a tape, and statelessly under jit.
 
     Args:
-        learning_rate: a non-negative float, a `LearningRateSchedule` (evaluated at the
+        learning_rate: a float, a `LearningRateSchedule` (evaluated at the
             iteration count) or a callable with no arguments returning the rate.
         weight_decay: if set, every step first shrinks each weight by
             ``weight * weight_decay * learning_rate`` (decoupled weight decay).
@@ -204,7 +204,7 @@ class Optimizer:
             return learning_rate
         if callable(learning_rate) and not isinstance(learning_rate, Variable):
             return learning_rate
-        if not _is_float(learning_rate) or not learning_rate >= 0:
+        if not _is_float(learning_rate):
             raise ValueError(_LR_ERROR.format(learning_rate))
         return self._make_variable(learning_rate, _config.floatx(), "learning_rate")
 
