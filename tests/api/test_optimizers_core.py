@@ -382,3 +382,35 @@ def test_save_and_load_own_variables(engine):
         np.testing.assert_array_equal(_np(a.value), _np(b.value))
     with pytest.raises(ValueError, match="variables"):
         XO.SGD().load_own_variables(store)
+
+
+@pytest.mark.parametrize(
+    "cls_name,kwargs",
+    [
+        ("SGD", {"momentum": 0.9}),
+        ("Adam", {"amsgrad": True, "weight_decay": 0.01}),
+        ("RMSprop", {"centered": True, "momentum": 0.2}),
+    ],
+)
+def test_float16_weights_match_keras(engine, cls_name, kwargs):
+    rng = np.random.default_rng(1)
+    w0 = rng.normal(size=(5,)).astype("float16")
+    grads = [rng.normal(size=5).astype("float16") for _ in range(4)]
+    kv, xv = keras.Variable(w0), Variable(w0)
+    ko, xo = getattr(KO, cls_name)(**kwargs), getattr(XO, cls_name)(**kwargs)
+    for g in grads:
+        ko.apply_gradients([(g, kv)])
+        xo.apply_gradients([(g, xv)])
+    for a, b in zip([kv] + ko.variables, [xv] + xo.variables):
+        a, b = keras.ops.convert_to_numpy(a.value), _np(b.value)
+        assert a.dtype == b.dtype
+        np.testing.assert_allclose(b.astype("float32"), a.astype("float32"), rtol=1e-3)
+
+
+def test_get_resolves_classes_exported_later(monkeypatch):
+    class Custom(XO.SGD):
+        pass
+
+    monkeypatch.setattr(XO, "Custom", Custom, raising=False)
+    assert isinstance(XO.get("custom"), Custom)
+    assert isinstance(XO.deserialize({"class_name": "Custom", "config": {}}), Custom)
