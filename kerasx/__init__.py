@@ -5,9 +5,13 @@ from kerasx import backend as backend
 from kerasx import config as config
 from kerasx import constraints as constraints
 from kerasx import datasets as datasets
+from kerasx import dtype_policies as dtype_policies
 from kerasx import engine as _engine  # noqa: F401
 from kerasx import initializers as initializers
+from kerasx import layers as layers
 from kerasx import losses as losses
+from kerasx import metrics as metrics
+from kerasx import models as models
 from kerasx import ops as ops
 from kerasx import optimizers as optimizers
 from kerasx import random as random
@@ -20,6 +24,11 @@ from kerasx.engine.autodiff import value_and_grad as value_and_grad
 from kerasx.engine.symbolic import KerasTensor as KerasTensor
 from kerasx.engine.variables import StatelessScope as StatelessScope
 from kerasx.engine.variables import Variable as Variable
+from kerasx.layers import Input as Input
+from kerasx.layers import InputSpec as InputSpec
+from kerasx.layers import Layer as Layer
+from kerasx.models import Model as Model
+from kerasx.models import Sequential as Sequential
 
 __version__ = "0.1.0.dev0"
 
