@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import itertools
+import multiprocessing
+import os
+import pickle
+import random
+import tempfile
 import warnings
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -95,3 +105,195 @@ class PyDataset:
 
     def on_epoch_end(self) -> None:
         """Called at the end of every epoch. Override to e.g. reshuffle your data."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Adapter: reads a PyDataset batch by batch, in order, optionally with parallel workers
+# ---------------------------------------------------------------------------------------------
+
+# In a worker process: the snapshot file last loaded and the dataset read from it.
+_WORKER_STATE: dict[str, Any] = {"path": None, "dataset": None}
+
+
+def _worker_getitem(path: str, index: int) -> Any:
+    """Fetch batch `index` of the dataset snapshot pickled at `path` (loaded once per pass)."""
+    if _WORKER_STATE["path"] != path:
+        with open(path, "rb") as f:
+            _WORKER_STATE["dataset"] = pickle.load(f)
+        _WORKER_STATE["path"] = path
+    return _WORKER_STATE["dataset"][index]
+
+
+def _process_context() -> Any:
+    """The start method for worker processes: forkserver where it exists, else spawn.
+
+    Both start workers from a fresh single-threaded process, so they are safe next to JAX's
+    threads (forking a multi-threaded process may deadlock the child).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _snapshot(dataset: PyDataset) -> str:
+    """Pickle `dataset` to a temporary file (one per pass) and return its path."""
+    try:
+        payload = pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as e:
+        raise ValueError(
+            f"`use_multiprocessing=True` needs a picklable PyDataset, but pickling "
+            f"{type(dataset).__name__} failed: {e}. Define the class at the top level of an "
+            "importable module and keep only picklable attributes, or use threads "
+            "(`use_multiprocessing=False`)."
+        ) from e
+    fd, path = tempfile.mkstemp(prefix="kerasx_pydataset_", suffix=".pkl")
+    with os.fdopen(fd, "wb") as f:
+        f.write(payload)
+    return path
+
+
+class PyDatasetAdapter:
+    """Hands out the batches of a `PyDataset`, in index order (or shuffled indices).
+
+    With `workers > 1` (or `use_multiprocessing=True`) a pool of threads (or processes)
+    fetches up to `max_queue_size` batches ahead; the batches still come out in order, and a
+    worker's exception is raised in the caller. A batch that is not a tuple is wrapped as
+    `(batch,)`; a list becomes a tuple.
+
+    Args:
+        dataset: The `PyDataset`.
+        y: Must be `None` (targets come from the dataset).
+        sample_weight: Must be `None` (weights come from the dataset).
+        shuffle: Whether to visit the batch indices in a new random order (Python's
+            `random.shuffle`) every pass. Ignored for an endless dataset.
+        class_weight: Optional dict from class index to weight, applied to each `(x, y)` batch.
+    """
+
+    def __init__(
+        self,
+        dataset: PyDataset,
+        y: Any = None,
+        sample_weight: Any = None,
+        shuffle: bool | str = False,
+        class_weight: dict | None = None,
+    ) -> None:
+        from kerasx.trainers.data_adapters import utils
+
+        if y is not None:
+            raise ValueError(
+                "When providing `x` as a PyDataset, `y` should not be passed. Instead, the "
+                "targets should be included as part of the PyDataset (return `(x, y)` from "
+                "`__getitem__`)."
+            )
+        if sample_weight is not None:
+            raise ValueError(
+                "When providing `x` as a PyDataset, `sample_weights` should not be passed. "
+                "Instead, the sample weights should be included as part of the PyDataset "
+                "(return `(x, y, sample_weight)` from `__getitem__`)."
+            )
+        utils.check_class_weight(class_weight)
+        self._dataset = dataset
+        self._shuffle = bool(shuffle)
+        self._class_weight = class_weight
+        # Read once, so a subclass that forgot super().__init__() is warned about here.
+        self._workers = dataset.workers
+        self._use_multiprocessing = dataset.use_multiprocessing
+        self._max_queue_size = dataset.max_queue_size
+        self._pool: concurrent.futures.Executor | None = None
+
+    @property
+    def num_batches(self) -> int | None:
+        """The dataset's `num_batches` (`None` for an endless dataset)."""
+        return self._dataset.num_batches
+
+    @property
+    def batch_size(self) -> None:
+        """Always `None`: the dataset decides the size of each batch."""
+        return None
+
+    def on_epoch_begin(self) -> None:
+        """Forward to the dataset's `on_epoch_begin`."""
+        self._dataset.on_epoch_begin()
+
+    def on_epoch_end(self) -> None:
+        """Forward to the dataset's `on_epoch_end`."""
+        self._dataset.on_epoch_end()
+
+    def _indices(self) -> Iterator[int]:
+        n = self.num_batches
+        if n is None:
+            return itertools.count()
+        order = list(range(n))
+        if self._shuffle:
+            random.shuffle(order)
+        return iter(order)
+
+    def _standardize(self, batch: Any) -> tuple:
+        from kerasx.trainers.data_adapters import utils
+
+        if isinstance(batch, list):
+            batch = tuple(batch)
+        elif not isinstance(batch, tuple):
+            batch = (batch,)
+        if self._class_weight is not None and len(batch) >= 2:
+            if len(batch) == 3 and batch[2] is not None:
+                raise ValueError(
+                    "You cannot specify `class_weight` and `sample_weight` at the same time: "
+                    "the PyDataset returns `(x, y, sample_weight)` batches."
+                )
+            weights = utils.class_weight_to_sample_weights(batch[1], self._class_weight)
+            batch = (batch[0], batch[1], weights)
+        return batch
+
+    def begin_pass(self) -> Iterator[tuple]:
+        """Start one pass over the dataset's batch indices.
+
+        Returns:
+            An iterator of batches as tuples `(x,)`, `(x, y)` or `(x, y, sample_weight)`.
+        """
+        parallel = self._workers > 1 or (self._use_multiprocessing and self._workers > 0)
+        if not parallel:
+            return (self._standardize(self._dataset[i]) for i in self._indices())
+        return self._iterate_parallel()
+
+    def _executor(self) -> concurrent.futures.Executor:
+        """The worker pool, started on first use and kept for later passes."""
+        if self._pool is None:
+            if self._use_multiprocessing:
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=self._workers, mp_context=_process_context()
+                )
+            else:
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=self._workers, thread_name_prefix="kerasx_pydataset"
+                )
+            weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
+        return self._pool
+
+    def _iterate_parallel(self) -> Iterator[tuple]:
+        # Processes read a fresh snapshot of the dataset each pass, so state changed by
+        # `on_epoch_end` (e.g. a reshuffled file list) reaches them as it reaches threads.
+        path = _snapshot(self._dataset) if self._use_multiprocessing else None
+        executor = self._executor()
+
+        def submit(index: int) -> concurrent.futures.Future:
+            if path is None:
+                return executor.submit(self._dataset.__getitem__, index)
+            return executor.submit(_worker_getitem, path, index)
+
+        ahead = max(int(self._max_queue_size), self._workers, 1)
+        pending: collections.deque = collections.deque()
+        indices = self._indices()
+        try:
+            for index in itertools.islice(indices, ahead):
+                pending.append(submit(index))
+            while pending:
+                batch = pending.popleft().result()
+                for index in itertools.islice(indices, 1):
+                    pending.append(submit(index))
+                yield self._standardize(batch)
+        finally:
+            for future in pending:
+                future.cancel()
+            if path is not None:
+                concurrent.futures.wait(pending)
+                os.remove(path)
