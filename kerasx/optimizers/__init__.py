@@ -1,10 +1,18 @@
 """Optimizers: update rules, their base class, loss scaling and learning-rate schedules."""
 
 from kerasx.optimizers import schedules as schedules
+from kerasx.optimizers.adadelta import Adadelta as Adadelta
+from kerasx.optimizers.adafactor import Adafactor as Adafactor
+from kerasx.optimizers.adagrad import Adagrad as Adagrad
 from kerasx.optimizers.adam import Adam as Adam
+from kerasx.optimizers.adamax import Adamax as Adamax
 from kerasx.optimizers.adamw import AdamW as AdamW
 from kerasx.optimizers.base_optimizer import Optimizer as Optimizer
+from kerasx.optimizers.ftrl import Ftrl as Ftrl
+from kerasx.optimizers.lamb import Lamb as Lamb
+from kerasx.optimizers.lion import Lion as Lion
 from kerasx.optimizers.loss_scale_optimizer import LossScaleOptimizer as LossScaleOptimizer
+from kerasx.optimizers.nadam import Nadam as Nadam
 from kerasx.optimizers.registry import deserialize as deserialize
 from kerasx.optimizers.registry import get as get
 from kerasx.optimizers.registry import serialize as serialize

@@ -1,0 +1,88 @@
+"""Adamax: Adam with the second moment replaced by a decaying infinity norm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kerasx import ops
+from kerasx.engine.variables import Variable
+from kerasx.optimizers.base_optimizer import Optimizer
+
+
+class Adamax(Optimizer):
+    """Adamax: an Adam variant whose denominator is a running maximum of ``|g|``.
+
+    Per weight, at step ``t`` (1-based): ``m = beta_1 * m + (1 - beta_1) * g``, ``u =
+    max(beta_2 * u, |g|)`` and ``w -= learning_rate / (1 - beta_1**t) * m / (u + epsilon)``.
+
+    Args:
+        learning_rate: a float, a `LearningRateSchedule` or a callable (default 0.001).
+        beta_1: decay of the first-moment estimate.
+        beta_2: decay of the infinity-norm estimate.
+        epsilon: small constant added to the denominator.
+        weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
+        ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name:
+            as in `Optimizer`.
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name,
+            **kwargs,
+        )
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def build(self, var_list: list[Variable]) -> None:
+        """Create ``momentum`` and ``norm`` slots per weight."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._norms = self.add_optimizer_variables(var_list, ["momentum", "norm"])
+
+    def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
+        """Apply the Adamax rule to one weight."""
+        dtype = variable.dtype
+        lr = ops.cast(learning_rate, dtype)
+        g = ops.cast(gradient, dtype)
+        t = ops.cast(self._iteration_value() + 1, dtype)
+        b1_t = ops.power(ops.cast(self.beta_1, dtype), t)
+        i = self._get_variable_index(variable)
+        m, u = self._momentums[i], self._norms[i]
+        m.assign(m.value + (g - m.value) * (1 - self.beta_1))
+        u.assign(ops.maximum(self.beta_2 * u.value, ops.abs(g)))
+        variable.assign(variable.value - (lr * m.value) / ((1 - b1_t) * (u.value + self.epsilon)))
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments (Keras's dict)."""
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return config
