@@ -69,6 +69,10 @@ class Layer:
         **kwargs: ``input_shape`` / ``input_dim`` / ``batch_size`` on a model's first layer.
     """
 
+    # Whether `get_config` adds the plain constructor arguments by itself. Built-in layers
+    # that write their own full config set this to False.
+    _auto_config = True
+
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         obj = super().__new__(cls)
         # Remember the constructor arguments for the automatic `get_config`.
@@ -81,7 +85,23 @@ class Layer:
             obj.__dict__["_kx_init_args"].update(extra)
         except TypeError:
             obj.__dict__["_kx_init_args"] = None
+        obj.__dict__["_kx_names"] = {}
         return obj
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Remember which attributes may hold layers, variables or seed generators, so
+        # tracking walks only those (it runs on every training step).
+        names = self.__dict__.get("_kx_names")
+        if names is not None and not name.startswith("_kx_") and name != "_inbound_nodes":
+            if isinstance(value, (Layer, Variable, SeedGenerator, list, tuple, dict)):
+                names[name] = None
+            else:
+                names.pop(name, None)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self.__dict__.get("_kx_names", {}).pop(name, None)
+        object.__delattr__(self, name)
 
     def __init__(
         self,
@@ -267,10 +287,9 @@ class Layer:
         own = {id(v) for v in self._kx_tv} | {id(v) for v in self._kx_ntv}
         seen |= own
         seen.add(id(self))
-        for key, value in self.__dict__.items():
-            if key.startswith("_kx_") or key == "_inbound_nodes":
-                continue
-            visit(value, 0)
+        d = self.__dict__
+        for key in d["_kx_names"]:
+            visit(d.get(key), 0)
         return layers, variables, seeds
 
     @property
@@ -400,39 +419,19 @@ class Layer:
     @property
     def losses(self) -> list:
         """Losses added during the last call, plus weight regularization terms."""
-        out = list(self._kx_losses)
-        for layer in self._layers:
-            out.extend(layer._call_losses())
-        tv, ntv = self._own_variables()
-        for v in tv + ntv:
-            reg = getattr(v, "regularizer", None)
-            if reg is not None:
-                out.append(reg(v.value))
-        for layer in self._layers:
-            out.extend(layer._weight_losses())
-        return out
-
-    def _call_losses(self) -> list:
-        out = list(self._kx_losses)
-        for layer in self._layers:
-            out.extend(layer._call_losses())
-        return out
-
-    def _weight_losses(self) -> list:
-        out = []
-        tv, ntv = self._own_variables()
-        for v in tv + ntv:
-            reg = getattr(v, "regularizer", None)
-            if reg is not None:
-                out.append(reg(v.value))
-        for layer in self._layers:
-            out.extend(layer._weight_losses())
-        return out
+        added: list = []
+        regular: list = []
+        for layer in self._flatten_layers():
+            added.extend(layer._kx_losses)
+            for v in layer._kx_tv + layer._kx_ntv:
+                reg = getattr(v, "regularizer", None)
+                if reg is not None:
+                    regular.append(reg(v.value))
+        return added + regular
 
     def _clear_losses(self) -> None:
-        self._kx_losses.clear()
-        for layer in self._layers:
-            layer._clear_losses()
+        for layer in self._flatten_layers():
+            layer._kx_losses.clear()
 
     # ------------------------------------------------------------------ calling
 
@@ -679,8 +678,10 @@ class Layer:
             "trainable": self.trainable,
             "dtype": dtype_policies.serialize(self._dtype_policy),
         }
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = _regularizers.serialize(self.activity_regularizer)
         init_args = self.__dict__.get("_kx_init_args") or {}
-        if type(self).__init__ is not Layer.__init__:
+        if type(self).__init__ is not Layer.__init__ and self._auto_config:
             extra = {
                 k: v for k, v in init_args.items() if k not in config and k not in _BASE_KWARGS
             }
