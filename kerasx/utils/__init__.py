@@ -1,0 +1,22 @@
+"""kerasx.utils: array, data, download, progress-bar and seeding helpers (``keras.utils``)."""
+
+from kerasx.backend import clear_session as clear_session
+from kerasx.backend import is_keras_tensor as is_keras_tensor
+from kerasx.backend import standardize_dtype as standardize_dtype
+from kerasx.config import disable_interactive_logging as disable_interactive_logging
+from kerasx.config import enable_interactive_logging as enable_interactive_logging
+from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
+from kerasx.saving.serialization import deserialize_keras_object as deserialize_keras_object
+from kerasx.saving.serialization import serialize_keras_object as serialize_keras_object
+from kerasx.trainers.data_adapters.py_dataset import PyDataset as PyDataset
+from kerasx.trainers.data_adapters.py_dataset import PyDataset as Sequence  # noqa: F401  (alias)
+from kerasx.utils.dataset_utils import split_dataset as split_dataset
+from kerasx.utils.dataset_utils import (
+    timeseries_dataset_from_array as timeseries_dataset_from_array,
+)
+from kerasx.utils.file_utils import get_file as get_file
+from kerasx.utils.numerical_utils import normalize as normalize
+from kerasx.utils.numerical_utils import to_categorical as to_categorical
+from kerasx.utils.progbar import Progbar as Progbar
+from kerasx.utils.rng_utils import set_random_seed as set_random_seed
+from kerasx.utils.sequence_utils import pad_sequences as pad_sequences
