@@ -153,6 +153,7 @@ ARRAY_CASES = {
     "float64_cast": dict(x=X64, y=X64[:, 0], sample_weight=SW),
     "int_bool_kept": dict(x=(X > 0), y=Y.astype("uint8"), sample_weight=np.ones(10, "int32")),
     "list_inputs": dict(x=[X, X64], y=Y),
+    "list_inputs_only": dict(x=[X, X64]),
     "tuple_inputs": dict(x=(X, X64), y=Y),
     "dict_io": dict(x={"a": X, "b": X64}, y={"out": Y}),
     "nested_targets": dict(x=[X, X], y=(Y, {"a": Y})),
@@ -245,6 +246,14 @@ def test_engine_tensors_become_numpy(engine):
         np.testing.assert_array_equal(by, Y[i * 4 : i * 4 + 4])
         np.testing.assert_allclose(bsw, SW[i * 4 : i * 4 + 4].astype("float32"))
     assert by.dtype == np.int32
+
+
+def test_foreign_arrays_are_accepted(engine):
+    jnp = pytest.importorskip("jax.numpy")
+    it = EpochIterator(x=jnp.asarray(X), y=jnp.asarray(Y), batch_size=4)
+    bx, by = next(iter(it.enumerate_epoch()))[1]
+    assert isinstance(bx, np.ndarray) and isinstance(by, np.ndarray)
+    np.testing.assert_array_equal(bx, X[:4])
 
 
 def test_floatx_is_respected():
