@@ -8,6 +8,8 @@ from kerasx.config import enable_interactive_logging as enable_interactive_loggi
 from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
 from kerasx.saving.serialization import deserialize_keras_object as deserialize_keras_object
 from kerasx.saving.serialization import serialize_keras_object as serialize_keras_object
+from kerasx.trainers.data_adapters import pack_x_y_sample_weight as pack_x_y_sample_weight
+from kerasx.trainers.data_adapters import unpack_x_y_sample_weight as unpack_x_y_sample_weight
 from kerasx.trainers.data_adapters.py_dataset import PyDataset as PyDataset
 from kerasx.trainers.data_adapters.py_dataset import PyDataset as Sequence  # noqa: F401  (alias)
 from kerasx.utils.dataset_utils import split_dataset as split_dataset

@@ -450,6 +450,8 @@ def test_namespace_reexports():
     from kerasx.trainers.data_adapters.py_dataset import PyDataset
 
     assert U.Sequence is U.PyDataset is PyDataset
+    x, y = np.ones((2, 1)), np.zeros((2,))
+    assert U.unpack_x_y_sample_weight(U.pack_x_y_sample_weight(x, y))[1] is y
     assert U.clear_session is backend.clear_session
     assert U.standardize_dtype is backend.standardize_dtype
     assert U.is_keras_tensor is backend.is_keras_tensor
@@ -457,3 +459,18 @@ def test_namespace_reexports():
     assert U.is_interactive_logging_enabled is config.is_interactive_logging_enabled
     for d in ("float32", np.int64, "bool", None):
         assert U.standardize_dtype(d) == KU.standardize_dtype(d)
+
+
+def test_datasets_feed_the_epoch_iterator(engine):
+    from kerasx.trainers.data_adapters import EpochIterator
+
+    data = np.arange(40, dtype="float32").reshape(20, 2)
+    ds = U.timeseries_dataset_from_array(data, np.arange(20), 4, batch_size=5)
+    left, _ = U.split_dataset((data, np.arange(20)), 0.5)
+    for d in (ds, left.batch(4)):
+        it = EpochIterator(x=d)
+        got = [b for _, b in it.enumerate_epoch()]
+        assert len(got) == len(d)
+        for batch, want in zip(got, d):
+            for a, b in zip(batch, want):
+                np.testing.assert_array_equal(ops.convert_to_numpy(a), b)
