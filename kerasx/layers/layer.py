@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from typing import Any
@@ -87,6 +88,12 @@ class Layer:
             obj.__dict__["_kx_init_args"] = None
         obj.__dict__["_kx_names"] = {}
         return obj
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_kx_wrapped", False):
+            cls.build = _wrap_build(build)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Remember which attributes may hold layers, variables or seed generators, so
@@ -184,22 +191,22 @@ class Layer:
             lambda t: tuple(t.shape) if hasattr(t, "shape") else None, first
         )
         self.__dict__["_kx_build_shape"] = shapes
-        build = type(self).build
+        build = getattr(type(self).build, "__wrapped__", type(self).build)
         params = list(inspect.signature(build).parameters)[1:]
-        with _context.name_scope(self.name):
-            if len(params) > 1 and all(p.endswith("_shape") for p in params):
-                given = dict(zip(self._kx_call.names, args))
-                given.update(kwargs)
-                self.build(
-                    **{
-                        p: tree.map_structure(
-                            lambda t: tuple(t.shape) if hasattr(t, "shape") else None,
-                            given.get(p[: -len("_shape")]),
-                        )
-                        for p in params
-                    }
-                )
-            else:
+        if len(params) > 1 and all(p.endswith("_shape") for p in params):
+            given = dict(zip(self._kx_call.names, args))
+            given.update(kwargs)
+            self.build(
+                **{
+                    p: tree.map_structure(
+                        lambda t: tuple(t.shape) if hasattr(t, "shape") else None,
+                        given.get(p[: -len("_shape")]),
+                    )
+                    for p in params
+                }
+            )
+        else:
+            with _context.name_scope(self.name):
                 self.build(shapes)
         self.built = True
 
@@ -484,6 +491,12 @@ class Layer:
             if symbolic:
                 with no_recording():
                     outputs = self.compute_output_spec(*args, **kwargs)
+                # An output that is one of the inputs (Identity, a linear Activation) gets a
+                # fresh tensor, so the node's history does not overwrite the input's.
+                ins = {id(t) for t in tree.flatten((args, kwargs)) if isinstance(t, KerasTensor)}
+                outputs = tree.map_structure(
+                    lambda t: KerasTensor(t.shape, t.dtype) if id(t) in ins else t, outputs
+                )
             else:
                 outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None and not symbolic:
@@ -728,6 +741,21 @@ class Layer:
 
 
 _CALL_INFO: dict = {}
+
+
+def _wrap_build(build: Any) -> Any:
+    """Make a subclass's `build` open the layer's name scope and mark the layer built."""
+
+    @functools.wraps(build)
+    def wrapped(self: Layer, *args: Any, **kwargs: Any) -> None:
+        if args and "_kx_build_shape" not in self.__dict__:
+            self.__dict__["_kx_build_shape"] = args[0]
+        with _context.name_scope(self.name):
+            build(self, *args, **kwargs)
+        self.__dict__["_kx_built"] = True
+
+    wrapped._kx_wrapped = True  # type: ignore[attr-defined]
+    return wrapped
 
 
 def _call_info(cls: type) -> _CallInfo:

@@ -1,0 +1,248 @@
+"""The Layer base class: building, weights, tracking, training flag, losses, configs.
+
+References: closed-form expectations, and real Keras 3 for orderings and names.
+"""
+
+import numpy as np
+import pytest
+
+import kerasx
+from kerasx import backend, config, ops
+from kerasx.engine.discovery import installed_engines
+from kerasx.layers import Input, InputSpec, Layer
+
+
+@pytest.fixture(params=installed_engines())
+def engine(request):
+    config.set_backend(request.param)
+    backend.clear_session()
+    yield request.param
+    config.set_backend("numpy")
+
+
+class Linear(Layer):
+    def __init__(self, units, use_reg=False, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.use_reg = use_reg
+
+    def build(self, input_shape):
+        self.w = self.add_weight(
+            shape=(input_shape[-1], self.units),
+            name="kernel",
+            regularizer="l2" if self.use_reg else None,
+        )
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
+
+    def call(self, x):
+        return ops.matmul(x, self.w) + self.b
+
+
+class Mixed(Layer):
+    """Non-trainable weight created first, a sub-layer, and a trainable weight."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = Linear(2)
+
+    def build(self, shape):
+        self.a = self.add_weight(shape=(1,), trainable=False, name="a")
+        self.b = self.add_weight(shape=(2,), name="b")
+        self.inner.build(shape)
+
+    def call(self, x, training=None):
+        self.seen_training = training
+        return self.inner(x) * self.b
+
+
+def test_build_on_first_call_and_shapes(engine):
+    layer = Linear(3)
+    assert not layer.built
+    y = layer(np.ones((4, 5), "float32"))
+    assert layer.built and tuple(y.shape) == (4, 3)
+    assert [tuple(w.shape) for w in layer.weights] == [(5, 3), (3,)]
+    assert layer.count_params() == 18
+    want = np.ones((4, 5)) @ layer.get_weights()[0]
+    np.testing.assert_allclose(ops.convert_to_numpy(y), want, rtol=1e-5)
+
+
+def test_default_names_are_unique_and_reset_by_clear_session(engine):
+    assert [Linear(1).name for _ in range(3)] == ["linear", "linear_1", "linear_2"]
+    backend.clear_session()
+    assert Linear(1).name == "linear"
+
+
+def test_weight_order_and_freezing_match_keras(engine):
+    keras = pytest.importorskip("keras")
+
+    class KLinear(keras.layers.Layer):
+        def __init__(self, units, **kw):
+            super().__init__(**kw)
+            self.units = units
+
+        def build(self, shape):
+            self.w = self.add_weight(shape=(shape[-1], self.units), name="kernel")
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+        def call(self, x):
+            return x @ self.w + self.b
+
+    class KMixed(keras.layers.Layer):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.inner = KLinear(2, name="linear")
+
+        def build(self, shape):
+            self.a = self.add_weight(shape=(1,), trainable=False, name="a")
+            self.b = self.add_weight(shape=(2,), name="b")
+            self.inner.build(shape)
+
+        def call(self, x):
+            return self.inner(x) * self.b
+
+    ours, theirs = Mixed(name="mixed"), KMixed(name="mixed")
+    x = np.ones((1, 3), "float32")
+    ours(x)
+    theirs(x)
+
+    def paths(ws):
+        return [w.path for w in ws]
+
+    for attr in ("weights", "trainable_weights", "non_trainable_weights"):
+        assert paths(getattr(ours, attr)) == paths(getattr(theirs, attr)), attr
+    ours.inner.trainable = False
+    theirs.inner.trainable = False
+    for attr in ("weights", "trainable_weights", "non_trainable_weights"):
+        assert paths(getattr(ours, attr)) == paths(getattr(theirs, attr)), attr
+    ours.trainable = False
+    assert ours.trainable_weights == [] and len(ours.non_trainable_weights) == 4
+
+
+def test_set_weights_checks_before_changing_anything(engine):
+    layer = Linear(3)
+    layer.build((None, 2))
+    before = layer.get_weights()
+    with pytest.raises(ValueError, match="expecting 2 weights"):
+        layer.set_weights([np.ones((2, 3))])
+    with pytest.raises(ValueError, match=r"weight shape \(3,\) is not compatible"):
+        layer.set_weights([np.full((2, 3), 7.0), np.ones((4,))])
+    for a, b in zip(before, layer.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    layer.set_weights([np.full((2, 3), 2.0), np.arange(3.0)])
+    np.testing.assert_array_equal(layer.get_weights()[1], np.arange(3.0))
+
+
+def test_input_spec_error_names_layer_and_shapes(engine):
+    layer = Linear(3, name="proj")
+    layer(np.ones((2, 4), "float32"))
+    with pytest.raises(ValueError, match=r"'proj'.*expected axis -1.*value 4.*\(2, 5\)"):
+        layer(np.ones((2, 5), "float32"))
+    with pytest.raises(ValueError, match="expected min_ndim=2, found ndim=1"):
+        layer(np.ones((4,), "float32"))
+
+
+def test_training_flag_flows_to_inner_layers(engine):
+    class Outer(Layer):
+        def __init__(self):
+            super().__init__()
+            self.mixed = Mixed()
+
+        def call(self, x):
+            return self.mixed(x)
+
+    outer = Outer()
+    outer(np.ones((1, 3), "float32"), training=True)
+    assert outer.mixed.seen_training is True
+    outer(np.ones((1, 3), "float32"))
+    assert outer.mixed.seen_training is None
+    outer(np.ones((1, 3), "float32"), training=False)
+    assert outer.mixed.seen_training is False
+
+
+def test_losses_regularizers_and_add_loss(engine):
+    class WithLoss(Layer):
+        def __init__(self):
+            super().__init__()
+            self.lin = Linear(2, use_reg=True)
+
+        def call(self, x):
+            y = self.lin(x)
+            self.add_loss(ops.sum(y))
+            return y
+
+    layer = WithLoss()
+    y = layer(np.ones((2, 3), "float32"))
+    kernel = layer.lin.get_weights()[0]
+    got = [float(ops.convert_to_numpy(v)) for v in layer.losses]
+    np.testing.assert_allclose(
+        got, [float(np.sum(ops.convert_to_numpy(y))), 0.01 * np.sum(kernel**2)], rtol=1e-5
+    )
+    layer(np.ones((2, 3), "float32"))
+    assert len(layer.losses) == 2  # call losses are replaced, not accumulated
+
+
+def test_nested_tracking_in_lists_and_dicts(engine):
+    class Holder(Layer):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            self.blocks.append(Linear(2))
+            self.by_name = {"head": Linear(1)}
+            self.extra = kerasx.Variable(np.zeros(3, "float32"), trainable=False)
+
+        def call(self, x):
+            return self.by_name["head"](self.blocks[0](x))
+
+    h = Holder()
+    h(np.ones((1, 4), "float32"))
+    assert len(h._layers) == 2
+    assert len(h.weights) == 5 and len(h.trainable_weights) == 4
+    assert h.non_trainable_weights[0] is h.extra
+
+
+def test_stateless_call_leaves_variables_alone(engine):
+    layer = Linear(2)
+    x = np.ones((1, 3), "float32")
+    layer(x)
+    before = layer.get_weights()
+    new = [np.full((3, 2), 0.5, "float32"), np.ones(2, "float32")]
+    out, _ = layer.stateless_call(new, [], x)
+    np.testing.assert_allclose(ops.convert_to_numpy(out), [[2.5, 2.5]])
+    np.testing.assert_array_equal(layer.get_weights()[0], before[0])
+
+
+def test_compute_output_shape_and_symbolic_call(engine):
+    layer = Linear(7)
+    assert layer.compute_output_shape((None, 3)) == (None, 7)
+    x = Input((5,))
+    y = layer.__class__(4)(x)
+    assert tuple(y.shape) == (None, 4)
+
+
+def test_config_round_trip_and_bad_kwargs(engine):
+    layer = Linear(3, name="lin", trainable=False)
+    cfg = layer.get_config()
+    assert cfg["units"] == 3 and cfg["name"] == "lin" and cfg["trainable"] is False
+    assert cfg["dtype"]["config"] == {"name": "float32"}
+    again = Linear.from_config(cfg)
+    assert again.units == 3 and again.name == "lin" and not again.trainable
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments passed to Linear"):
+        Linear(3, bogus=1)
+    with pytest.raises(ValueError, match="isn't built"):
+        Linear(3).count_params()
+
+
+def test_input_shape_keyword_warns_like_keras(engine):
+    with pytest.warns(UserWarning, match="Do not pass an `input_shape`"):
+        layer = Linear(2, input_shape=(3,))
+    assert layer._kx_batch_input_shape == (None, 3)
+
+
+def test_float64_inputs_are_cast_to_the_compute_dtype(engine):
+    layer = Linear(2)
+    y = layer(np.ones((1, 3)))
+    assert str(ops.convert_to_numpy(y).dtype) == "float32"
+    layer64 = Linear(2, dtype="float64")
+    y = layer64(np.ones((1, 3), "float32"))
+    assert str(ops.convert_to_numpy(y).dtype) == "float64"
