@@ -60,6 +60,27 @@ CASES = [
     ("Lamb", {"learning_rate": 0.01}, False),
     ("Lamb", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-4}, True),
     ("Lamb", {"learning_rate": 0.01, "weight_decay": 0.1, "clipnorm": 1.0}, False),
+    ("Muon", {"learning_rate": 0.01}, False),
+    (
+        "Muon",
+        {
+            "learning_rate": 0.02,
+            "weight_decay": 0.05,
+            "adam_weight_decay": 0.1,
+            "adam_lr_ratio": 0.3,
+            "rms_rate": 0.5,
+            "muon_a": 3.0,
+            "muon_b": -4.0,
+            "muon_c": 1.5,
+            "ns_steps": 3,
+            "momentum": 0.8,
+            "nesterov": False,
+            "adam_beta_1": 0.8,
+            "adam_beta_2": 0.99,
+        },
+        True,
+    ),
+    ("Muon", {"learning_rate": 0.01, "exclude_layers": ["v0"], "weight_decay": None}, False),
 ]
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 
@@ -164,7 +185,7 @@ def test_get_config_matches_keras(engine, case):
     assert again.get_config() == want
 
 
-NAMES = ["Adagrad", "Adadelta", "Adamax", "Nadam", "Lion", "Ftrl", "Adafactor", "Lamb"]
+NAMES = ["Adagrad", "Adadelta", "Adamax", "Nadam", "Lion", "Ftrl", "Adafactor", "Lamb", "Muon"]
 
 
 @pytest.mark.parametrize("cls", NAMES)
@@ -248,3 +269,34 @@ def test_get_by_name(engine, name):
         pytest.skip("kerasx.optimizers.get is not available yet")
     opt = XO.get(name)
     assert type(opt).__name__ == type(KO.get(name)).__name__
+
+
+@pytest.mark.parametrize(
+    "path, kw, adamw",
+    [
+        ("dense/kernel", {}, False),
+        ("embedding/embeddings", {}, True),
+        ("My_Embedding/w", {}, True),
+        ("embedding/embeddings", {"exclude_embeddings": False}, False),
+        ("output_dense/kernel", {"exclude_layers": ["^output"]}, True),
+        ("dense/kernel", {"exclude_layers": ["^kernel"]}, False),
+    ],
+)
+def test_muon_chooses_adamw_like_keras(engine, path, kw, adamw):
+    layer, name = path.split("/")
+    v = Variable(np.ones((3, 4), "float32"), name=name)
+    v.path = path
+    opt = XO.Muon(**kw)
+    opt.build([v])
+    assert (len(opt.variables) == 4) is adamw
+    if layer in ("dense", "output_dense"):
+        kl = keras.layers.Dense(4, name=layer)
+        kl.build((None, 3))
+        kv = kl.kernel
+    else:
+        kl = keras.layers.Embedding(3, 4, name=layer)
+        kl.build((None,))
+        kv = kl.embeddings
+    kopt = KO.Muon(**kw)
+    kopt.build([kv])
+    assert (len(kopt.variables) == 4) is adamw
