@@ -207,8 +207,15 @@ class MeanMetricWrapper(Mean):
         y_true = _cast(y_true, self.dtype)
         y_pred = _cast(y_pred, self.dtype)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        own = self._values_mask(y_true, values)
+        if own is not None:
+            mask = own if mask is None else ops.logical_and(own, ops.cast(mask, "bool"))
         sample_weight = apply_mask(sample_weight, mask, values, self.dtype)
         super().update_state(values, sample_weight=sample_weight)
+
+    def _values_mask(self, y_true: Any, values: Any) -> Any:
+        """A boolean mask of the values to leave out of the mean (None: keep all)."""
+        return None
 
     def get_config(self) -> dict:
         """Name, dtype and `fn`'s keyword arguments (and `fn` itself for the plain wrapper)."""
