@@ -18,4 +18,5 @@ from kerasx.optimizers.registry import deserialize as deserialize
 from kerasx.optimizers.registry import get as get
 from kerasx.optimizers.registry import serialize as serialize
 from kerasx.optimizers.rmsprop import RMSprop as RMSprop
+from kerasx.optimizers.schedule_free_adamw import ScheduleFreeAdamW as ScheduleFreeAdamW
 from kerasx.optimizers.sgd import SGD as SGD

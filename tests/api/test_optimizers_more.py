@@ -81,6 +81,13 @@ CASES = [
         True,
     ),
     ("Muon", {"learning_rate": 0.01, "exclude_layers": ["v0"], "weight_decay": None}, False),
+    ("ScheduleFreeAdamW", {"learning_rate": 0.05}, False),
+    ("ScheduleFreeAdamW", {"learning_rate": 0.05, "warmup_steps": 3, "weight_decay": 0.2}, True),
+    (
+        "ScheduleFreeAdamW",
+        {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3},
+        False,
+    ),
 ]
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 
@@ -186,6 +193,7 @@ def test_get_config_matches_keras(engine, case):
 
 
 NAMES = ["Adagrad", "Adadelta", "Adamax", "Nadam", "Lion", "Ftrl", "Adafactor", "Lamb", "Muon"]
+NAMES += ["ScheduleFreeAdamW"]
 
 
 @pytest.mark.parametrize("cls", NAMES)
@@ -261,14 +269,20 @@ def test_bad_learning_rate_and_unknown_argument(engine, cls):
         getattr(XO, cls)(not_an_arg=1)
 
 
-@pytest.mark.parametrize(
-    "name", ["adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl", "adafactor"]
-)
+GET_NAMES = ["adagrad", "adadelta", "adamax", "nadam", "lion", "ftrl", "adafactor", "muon"]
+
+
+@pytest.mark.parametrize("name", GET_NAMES + ["Nadam", "ScheduleFreeAdamW"])
 def test_get_by_name(engine, name):
-    if not hasattr(XO, "get"):
-        pytest.skip("kerasx.optimizers.get is not available yet")
     opt = XO.get(name)
     assert type(opt).__name__ == type(KO.get(name)).__name__
+    again = XO.deserialize(XO.serialize(opt))
+    assert type(again) is type(opt) and again.get_config() == opt.get_config()
+
+
+def test_get_lamb(engine):
+    # Keras 3.15's `get` does not list Lamb; kerasx resolves every exported class by name.
+    assert type(XO.get("lamb")) is XO.Lamb
 
 
 @pytest.mark.parametrize(
