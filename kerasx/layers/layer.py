@@ -543,6 +543,11 @@ class Layer:
         if not args:
             return
         prev = kwargs.get("mask")
+        if prev is None:
+            # `call` may not take a mask; the inputs' masks still flow to compute_mask.
+            prev = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), args[0])
+            if all(m is None for m in tree.flatten(prev)):
+                prev = None
         if prev is None and not self.supports_masking:
             if type(self).compute_mask is Layer.compute_mask:
                 return
