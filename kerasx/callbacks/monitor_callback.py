@@ -10,6 +10,23 @@ from kerasx.callbacks.callback import Callback
 
 _MODES = ("auto", "min", "max")
 
+# Which way each built-in metric improves, for metric objects that do not say so themselves
+# through a `_direction` attribute ("up" or "down", as Keras metrics do).
+_UP = (
+    "AUC Accuracy BinaryAccuracy BinaryIoU CategoricalAccuracy ConcordanceCorrelation "
+    "CosineSimilarity F1Score FBetaScore IoU MeanIoU OneHotIoU OneHotMeanIoU "
+    "PearsonCorrelation Precision PrecisionAtRecall R2Score Recall RecallAtPrecision "
+    "SensitivityAtSpecificity SparseCategoricalAccuracy SparseTopKCategoricalAccuracy "
+    "SpecificityAtSensitivity TopKCategoricalAccuracy"
+).split()
+_DOWN = (
+    "BinaryCrossentropy CategoricalCrossentropy CategoricalHinge Hinge KLDivergence "
+    "LogCoshError MeanAbsoluteError MeanAbsolutePercentageError MeanSquaredError "
+    "MeanSquaredLogarithmicError Poisson RootMeanSquaredError SparseCategoricalCrossentropy "
+    "SquaredHinge"
+).split()
+_DIRECTIONS = {**dict.fromkeys(_UP, "up"), **dict.fromkeys(_DOWN, "down")}
+
 
 class MonitorCallback(Callback):
     """Base of callbacks that track whether a monitored metric improves.
@@ -54,7 +71,8 @@ class MonitorCallback(Callback):
         direction = None
         for metric in compiled:
             if getattr(metric, "name", None) == name:
-                direction = getattr(metric, "_direction", direction)
+                own = getattr(metric, "_direction", None)
+                direction = own or _DIRECTIONS.get(type(metric).__name__, direction)
         return direction
 
     def _set_monitor_op(self) -> None:

@@ -716,3 +716,228 @@ def test_swap_ema_weights_swaps_around_evaluation(engine):
     cb.on_test_end()
     assert value(var) == [1.0, 2.0]
     assert value(opt._model_variables_moving_average[0]) == [5.0, 6.0]
+
+
+# --------------------------------------------------------------------------- inside a real fit
+# Reference numbers were produced by Keras 3.15.1 (JAX backend) running the same script:
+# Dense(1, kernel_initializer="ones") on fixed data, SGD, shuffle=False, so every number is
+# deterministic. Both kerasx engines must reproduce them.
+
+FIT_X = np.arange(16, dtype="float32").reshape(8, 2) / 16
+FIT_Y = (FIT_X @ np.array([[2.0], [-1.0]], "float32") + 0.5).astype("float32")
+
+
+def _fit_model(lr=0.1):
+    if not hasattr(kerasx.layers, "Dense"):
+        pytest.skip("kerasx.layers.Dense is not available yet")
+    model = kerasx.Sequential(
+        [kerasx.Input((2,)), kerasx.layers.Dense(1, kernel_initializer="ones")]
+    )
+    model.compile(kerasx.optimizers.SGD(lr), "mse", metrics=["mae"])
+    return model
+
+
+KERAS_STOPPED_HISTORY = {
+    "loss": [0.10073496401309967, 0.08069829642772675],
+    "mae": [0.2718749940395355, 0.25411397218704224],
+    "val_loss": [0.07508400082588196, 0.08253525197505951],
+    "val_mae": [0.24356451630592346, 0.262870192527771],
+    "learning_rate": [0.10000000149011612, 0.10000000149011612],
+}
+KERAS_STOPPED_STDOUT = """
+Epoch 1: LearningRateScheduler setting learning rate to 0.1.
+Epoch 1/6
+2/2 - T - T - loss: 0.1007 - mae: 0.2719 - val_loss: 0.0751 - val_mae: 0.2436 - learning_rate: 0.1000
+
+Epoch 2: LearningRateScheduler setting learning rate to 0.1.
+Epoch 2/6
+2/2 - T - T - loss: 0.0807 - mae: 0.2541 - val_loss: 0.0825 - val_mae: 0.2629 - learning_rate: 0.1000
+Epoch 2: early stopping
+Restoring model weights from the end of the best epoch: 1.
+"""
+
+
+def test_fit_with_scheduler_early_stopping_and_csv_matches_keras(engine, tmp_path, capsys):
+    model = _fit_model()
+    rates = [0.1, 0.1, 0.05, 3.0, 3.0, 3.0]
+    csv_path = tmp_path / "log.csv"
+    history = model.fit(
+        FIT_X,
+        FIT_Y,
+        epochs=6,
+        batch_size=4,
+        shuffle=False,
+        verbose=2,
+        validation_data=(FIT_X[:4], FIT_Y[:4]),
+        callbacks=[
+            XC.LearningRateScheduler(lambda e: rates[e], verbose=1),
+            XC.EarlyStopping(monitor="val_mae", patience=1, verbose=1, restore_best_weights=True),
+            XC.CSVLogger(csv_path),
+        ],
+    )
+    assert model.history is history and history.epoch == [0, 1]
+    assert list(history.history) == list(KERAS_STOPPED_HISTORY)
+    for key, values in KERAS_STOPPED_HISTORY.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5)
+    assert _TIMES.sub("T", capsys.readouterr().out) == KERAS_STOPPED_STDOUT
+    lines = csv_path.read_text().splitlines()
+    assert lines[0] == "epoch,learning_rate,loss,mae,val_loss,val_mae"
+    rows = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+    expected = [
+        [e] + [KERAS_STOPPED_HISTORY[k][e] for k in sorted(KERAS_STOPPED_HISTORY)] for e in range(2)
+    ]
+    np.testing.assert_allclose(rows, expected, rtol=1e-5)
+    # The weights of epoch 1 (the best val_mae) were put back.
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(kernel.ravel(), [0.9502007365226746, 0.9480913877487183], rtol=1e-5)
+    np.testing.assert_allclose(bias, [-0.03374999761581421], rtol=1e-5)
+
+
+def test_fit_with_reduce_lr_on_plateau_matches_keras(engine, capsys):
+    model = _fit_model()
+    history = model.fit(
+        FIT_X,
+        FIT_Y,
+        epochs=5,
+        batch_size=4,
+        shuffle=False,
+        verbose=0,
+        validation_data=(FIT_X[:4], FIT_Y[:4]),
+        callbacks=[XC.ReduceLROnPlateau(monitor="val_mae", patience=0, factor=0.5, verbose=1)],
+    )
+    np.testing.assert_allclose(
+        history.history["learning_rate"],
+        [
+            0.10000000149011612,
+            0.10000000149011612,
+            0.05000000074505806,
+            0.02500000037252903,
+            0.012500000186264515,
+        ],
+    )
+    np.testing.assert_allclose(
+        history.history["val_mae"],
+        [
+            0.24356451630592346,
+            0.262870192527771,
+            0.2596740126609802,
+            0.2566608190536499,
+            0.25491806864738464,
+        ],
+        rtol=1e-5,
+    )
+    out = capsys.readouterr().out
+    assert out == "".join(
+        f"\nEpoch {e}: ReduceLROnPlateau reducing learning rate to {lr}.\n"
+        for e, lr in [
+            (2, 0.05000000074505806),
+            (3, 0.02500000037252903),
+            (4, 0.012500000186264515),
+            (5, 0.0062500000931322575),
+        ]
+    )
+
+
+def test_fit_with_terminate_on_nan_matches_keras(engine, capsys):
+    model = _fit_model(lr=50.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # the NumPy engine overflows loudly
+        history = model.fit(
+            FIT_X,
+            FIT_Y,
+            epochs=4,
+            batch_size=2,
+            shuffle=False,
+            verbose=0,
+            callbacks=[XC.TerminateOnNaN()],
+        )
+    # Keras: the loss overflows at batch 2 of the third epoch; that epoch still ends.
+    assert history.epoch == [0, 1, 2]
+    assert np.isinf(history.history["loss"][-1])
+    assert capsys.readouterr().out == "Batch 2: Invalid loss, terminating training\n"
+
+
+def test_fit_model_checkpoint_calls_save(engine, tmp_path):
+    model = _fit_model()
+    saved = []
+    model.save_weights = lambda path, overwrite=True: saved.append(os.path.basename(path))
+    model.fit(
+        FIT_X,
+        FIT_Y,
+        epochs=3,
+        batch_size=4,
+        shuffle=False,
+        verbose=0,
+        validation_data=(FIT_X[:4], FIT_Y[:4]),
+        callbacks=[
+            XC.ModelCheckpoint(
+                str(tmp_path / "w.{epoch:02d}-{val_loss:.4f}.weights.h5"),
+                save_best_only=True,
+                save_weights_only=True,
+            )
+        ],
+    )
+    # val_loss per epoch in Keras: 0.0751, 0.0825, 0.0802: only the first improves.
+    assert saved == ["w.01-0.0751.weights.h5"]
+
+
+def test_fit_progress_output_matches_keras_layout(engine, capsys):
+    model = _fit_model()
+    model.fit(FIT_X, FIT_Y, epochs=2, batch_size=4, shuffle=False, verbose=2)
+    assert _TIMES.sub("T", capsys.readouterr().out) == (
+        "Epoch 1/2\n2/2 - T - T - loss: 0.1007 - mae: 0.2719\n"
+        "Epoch 2/2\n2/2 - T - T - loss: 0.0807 - mae: 0.2541\n"
+    )
+    model.fit(FIT_X, FIT_Y, epochs=1, batch_size=4, shuffle=False, verbose=1)
+    line = _screen(capsys.readouterr().out)
+    assert re.fullmatch(r"2/2 ━{20} T T - loss: \d\.\d{4} - mae: \d\.\d{4}\n", line)
+    model.predict(FIT_X, batch_size=3, verbose=2)
+    assert _TIMES.sub("T", capsys.readouterr().out) == "3/3 - T - T\n"
+
+
+@pytest.mark.xfail(reason="needs fit to start from model._initial_epoch", strict=False)
+def test_fit_backup_and_restore_resumes(engine, tmp_path):
+    import pickle
+
+    def saver(model):
+        def save_weights(path, overwrite=True):
+            with open(path, "wb") as f:
+                pickle.dump(model.get_weights(), f)
+
+        def load_weights(path):
+            with open(path, "rb") as f:
+                model.set_weights(pickle.load(f))
+
+        model.save_weights = save_weights
+        model.load_weights = load_weights
+        return model
+
+    class Boom(XC.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise RuntimeError("interrupted")
+
+    backup = tmp_path / "bk"
+    model = saver(_fit_model())
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model.fit(
+            FIT_X,
+            FIT_Y,
+            epochs=5,
+            batch_size=4,
+            shuffle=False,
+            verbose=0,
+            callbacks=[XC.BackupAndRestore(backup), Boom()],
+        )
+    assert (backup / "training_metadata.json").read_text() == '{"epoch": 3, "batch": 0}'
+    model = saver(_fit_model())
+    history = model.fit(
+        FIT_X,
+        FIT_Y,
+        epochs=5,
+        batch_size=4,
+        shuffle=False,
+        verbose=0,
+        callbacks=[XC.BackupAndRestore(backup)],
+    )
+    assert history.epoch == [3, 4]
+    assert not backup.exists()
