@@ -98,9 +98,10 @@ class Concatenate(Layer):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """Join the input masks (an input without one counts as all kept).
 
-        Each mask is brought to its input's rank (a trailing axis is added when it is one
-        shorter), the masks are concatenated along `axis`, and the result keeps a position
-        when any entry along the last axis is kept.
+        A missing mask is all True over the input's shape without its last axis; each mask
+        shorter than its input gets a trailing axis, the masks are concatenated along
+        `axis`, and the result keeps a position when any entry along the last axis is kept
+        (Keras 3's rule).
         """
         if mask is None:
             return None
@@ -117,9 +118,8 @@ class Concatenate(Layer):
             return None
         masks = []
         for x, m in zip(inputs, mask):
-            if m is None:
-                masks.append(ops.ones_like(x, dtype="bool"))
-                continue
+            # A missing mask keeps everything: all True over the input's leading axes.
+            m = ops.any(ops.ones_like(x, dtype="bool"), axis=-1) if m is None else m
             m = ops.cast(m, "bool")
             if len(m.shape) < len(x.shape):
                 m = ops.expand_dims(m, -1)
