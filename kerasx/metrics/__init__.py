@@ -33,13 +33,31 @@ from kerasx.metrics.accuracy_metrics import (
     sparse_top_k_categorical_accuracy as sparse_top_k_categorical_accuracy,
 )
 from kerasx.metrics.accuracy_metrics import top_k_categorical_accuracy as top_k_categorical_accuracy
+from kerasx.metrics.auc import AUC as AUC
+from kerasx.metrics.confusion_metrics import FalseNegatives as FalseNegatives
+from kerasx.metrics.confusion_metrics import FalsePositives as FalsePositives
+from kerasx.metrics.confusion_metrics import Precision as Precision
+from kerasx.metrics.confusion_metrics import PrecisionAtRecall as PrecisionAtRecall
+from kerasx.metrics.confusion_metrics import Recall as Recall
+from kerasx.metrics.confusion_metrics import RecallAtPrecision as RecallAtPrecision
+from kerasx.metrics.confusion_metrics import SensitivityAtSpecificity as SensitivityAtSpecificity
+from kerasx.metrics.confusion_metrics import SpecificityAtSensitivity as SpecificityAtSensitivity
+from kerasx.metrics.confusion_metrics import TrueNegatives as TrueNegatives
+from kerasx.metrics.confusion_metrics import TruePositives as TruePositives
 from kerasx.metrics.correlation_metrics import ConcordanceCorrelation as ConcordanceCorrelation
 from kerasx.metrics.correlation_metrics import PearsonCorrelation as PearsonCorrelation
 from kerasx.metrics.correlation_metrics import concordance_correlation as concordance_correlation
 from kerasx.metrics.correlation_metrics import pearson_correlation as pearson_correlation
+from kerasx.metrics.f_score_metrics import F1Score as F1Score
+from kerasx.metrics.f_score_metrics import FBetaScore as FBetaScore
 from kerasx.metrics.hinge_metrics import CategoricalHinge as CategoricalHinge
 from kerasx.metrics.hinge_metrics import Hinge as Hinge
 from kerasx.metrics.hinge_metrics import SquaredHinge as SquaredHinge
+from kerasx.metrics.iou_metrics import BinaryIoU as BinaryIoU
+from kerasx.metrics.iou_metrics import IoU as IoU
+from kerasx.metrics.iou_metrics import MeanIoU as MeanIoU
+from kerasx.metrics.iou_metrics import OneHotIoU as OneHotIoU
+from kerasx.metrics.iou_metrics import OneHotMeanIoU as OneHotMeanIoU
 from kerasx.metrics.metric import Metric as Metric
 from kerasx.metrics.probabilistic_metrics import BinaryCrossentropy as BinaryCrossentropy
 from kerasx.metrics.probabilistic_metrics import CategoricalCrossentropy as CategoricalCrossentropy
