@@ -247,13 +247,17 @@ class Optimizer:
         Args:
             reference_variable: the model weight the slot belongs to.
             name: the slot's kind, e.g. ``"momentum"``; the variable is named
-                ``"<weight name>_<name>"`` as in Keras.
+                ``"<weight path>_<name>"`` with "/" turned into "_", as in Keras
+                (``dense/kernel`` -> ``dense_kernel_momentum``).
             initializer: the initial value's initializer (default zeros).
 
         Returns:
             The new `Variable` (same shape and dtype as the reference).
         """
-        base = re.sub(r"[/:]", "_", str(getattr(reference_variable, "name", "variable")))
+        ref_name = getattr(reference_variable, "path", None) or getattr(
+            reference_variable, "name", "variable"
+        )
+        base = re.sub(r"[/:]", "_", str(ref_name))
         full = f"{base}_{name}" if name else base
         return self.add_variable(
             shape=reference_variable.shape,

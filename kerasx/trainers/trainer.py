@@ -36,6 +36,12 @@ class _State:
             return [[ops.copy(v.value) for v in g] for g in self.groups]
         return [[v.value for v in g] for g in self.groups]
 
+    def sync(self) -> None:
+        """Copy the current values into the variables, keeping them for the next step."""
+        for g, vals in zip(self.groups, self.values or []):
+            for v, x in zip(g, vals):
+                v.assign(ops.copy(x))
+
     def write_back(self) -> None:
         if self.values is None:
             return
@@ -535,7 +541,16 @@ class Trainer:
                 model=self,
             )
         self.stop_training = False
+        if not self.built:
+            first = _first_rows(x, y, sample_weight)
+            if first is not None:
+                self._prepare(first, "train")
+        self.__dict__["_kx_sync_each_step"] = _callbacks_read_model(cbs)
         cbs.on_train_begin()
+        # BackupAndRestore, restoring a backup, says which epoch to resume from.
+        restored = self.__dict__.pop("_initial_epoch", None)
+        if restored is not None:
+            initial_epoch = max(initial_epoch, int(restored))
         training_logs: dict = {}
         epoch_logs: dict = {}
         state = None
@@ -547,7 +562,7 @@ class Trainer:
                 state.write_back()
                 epoch_logs = self._host_logs(self.get_metrics_result())
                 if val_iter is not None and self._should_eval(epoch, validation_freq):
-                    val_logs = self._evaluate_iter(val_iter, None)
+                    val_logs = self._evaluate_iter(val_iter, cbs)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, epoch_logs)
                 training_logs = epoch_logs
@@ -577,18 +592,19 @@ class Trainer:
         return (epoch + 1) in freq
 
     def _run_epoch(self, kind: str, iterator: Any, cbs: Any) -> _State:
-        """Run `kind` steps over one epoch of `iterator`; returns the final state."""
-        state: _State | None = None
-        fn = None
+        """Run `kind` steps over one epoch of `iterator`; returns the final state.
+
+        When a step raises, the steps that completed are written back to the variables
+        (the failed step changed nothing) and the exception propagates.
+        """
         begin = {"train": "on_train_batch_begin", "test": "on_test_batch_begin"}[kind]
         end = {"train": "on_train_batch_end", "test": "on_test_batch_end"}[kind]
-        spe = self.steps_per_execution
-        pending: list = []
-        last_step = -1
+        spe = self.steps_per_execution if self._use_jit() else 1
+        run: dict = {"state": None, "fn": None}
+        sync = kind == "train" and self.__dict__.get("_kx_sync_each_step", False)
 
         def flush(batches: list, first: int) -> None:
-            nonlocal state, fn
-            step_index = first + len(batches) - 1
+            state, fn = run["state"], run["fn"]
             if cbs is not None:
                 getattr(cbs, begin)(first)
             if len(batches) > 1:
@@ -598,38 +614,49 @@ class Trainer:
             else:
                 logs, new = fn(state.values, batches[0])
             state.values = new
+            if sync:
+                state.sync()
             if cbs is not None:
-                getattr(cbs, end)(step_index, logs)
+                getattr(cbs, end)(first + len(batches) - 1, logs)
 
-        for step, batch in iterator.enumerate_epoch():
-            if state is None:
-                self._prepare(batch, kind)
-                groups = self._state_groups(kind)
-                state = _State(groups)
-                state.values = state.read(copy=self._use_jit())
-                fn = self._make_function(kind, groups)
-            if spe > 1 and self._use_jit():
-                if pending and _batch_shapes(batch) != _batch_shapes(pending[0]):
-                    for i, b in enumerate(pending):
-                        flush([b], last_step - len(pending) + 1 + i)
-                    pending = []
-                pending.append(batch)
-                last_step = step
-                if len(pending) == spe:
-                    flush(pending, step - spe + 1)
-                    pending = []
-            else:
-                flush([batch], step)
-            if kind == "train" and self.stop_training:
-                break
-        for i, b in enumerate(pending):
-            flush([b], last_step - len(pending) + 1 + i)
-        if state is None:
+        def flush_one_by_one(pending: list, last_step: int) -> None:
+            for i, b in enumerate(pending):
+                flush([b], last_step - len(pending) + 1 + i)
+
+        pending: list = []
+        last_step = -1
+        try:
+            for step, batch in iterator.enumerate_epoch():
+                if run["state"] is None:
+                    self._prepare(batch, kind)
+                    groups = self._state_groups(kind)
+                    state = _State(groups)
+                    state.values = state.read(copy=self._use_jit())
+                    run["state"], run["fn"] = state, self._make_function(kind, groups)
+                if spe > 1:
+                    if pending and _batch_shapes(batch) != _batch_shapes(pending[0]):
+                        flush_one_by_one(pending, last_step)
+                        pending = []
+                    pending.append(batch)
+                    last_step = step
+                    if len(pending) == spe:
+                        flush(pending, step - spe + 1)
+                        pending = []
+                else:
+                    flush([batch], step)
+                if kind == "train" and self.stop_training:
+                    break
+            flush_one_by_one(pending, last_step)
+        except BaseException:
+            if run["state"] is not None:
+                run["state"].write_back()
+            raise
+        if run["state"] is None:
             raise ValueError(
                 "The data passed produced no batches: it is empty (or `steps_per_epoch` is 0). "
                 "Pass at least one sample."
             )
-        return state
+        return run["state"]
 
     @staticmethod
     def _host_logs(logs: dict) -> dict:
@@ -846,6 +873,45 @@ def _batch_size_of(x: Any) -> int:
         if isinstance(leaf, (list, tuple)):
             return len(leaf)
     return 0
+
+
+def _first_rows(x: Any, y: Any, sample_weight: Any) -> Any:
+    """The first two samples of array data (None for generators and datasets)."""
+    leaves = tree.flatten(x)
+    if not leaves or not all(hasattr(t, "shape") and len(t.shape) > 0 for t in leaves):
+        return None
+
+    def head(t: Any) -> Any:
+        return np.asarray(t)[:2] if hasattr(t, "shape") else t
+
+    x2 = tree.map_structure(head, x)
+    if y is None:
+        return x2
+    y2 = tree.map_structure(head, y)
+    if sample_weight is None:
+        return (x2, y2)
+    return (x2, y2, tree.map_structure(head, sample_weight))
+
+
+def _callbacks_read_model(cbs: Any) -> bool:
+    """Whether a callback may read the model's weights between steps."""
+    from kerasx.callbacks import Callback, History, ProgbarLogger
+
+    for cb in getattr(cbs, "callbacks", []):
+        if isinstance(cb, (History, ProgbarLogger)):
+            continue
+        kind = type(cb)
+        if any(
+            getattr(kind, hook) is not getattr(Callback, hook)
+            for hook in (
+                "on_train_batch_end",
+                "on_batch_end",
+                "on_train_batch_begin",
+                "on_batch_begin",
+            )
+        ):
+            return True
+    return False
 
 
 def _batch_shapes(batch: Any) -> tuple:

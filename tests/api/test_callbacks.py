@@ -894,7 +894,6 @@ def test_fit_progress_output_matches_keras_layout(engine, capsys):
     assert _TIMES.sub("T", capsys.readouterr().out) == "3/3 - T - T\n"
 
 
-@pytest.mark.xfail(reason="needs fit to start from model._initial_epoch", strict=False)
 def test_fit_backup_and_restore_resumes(engine, tmp_path):
     import pickle
 
