@@ -87,11 +87,10 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
     return _as_float(ops.equal(labels, predicted))
 
 
-def _labels_in_top_k(labels: Any, y_pred: Any, k: int) -> Any:
-    batch_shape = tuple(y_pred.shape[:-1])
+def _labels_in_top_k(labels: Any, y_pred: Any, k: int, shape: Any) -> Any:
     flat_pred = ops.reshape(y_pred, (-1, y_pred.shape[-1]))
     flat_labels = ops.reshape(ops.cast(labels, "int32"), (-1,))
-    return ops.reshape(ops.in_top_k(flat_labels, flat_pred, k), batch_shape)
+    return ops.reshape(ops.in_top_k(flat_labels, flat_pred, k), tuple(shape))
 
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Any:
@@ -109,7 +108,8 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Any:
     """
     _check_k(k)
     y_true, y_pred = _tensors(y_true, y_pred)
-    return _as_float(_labels_in_top_k(ops.argmax(y_true, axis=-1), y_pred, k))
+    labels = ops.argmax(y_true, axis=-1)
+    return _as_float(_labels_in_top_k(labels, y_pred, k, labels.shape))
 
 
 def sparse_top_k_categorical_accuracy(
@@ -125,7 +125,7 @@ def sparse_top_k_categorical_accuracy(
         from_sorted_ids: whether `y_pred` holds sorted class ids rather than scores.
 
     Returns:
-        A float tensor of 1.0/0.0 shaped like the labels.
+        A float tensor of 1.0/0.0 shaped like `y_true`.
     """
     _check_k(k)
     y_true, y_pred = _tensors(y_true, y_pred)
@@ -133,8 +133,8 @@ def sparse_top_k_categorical_accuracy(
     if from_sorted_ids:
         leading = ops.cast(y_pred[..., :k], "int32")
         hits = ops.any(ops.equal(leading, ops.expand_dims(ops.cast(labels, "int32"), -1)), -1)
-        return _as_float(hits)
-    return _as_float(_labels_in_top_k(labels, y_pred, k))
+        return _as_float(ops.reshape(hits, tuple(y_true.shape)))
+    return _as_float(_labels_in_top_k(labels, y_pred, k, y_true.shape))
 
 
 class Accuracy(MeanMetricWrapper):

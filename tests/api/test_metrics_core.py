@@ -82,14 +82,15 @@ def run_case(case):
     name, kw, calls = case
     want, km = _keras_run(name, kw, calls)
     m = getattr(XM, name)(**kw)
-    for _ in range(2):
-        for (args, sw), w in zip(calls, want):
-            m.update_state(*args, sample_weight=sw)
-            _check(m.result(), w)
-        m.reset_state()
+    for (args, sw), w in zip(calls, want):
+        m.update_state(*args, sample_weight=sw)
+        _check(m.result(), w)
+    m.reset_state()
+    assert all(_np(v.value).sum() == 0 for v in m.variables)
+    (args, sw), w = calls[0], want[0]
+    _check(m(*args, sample_weight=sw), w)  # __call__ after a reset: update, then result
     assert [v.path for v in m.variables] == [v.path for v in km.variables]
     assert [v.dtype for v in m.variables] == [v.dtype for v in km.variables]
-    assert all(_np(v.value).sum() == 0 for v in m.variables)
 
 
 def run_stateless_jit(case):
@@ -98,13 +99,19 @@ def run_stateless_jit(case):
     want = _keras_results(name, kw, calls)
     m = getattr(XM, name)(**kw)
     before = [_np(v.value).copy() for v in m.variables]
-    state = m.stateless_reset_state()
-    result = kerasx.jit(m.stateless_result)
-    for (args, sw), w in zip(calls, want):
-        step = kerasx.jit(lambda s, *a, sw=sw: m.stateless_update_state(s, *a, sample_weight=sw))
-        state = step(state, *args)
-        assert len(state) == len(m.variables)
-        _check(result(state), w)
+
+    def run_all(state, batches):
+        # One traced function runs every batch (a single compilation per case).
+        results = []
+        for args, sw in batches:
+            state = m.stateless_update_state(state, *args, sample_weight=sw)
+            assert len(state) == len(m.variables)
+            results.append(m.stateless_result(state))
+        return results
+
+    results = kerasx.jit(run_all)(m.stateless_reset_state(), calls)
+    for got, w in zip(results, want):
+        _check(got, w)
     for v, b in zip(m.variables, before):
         np.testing.assert_array_equal(_np(v.value), b)
 
@@ -295,3 +302,265 @@ def test_metrics_stateless_jit(engine, case):
     if case[0] == "R2Score":
         pytest.skip("R2Score creates its per-column state on the first update (tested below)")
     run_stateless_jit(case)
+
+
+def test_r2_score_stateless_jit_after_build(engine):
+    calls = _calls(YT, YP, weights=(None, SW4, SWE))
+    want = _keras_results("R2Score", {"num_regressors": 2}, calls)
+    m = XM.R2Score(num_regressors=2)
+    m.update_state(YT, YP)  # creates the per-column state
+    state = m.stateless_reset_state()
+    assert len(state) == 5
+    step = kerasx.jit(lambda s, a, w: m.stateless_update_state(s, *a, sample_weight=w))
+    result = kerasx.jit(m.stateless_result)
+    for (args, sw), w in zip(calls, want):
+        state = step(state, args, sw)
+        _check(result(state), w)
+
+
+FUNCTION_CASES = [
+    ("binary_accuracy", (YB, YP), {}),
+    ("binary_accuracy", (YB, YP), {"threshold": 0.3}),
+    ("binary_accuracy", (YB[:, :1], YP[:, 0]), {}),
+    ("binary_accuracy", (YB[:, 0], YP[:, :1]), {}),
+    ("binary_accuracy", (YB[..., None], YP), {}),
+    ("binary_accuracy", (YB.astype("int32"), YP), {}),
+    ("binary_accuracy", (YB.astype(bool), YP), {}),
+    ("binary_accuracy", (np.float32(1.0), np.float32(0.7)), {}),
+    ("categorical_accuracy", (OH, YP), {}),
+    ("categorical_accuracy", (OH, TIES), {}),
+    ("categorical_accuracy", (OH[:, None], YP[:, None]), {}),
+    ("categorical_accuracy", (LAB, YP), {}),
+    ("sparse_categorical_accuracy", (LAB, YP), {}),
+    ("sparse_categorical_accuracy", (LAB[:, None], TIES), {}),
+    ("sparse_categorical_accuracy", (LAB.astype("float32"), YP), {}),
+    ("sparse_categorical_accuracy", (LAB[:2], YP[:2, None]), {}),
+    ("sparse_categorical_accuracy", (np.stack([LAB, LAB[::-1]], 1), np.stack([YP, TIES], 1)), {}),
+    ("top_k_categorical_accuracy", (OH, YP), {"k": 1}),
+    ("top_k_categorical_accuracy", (OH, TIES), {"k": 1}),
+    ("top_k_categorical_accuracy", (OH, TIES), {"k": 2}),
+    ("top_k_categorical_accuracy", (OH, YP), {}),
+    ("top_k_categorical_accuracy", (OH[:, None], YP[:, None]), {"k": 2}),
+    ("sparse_top_k_categorical_accuracy", (LAB, TIES), {"k": 1}),
+    ("sparse_top_k_categorical_accuracy", (LAB[:, None], YP), {"k": 2}),
+    ("sparse_top_k_categorical_accuracy", (LAB, np.argsort(-TIES, -1)), {"from_sorted_ids": True}),
+    (
+        "sparse_top_k_categorical_accuracy",
+        (LAB, np.argsort(-TIES, -1)),
+        {"k": 1, "from_sorted_ids": True},
+    ),
+    (
+        "sparse_top_k_categorical_accuracy",
+        (np.stack([LAB, LAB[::-1]], 1), np.stack([YP, TIES], 1)),
+        {"k": 2},
+    ),
+    ("pearson_correlation", (YT, YP), {}),
+    ("pearson_correlation", (YT, YP), {"axis": 0}),
+    ("pearson_correlation", (YT.astype("float64"), YP.astype("float64")), {}),
+    ("pearson_correlation", (YT[None], YP[None]), {}),
+    ("concordance_correlation", (YT, YP), {}),
+    ("concordance_correlation", (YT, YP), {"axis": 0}),
+    ("concordance_correlation", (np.ones((2, 3), "float32"), YP[:2]), {}),
+    ("concordance_correlation", (YT[:, :1], YP[:, 0]), {}),
+]
+
+
+@pytest.mark.parametrize("case", FUNCTION_CASES, ids=_ids(FUNCTION_CASES))
+def test_functions_match_keras(engine, case):
+    fname, args, kw = case
+    want = np.asarray(getattr(KM, fname)(*args, **kw))
+    got = _np(getattr(XM, fname)(*args, **kw))
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_loss_functions_are_reexported():
+    for name in dir(KM):
+        if getattr(getattr(KM, name), "__module__", "").startswith("keras.src.losses"):
+            assert getattr(XM, name) is getattr(kerasx.losses, name)
+    assert XM.mean_squared_error is kerasx.losses.mean_squared_error
+
+
+MINE = [
+    "Accuracy",
+    "BinaryAccuracy",
+    "BinaryCrossentropy",
+    "CategoricalAccuracy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "ConcordanceCorrelation",
+    "CosineSimilarity",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "PearsonCorrelation",
+    "Poisson",
+    "R2Score",
+    "RootMeanSquaredError",
+    "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
+    "SparseTopKCategoricalAccuracy",
+    "SquaredHinge",
+    "Sum",
+    "TopKCategoricalAccuracy",
+]
+
+NON_DEFAULT = {
+    "BinaryAccuracy": {"threshold": 0.7},
+    "TopKCategoricalAccuracy": {"k": 3},
+    "SparseTopKCategoricalAccuracy": {"k": 2, "from_sorted_ids": True},
+    "CosineSimilarity": {"axis": 1},
+    "R2Score": {"class_aggregation": None, "num_regressors": 3},
+    "PearsonCorrelation": {"axis": 0},
+    "ConcordanceCorrelation": {"axis": 0},
+    "BinaryCrossentropy": {"from_logits": True, "label_smoothing": 0.1},
+    "CategoricalCrossentropy": {"from_logits": True, "label_smoothing": 0.1, "axis": 1},
+    "SparseCategoricalCrossentropy": {"from_logits": True, "ignore_class": 0, "axis": 1},
+}
+
+
+@pytest.mark.parametrize("cname", MINE)
+def test_config_round_trip(cname):
+    for kw in ({}, {"name": "custom", "dtype": "float64", **NON_DEFAULT.get(cname, {})}):
+        want = getattr(KM, cname)(**kw).get_config()
+        metric = getattr(XM, cname)(**kw)
+        assert metric.get_config() == want
+        assert type(metric).from_config(metric.get_config()).get_config() == want
+        data = XM.serialize(metric)
+        assert data == KM.serialize(getattr(KM, cname)(**kw))
+        assert XM.deserialize(data).get_config() == want
+        assert XM.get(data).get_config() == want
+
+
+def test_mean_metric_wrapper_config_round_trip():
+    m = XM.MeanMetricWrapper(XM.binary_accuracy, name="ba", threshold=0.3)
+    k = KM.MeanMetricWrapper(KM.binary_accuracy, name="ba", threshold=0.3)
+    assert m.get_config() == k.get_config()
+    again = XM.MeanMetricWrapper.from_config(m.get_config())
+    assert again.get_config() == k.get_config()
+    assert again._fn is XM.binary_accuracy
+    assert XM.deserialize(XM.serialize(m)).get_config() == k.get_config()
+    assert XM.serialize(XM.mean_squared_error) == KM.serialize(KM.mean_squared_error)
+    assert XM.deserialize(XM.serialize(XM.mean_squared_error)) is XM.mean_squared_error
+
+
+GET_NAMES = [
+    "accuracy",
+    "mse",
+    "MSE",
+    "mae",
+    "MAE",
+    "mape",
+    "MAPE",
+    "msle",
+    "MSLE",
+    "bce",
+    "BCE",
+    "mean",
+    "sum",
+    "r2_score",
+    "root_mean_squared_error",
+    "log_cosh_error",
+    "cosine_similarity",
+    "kl_divergence",
+    "top_k_categorical_accuracy",
+]
+
+
+@pytest.mark.parametrize("name", GET_NAMES + MINE + [n for n in dir(XM) if n.islower()])
+def test_get_resolves_names_like_keras(name):
+    if name.startswith("_") or name in ("get", "serialize", "deserialize"):
+        return
+    try:
+        want = KM.get(name)
+    except (ValueError, TypeError):
+        with pytest.raises(ValueError, match=name):
+            XM.get(name)
+        return
+    got = XM.get(name)
+    assert type(got).__name__ == type(want).__name__
+    assert isinstance(got, XM.Metric)
+    got_config, want_config = got.get_config(), want.get_config()
+    # Default names are made unique per process ("metric", "metric_1", ...).
+    assert got_config.pop("name").startswith(want_config.pop("name").rsplit("_", 1)[0])
+    assert got_config == want_config
+
+
+def test_get_other_identifiers():
+    assert XM.get(None) is None
+    m = XM.Mean(name="z")
+    assert XM.get(m) is m
+    assert type(XM.get(XM.Sum)) is XM.Sum
+    assert XM.get(XM.mean_squared_error) is XM.mean_squared_error
+    assert XM.get({"class_name": "Mean", "config": {"name": "x", "dtype": "float32"}}).name == "x"
+    for bad in ("acc", "kld", "huber", "not_a_metric"):
+        with pytest.raises(ValueError, match=f"identifier: {bad}"):
+            XM.get(bad)
+    with pytest.raises(ValueError, match="identifier: 3"):
+        XM.get(3)
+    with pytest.raises(ValueError, match="Foo"):
+        XM.deserialize({"class_name": "Foo", "config": {}})
+
+    class Custom(XM.Mean):
+        pass
+
+    data = XM.serialize(Custom(name="c"))
+    assert type(XM.deserialize(data, custom_objects={"Custom": Custom})) is Custom
+
+
+def test_get_sees_classes_exported_later(monkeypatch):
+    class LateMetric(XM.Mean):
+        pass
+
+    monkeypatch.setattr(XM, "LateMetric", LateMetric, raising=False)
+    assert type(XM.get("LateMetric")) is LateMetric
+    assert type(XM.get("late_metric")) is LateMetric
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="`k`.*Received: k=0"):
+        XM.TopKCategoricalAccuracy(k=0)
+    with pytest.raises(ValueError, match="`k`.*Received: k=1.5"):
+        XM.sparse_top_k_categorical_accuracy(LAB, YP, k=1.5)
+    with pytest.raises(ValueError, match="class_aggregation=foo"):
+        XM.R2Score(class_aggregation="foo")
+    with pytest.raises(ValueError, match="num_regressors=-1"):
+        XM.R2Score(num_regressors=-1)
+    with pytest.raises(ValueError, match="2D inputs"):
+        XM.R2Score().update_state(YT[:, 0], YP[:, 0])
+    m = XM.R2Score()
+    m.update_state(YT, YP)
+    with pytest.raises(ValueError, match="3 outputs"):
+        m.update_state(YT[:, :2], YP[:, :2])
+    with pytest.raises(ValueError, match="sample_weight"):
+        XM.Mean().update_state(np.ones(2), sample_weight=np.ones((2, 3)))
+
+
+def test_sparse_crossentropy_ignore_class_leaves_samples_out():
+    # Keras's NumPy backend drops ignored samples from the count only when a sample_weight
+    # array is given; kerasx always does (as Keras does with ones for weights).
+    kw = {"from_logits": True, "ignore_class": 2}
+    k = KM.SparseCategoricalCrossentropy(**kw)
+    k.update_state(LAB, S3, sample_weight=np.ones(4))
+    m = XM.SparseCategoricalCrossentropy(**kw)
+    m.update_state(LAB, S3)
+    _check(m.result(), np.asarray(k.result()))
+    assert float(m.count.value) == 3.0
+
+
+def test_keras_mask_on_predictions_is_honoured():
+    class Masked(np.ndarray):
+        pass
+
+    yp = YP.view(Masked)
+    yp._keras_mask = np.array([True, False, True, True])
+    m = XM.MeanSquaredError()
+    m.update_state(YT, yp, sample_weight=SW4)
+    k = KM.MeanSquaredError()
+    k.update_state(YT, YP, sample_weight=SW4 * yp._keras_mask)
+    _check(m.result(), np.asarray(k.result()))
