@@ -2,6 +2,7 @@
 
 from kerasx import activations as activations
 from kerasx import backend as backend
+from kerasx import callbacks as callbacks
 from kerasx import config as config
 from kerasx import constraints as constraints
 from kerasx import datasets as datasets
@@ -17,6 +18,8 @@ from kerasx import optimizers as optimizers
 from kerasx import random as random
 from kerasx import regularizers as regularizers
 from kerasx import saving as saving
+from kerasx import utils as utils
+from kerasx.dtype_policies import DTypePolicy as DTypePolicy
 from kerasx.engine import discovery as _discovery
 from kerasx.engine.autodiff import grad as grad
 from kerasx.engine.autodiff import jit as jit
@@ -24,11 +27,16 @@ from kerasx.engine.autodiff import value_and_grad as value_and_grad
 from kerasx.engine.symbolic import KerasTensor as KerasTensor
 from kerasx.engine.variables import StatelessScope as StatelessScope
 from kerasx.engine.variables import Variable as Variable
+from kerasx.initializers import Initializer as Initializer
 from kerasx.layers import Input as Input
 from kerasx.layers import InputSpec as InputSpec
 from kerasx.layers import Layer as Layer
+from kerasx.losses import Loss as Loss
+from kerasx.metrics import Metric as Metric
 from kerasx.models import Model as Model
 from kerasx.models import Sequential as Sequential
+from kerasx.optimizers import Optimizer as Optimizer
+from kerasx.regularizers import Regularizer as Regularizer
 
 __version__ = "0.1.0.dev0"
 
