@@ -148,6 +148,9 @@ class AUC(Metric):
                 f"num_labels={num_labels}, multi_label={multi_label}"
             )
         self.num_labels = num_labels
+        if isinstance(label_weights, dict) and label_weights.get("class_name") == "__tensor__":
+            # The serialized form of an array in Keras's config files.
+            label_weights = label_weights["config"]["value"]
         if label_weights is not None:
             host = np.asarray(label_weights, dtype=self.dtype)
             if host.ndim != 1:
