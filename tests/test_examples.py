@@ -19,8 +19,30 @@ def _load(name):
 
 
 @pytest.mark.parametrize("engine", discovery.installed_engines())
-def test_digits_classifier_learns(engine, capsys):
+def test_digits_classifier_reaches_97_percent(engine, capsys):
+    """The README's main job, at its default settings, on every engine."""
     example = _load("digits_classifier")
+    try:
+        kerasx.config.set_backend(engine)
+        result = example.main(["--verbose", "0"])
+    finally:
+        kerasx.config.set_backend("numpy")
+    out = capsys.readouterr().out
+    assert f"engine: {engine}" in out and "test accuracy" in out
+    assert result["accuracy"] >= 0.97
+
+
+def test_digits_classifier_prints_keras_style_progress(capsys):
+    example = _load("digits_classifier")
+    example.main(["--epochs", "2", "--verbose", "2"])
+    out = capsys.readouterr().out
+    assert 'Model: "digits_mlp"' in out and "Epoch 2/2" in out
+    assert "\x1b" not in out and "\r" not in out  # plain lines when not on a terminal
+
+
+@pytest.mark.parametrize("engine", discovery.installed_engines())
+def test_custom_training_loop_learns(engine, capsys):
+    example = _load("custom_training_loop")
     try:
         kerasx.config.set_backend(engine)
         result = example.main(["--epochs", "3"])
@@ -32,11 +54,11 @@ def test_digits_classifier_learns(engine, capsys):
     assert result["loss"] < 0.8
 
 
-def test_digits_classifier_same_numbers_on_every_engine():
+def test_custom_training_loop_same_numbers_on_every_engine():
     engines = discovery.installed_engines()
     if len(engines) < 2:
         pytest.skip("needs two engines")
-    example = _load("digits_classifier")
+    example = _load("custom_training_loop")
     results = {}
     for engine in engines:
         try:
