@@ -125,6 +125,9 @@ def standardize_dtype(dtype: Any = None) -> str:
         return floatx()
     if isinstance(dtype, str):
         return _standardize_cached(dtype)
+    hit = _DTYPE_OBJECTS.get(dtype) if dtype.__hash__ is not None else None
+    if hit is not None:
+        return hit
     if dtype is float:
         return "float32"
     if dtype is int:
@@ -150,7 +153,14 @@ def standardize_dtype(dtype: Any = None) -> str:
         name = str(dtype)
     if hasattr(dtype, "type") and getattr(dtype, "kind", None) in ("U", "S", "O"):
         return "string"
-    return _standardize_cached(name)
+    result = _standardize_cached(name)
+    if hasattr(dtype, "kind") and hasattr(dtype, "itemsize") and len(_DTYPE_OBJECTS) < 256:
+        # NumPy/JAX dtype objects: their `.name` is slow to compute, so remember the answer.
+        _DTYPE_OBJECTS[dtype] = result
+    return result
+
+
+_DTYPE_OBJECTS: dict = {}
 
 
 def is_float_dtype(dtype: Any) -> bool:
