@@ -231,3 +231,28 @@ def test_stateless_call_on_a_model(engine):
     out, ntv = model.stateless_call(tv, [], np.ones((2, 784), "float32"))
     np.testing.assert_allclose(ops.convert_to_numpy(out), np.full((2, 10), 0.1), rtol=1e-6)
     assert model.get_weights()[0].any()
+
+
+def test_first_layer_input_shape_builds_sequential_at_once(engine, capsys):
+    with pytest.warns(UserWarning, match="Do not pass an `input_shape`"):
+        model = kerasx.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(2)])
+    assert model.built and model.input_shape == (None, 3)
+    model.summary()
+    out = capsys.readouterr().out
+    assert "(None, 4)" in out and "unbuilt" not in out
+
+
+def test_subclassed_build_from_shape(engine):
+    class Net(kerasx.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(3)
+
+        def call(self, x):
+            return self.d(x)
+
+    net = Net()
+    net.build((None, 5))
+    assert net.built and [tuple(w.shape) for w in net.weights] == [(5, 3), (3,)]
+    with pytest.raises(ValueError, match="input_shape"):
+        Net().build()
