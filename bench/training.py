@@ -548,6 +548,7 @@ def summarize(times: dict) -> tuple[dict, dict, list[tuple]]:
     """Wall and CPU medians per row, and the target rows (label, kx, ref, a, b, ratio, ...)."""
     med: dict[str, float] = {}
     cpu: dict[str, float] = {}
+    low: dict[str, float] = {}
     for key, xs in times.items():
         if key.startswith("cpu "):
             label, scale = _display_key(key[4:])
@@ -555,6 +556,7 @@ def summarize(times: dict) -> tuple[dict, dict, list[tuple]]:
         else:
             label, scale = _display_key(key)
             med[label] = _median(xs) * scale
+            low[label] = min(xs) * scale
     rows = []
     for label, kx, ref, target in TARGETS:
         a, b = med.get(f"{label} {kx}"), med.get(f"{label} {ref}")
@@ -562,7 +564,10 @@ def summarize(times: dict) -> tuple[dict, dict, list[tuple]]:
             continue
         ratio = a / b
         met = None if target is None else ratio <= target
-        rows.append((label, kx, ref, a, b, ratio, target, met))
+        # Noise on a shared machine only adds time: the ratio of the fastest runs is a
+        # second opinion next to the ratio of the medians.
+        min_ratio = low[f"{label} {kx}"] / low[f"{label} {ref}"]
+        rows.append((label, kx, ref, a, b, ratio, target, met, min_ratio))
     return med, cpu, rows
 
 
@@ -643,13 +648,13 @@ def print_text(
                 )
             print(f"{name:14s} " + ", ".join(parts))
 
-    print("\n-- targets --")
-    for label, kx, ref, a, b, ratio, target, met in rows:
+    print("\n-- targets (ratio of medians; ratio of the fastest runs in brackets) --")
+    for label, kx, ref, a, b, ratio, target, met, min_ratio in rows:
         verdict = "-" if met is None else ("met" if met else "NOT MET")
         tgt = f"<= {target:.2f}x" if target else "-"
         print(
             f"{label:11s} {kx:18s} {_fmt_time(label, a):>11s} vs {ref:16s} {_fmt_time(label, b):>11s}"
-            f"  ratio {ratio:.3f}  target {tgt:9s} {verdict}"
+            f"  ratio {ratio:.3f} ({min_ratio:.3f})  target {tgt:9s} {verdict}"
         )
 
 
@@ -710,16 +715,19 @@ def print_markdown(rows, extra, med, load, info) -> None:
     def verdict(met):
         return "-" if met is None else ("yes" if met else "**no**")
 
-    print("\n| workload | kerasx | time | competitor | competitor time | ratio | target | met? |")
-    print("|---|---|---|---|---|---|---|---|")
-    for label, kx, ref, a, b, ratio, target, met in rows:
+    print(
+        "\n| workload | kerasx | time | competitor | competitor time | ratio | ratio of minima "
+        "| target | met? |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for label, kx, ref, a, b, ratio, target, met, min_ratio in rows:
         tgt = f"<= {target:.2f}x" if target else "-"
         print(
             f"| {label} | {kx} | {_fmt_time(label, a)} | {ref} | {_fmt_time(label, b)} | "
-            f"{ratio:.3f} | {tgt} | {verdict(met)} |"
+            f"{ratio:.3f} | {min_ratio:.3f} | {tgt} | {verdict(met)} |"
         )
     for label, value, vs, target, met in extra:
-        print(f"| {label} | | {value} | | {vs} | | {target} | {verdict(met)} |")
+        print(f"| {label} | | {value} | | {vs} | | | {target} | {verdict(met)} |")
     print(
         f"\n{info['cpus']} CPUs, load average {load[0]} before and {load[1]} after; "
         f"kerasx {info.get('kerasx commit', '?')}, jax {info['jax']}, keras {info['keras']}, "
