@@ -44,6 +44,7 @@ class StatelessScope:
                 )
             self._values[id(var)] = value
         self.assigned: dict[int, Any] = {}
+        self.assigned_variables: dict[int, Variable] = {}
 
     def get(self, var: Variable) -> Any:
         key = id(var)
@@ -52,7 +53,14 @@ class StatelessScope:
         return self._values.get(key, _MISSING)
 
     def assign(self, var: Variable, value: Any) -> None:
-        self.assigned[id(var)] = value
+        key = id(var)
+        self.assigned[key] = value
+        self.assigned_variables[key] = var
+
+    def commit(self) -> None:
+        """Write every recorded assignment into its variable (outside any scope)."""
+        for key, var in self.assigned_variables.items():
+            var._value = dispatch.engine().convert_to_tensor(self.assigned[key], var.dtype)
 
     def get_current_value(self, var: Variable) -> Any:
         v = self.get(var)

@@ -12,6 +12,7 @@ each epoch (and whenever training stops, even by an exception), never half-updat
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ class _State:
         self.groups = groups
         self.values: list[list] | None = None
 
-    def read(self, copy: bool) -> list[list]:
+    def read(self, copy: bool) -> Any:
         if copy:
             return [[ops.copy(v.value) for v in g] for g in self.groups]
         return [[v.value for v in g] for g in self.groups]
@@ -49,6 +50,28 @@ class _State:
             for v, x in zip(g, vals):
                 v.assign(x)
         self.values = None
+
+
+class _LazyLogs(Mapping):
+    """A step's logs computed only when read (eager steps: most steps nobody reads them)."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._logs: dict | None = None
+
+    def _get(self) -> dict:
+        if self._logs is None:
+            self._logs = self._model.get_metrics_result()
+        return self._logs
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def _all_vars(groups: list[list]) -> list:
@@ -266,6 +289,14 @@ class Trainer:
             cm.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
+    def _step_logs(self, x: Any, y: Any, y_pred: Any, sample_weight: Any) -> Any:
+        if self.__dict__.get("_kx_eager") and type(self).compute_metrics is Trainer.compute_metrics:
+            cm = self._kx_compile_metrics
+            if cm is not None and y is not None:
+                cm.update_state(y, y_pred, sample_weight)
+            return _LazyLogs(self)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
     def _update_loss_trackers(self, x: Any, loss: Any, parts: list) -> None:
         n = _batch_size_of(x)
         self._kx_loss_tracker.update_state(loss, sample_weight=n)
@@ -288,8 +319,11 @@ class Trainer:
         from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
 
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        tvars = self.trainable_variables
-        ntvars = self.non_trainable_variables
+        cached = self.__dict__.get("_kx_step_vars")
+        if cached is not None:
+            tvars, ntvars = cached
+        else:
+            tvars, ntvars = self.trainable_variables, self.non_trainable_variables
         custom_loss = type(self).compute_loss is not Trainer.compute_loss
 
         def loss_fn(values: list) -> tuple:
@@ -319,7 +353,7 @@ class Trainer:
         if tvars:
             self.optimizer.apply(grads, tvars)
         self._update_loss_trackers(x, loss, parts)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        return self._step_logs(x, y, y_pred, sample_weight)
 
     def test_step(self, data: Any) -> dict:
         """One evaluation step: forward, loss and metrics (no update)."""
@@ -335,7 +369,7 @@ class Trainer:
         else:
             loss, parts = self._compute_loss_parts(y, y_pred, sample_weight)
         self._update_loss_trackers(x, loss, parts)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        return self._step_logs(x, y, y_pred, sample_weight)
 
     def predict_step(self, data: Any) -> Any:
         """One prediction step: the model's outputs for a batch."""
@@ -385,10 +419,18 @@ class Trainer:
                 k += n
             return out, new_state
 
+        def eager(state: Any, data: Any) -> tuple:
+            # Without compilation the step runs on the variables themselves, as one
+            # transaction: assignments are recorded, then committed only if the step succeeds.
+            with StatelessScope() as scope:
+                out = self.predict_step(data) if kind == "predict" else step_method(data)
+            scope.commit()
+            return out, None
+
         if self._use_jit():
             fn = _jit(pure, donate_argnums=0) if kind != "predict" else _jit(pure)
         else:
-            fn = pure
+            fn = eager
         self._kx_fns[key] = fn
         return fn
 
@@ -614,7 +656,7 @@ class Trainer:
             else:
                 logs, new = fn(state.values, batches[0])
             state.values = new
-            if sync:
+            if sync and new is not None:
                 state.sync()
             if cbs is not None:
                 getattr(cbs, end)(first + len(batches) - 1, logs)
@@ -631,7 +673,10 @@ class Trainer:
                     self._prepare(batch, kind)
                     groups = self._state_groups(kind)
                     state = _State(groups)
-                    state.values = state.read(copy=self._use_jit())
+                    if self._use_jit():
+                        state.values = state.read(copy=True)
+                    self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
+                    self.__dict__["_kx_eager"] = not self._use_jit()
                     run["state"], run["fn"] = state, self._make_function(kind, groups)
                 if spe > 1:
                     if pending and _batch_shapes(batch) != _batch_shapes(pending[0]):
@@ -651,6 +696,9 @@ class Trainer:
             if run["state"] is not None:
                 run["state"].write_back()
             raise
+        finally:
+            self.__dict__.pop("_kx_step_vars", None)
+            self.__dict__.pop("_kx_eager", None)
         if run["state"] is None:
             raise ValueError(
                 "The data passed produced no batches: it is empty (or `steps_per_epoch` is 0). "
