@@ -5,19 +5,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
 import sys
-import tarfile
-import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 import warnings
-import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kerasx import config
 from kerasx.utils.progbar import Progbar
+
+if TYPE_CHECKING:
+    import tarfile
+    import zipfile
+
 
 logger = logging.getLogger("kerasx")
 
@@ -78,6 +76,8 @@ def validate_file(fpath: str, file_hash: str, algorithm: str = "auto") -> bool:
 
 
 def _cache_base(cache_dir: str | None) -> str:
+    import tempfile
+
     base = os.path.expanduser(cache_dir if cache_dir is not None else config.kerasx_home())
     try:
         os.makedirs(base, exist_ok=True)
@@ -160,6 +160,11 @@ def extract_archive(file_path: str, path: str = ".", archive_format: Any = "auto
     Returns:
         True if the file was an archive of an allowed format and was extracted.
     """
+    import shutil
+    import tarfile
+    import tempfile
+    import zipfile
+
     for fmt in _archive_formats(archive_format):
         if fmt == "tar" and tarfile.is_tarfile(file_path):
             opener, checker = tarfile.open, _check_tar_members
@@ -191,6 +196,9 @@ def extract_archive(file_path: str, path: str = ".", archive_format: Any = "auto
 
 def _download(origin: str, dest: str) -> None:
     """Fetch `origin` into `dest` (a temporary file), showing a progress bar."""
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(origin) as response, open(dest, "wb") as out:
             length = response.headers.get("Content-Length") if response.headers else None
@@ -256,6 +264,9 @@ def get_file(
     Returns:
         The path of the downloaded file, or of the extraction directory with `extract`.
     """
+    import tempfile
+    import urllib.parse
+
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if md5_hash is not None and file_hash is None:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import itertools
-import multiprocessing
 import os
-import pickle
 import random
-import tempfile
 import warnings
 import weakref
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 
 class PyDataset:
@@ -117,6 +116,8 @@ _WORKER_STATE: dict[str, Any] = {"path": None, "dataset": None}
 
 def _worker_getitem(path: str, index: int) -> Any:
     """Fetch batch `index` of the dataset snapshot pickled at `path` (loaded once per pass)."""
+    import pickle
+
     if _WORKER_STATE["path"] != path:
         with open(path, "rb") as f:
             _WORKER_STATE["dataset"] = pickle.load(f)
@@ -130,12 +131,17 @@ def _process_context() -> Any:
     Both start workers from a fresh single-threaded process, so they are safe next to JAX's
     threads (forking a multi-threaded process may deadlock the child).
     """
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _snapshot(dataset: PyDataset) -> str:
     """Pickle `dataset` to a temporary file (one per pass) and return its path."""
+    import pickle
+    import tempfile
+
     try:
         payload = pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as e:
@@ -257,6 +263,8 @@ class PyDatasetAdapter:
 
     def _executor(self) -> concurrent.futures.Executor:
         """The worker pool, started on first use and kept for later passes."""
+        import concurrent.futures
+
         if self._pool is None:
             if self._use_multiprocessing:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
@@ -270,6 +278,8 @@ class PyDatasetAdapter:
         return self._pool
 
     def _iterate_parallel(self) -> Iterator[tuple]:
+        import concurrent.futures
+
         # Processes read a fresh snapshot of the dataset each pass, so state changed by
         # `on_epoch_end` (e.g. a reshuffled file list) reaches them as it reaches threads.
         path = _snapshot(self._dataset) if self._use_multiprocessing else None
