@@ -2,13 +2,15 @@
 
 Engines are found through the ``kerasx.backends`` entry-point group; each entry point names
 an engine class. The built-in engines are also known by module path, so a source checkout
-works before it is installed.
+works before it is installed, and a built-in name resolves without scanning the installed
+distributions' entry points (that scan is only needed for plug-in engines; it keeps
+``import kerasx`` cheap).
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
+import importlib.util
 from typing import Any
 
 from kerasx.engine import dispatch
@@ -20,6 +22,8 @@ _active_name: str | None = None
 
 
 def _entry_points() -> dict[str, str]:
+    from importlib import metadata
+
     found = dict(_BUILTIN)
     try:
         eps = metadata.entry_points(group="kerasx.backends")
@@ -51,14 +55,14 @@ def load(name: str) -> Any:
             f"Received an invalid value for `backend`, expected an engine name (str). "
             f"Received: backend={name!r}"
         )
-    points = _entry_points()
     key = name.lower()
-    if key not in points:
+    target = _BUILTIN.get(key) or _entry_points().get(key)
+    if target is None:
         raise ValueError(
             f"Received an unknown engine name: {name!r}. Installed engines: "
             f"{', '.join(installed_engines())}. Set KERASX_BACKEND to one of them."
         )
-    module_name, _, attr = points[key].partition(":")
+    module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
         cls = getattr(module, attr)

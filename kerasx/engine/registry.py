@@ -23,12 +23,60 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from kerasx.engine import dispatch
 
-REGISTRY: dict[str, OpDef] = {}
+
+class _Registry(dict):
+    """The name -> `OpDef` table. Op families are imported on demand (``kerasx.ops`` loads
+    lazily), so a lookup of a name that is not registered yet, a membership test, ``len`` and
+    iteration over names first import every op family. ``values()`` and ``items()`` see the
+    ops registered so far (the engine attaches its kernels through them; ops registered later
+    get their kernel in `defop`). A hit costs what a plain dict lookup costs.
+    """
+
+    def __missing__(self, name: str) -> OpDef:
+        if _load_all_ops():
+            return dict.__getitem__(self, name)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (_load_all_ops() and dict.__contains__(self, name))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+    def __iter__(self) -> Iterator[str]:
+        _load_all_ops()
+        return dict.__iter__(self)
+
+    def keys(self) -> Any:
+        _load_all_ops()
+        return dict.keys(self)
+
+    def __len__(self) -> int:
+        _load_all_ops()
+        return dict.__len__(self)
+
+
+_all_loaded = False
+
+
+def _load_all_ops() -> bool:
+    """Import every op family once (see `kerasx.ops`); True if that registered anything new."""
+    global _all_loaded
+    if _all_loaded:
+        return False
+    import kerasx.ops
+
+    before = dict.__len__(REGISTRY)
+    _all_loaded = kerasx.ops._load_all()
+    return dict.__len__(REGISTRY) != before
+
+
+REGISTRY: dict[str, OpDef] = _Registry()
 
 
 @dataclasses.dataclass(eq=False)
@@ -175,6 +223,17 @@ def _param_source(sig: inspect.Signature) -> tuple[str, str]:
     return ", ".join(params), slot_src
 
 
+_WRAPPER_CODE: dict[str, Any] = {}
+
+
+def _renamed(code: Any, name: str) -> Any:
+    """`code` under the op's name, so tracebacks read ``File "<kerasx op add>", in add``."""
+    changes = {"co_name": name, "co_filename": f"<kerasx op {name}>"}
+    if hasattr(code, "co_qualname"):  # Python >= 3.11
+        changes["co_qualname"] = name
+    return code.replace(**changes)
+
+
 def _make_wrapper(op: OpDef) -> Callable[..., Any]:
     """Generate the public function for `op` with the stub's exact signature."""
     sig = op.signature
@@ -206,7 +265,7 @@ def _make_wrapper(op: OpDef) -> Callable[..., Any]:
             conds.append(f"{op.slot_names[idx]}.dtype == {first}.dtype")
         if op.to_float:
             conds.append(f"{first}.dtype.kind in 'fc'")
-    lines = [f"def {op.name}({params_src}):"]
+    lines = [f"def _wrapper({params_src}):"]
     if op.composite:
         lines.append(f"    if _op.kernel is None:\n        return _stub({_call_source(sig)})")
     if simple:
@@ -220,8 +279,14 @@ def _make_wrapper(op: OpDef) -> Callable[..., Any]:
         ]
     lines.append(f"    return _bind(_op, {slots_src})")
     src = "\n".join(lines) + "\n"
-    exec(compile(src, f"<kerasx op {op.name}>", "exec"), namespace)  # noqa: S102
-    fn = namespace[op.name]
+    # Many ops share one wrapper text (same parameters, same fast-path test): compile each
+    # text once, and give every op its own function, globals, name and filename.
+    code = _WRAPPER_CODE.get(src)
+    if code is None:
+        code = _WRAPPER_CODE[src] = compile(src, "<kerasx op>", "exec")
+    exec(code, namespace)  # noqa: S102
+    fn = namespace["_wrapper"]
+    fn.__code__ = _renamed(fn.__code__, op.name)
     fn.__doc__ = op.stub.__doc__
     fn.__module__ = op.stub.__module__
     fn.__qualname__ = op.stub.__qualname__
@@ -317,7 +382,7 @@ def defop(
         )
         if all(kind == "tensor" for kind in op.tensors.values()):
             op.tensor_index = tuple(op.tensors)
-        if op_name in REGISTRY:
+        if dict.__contains__(REGISTRY, op_name):
             raise ValueError(f"Op {op_name!r} is already registered.")
         REGISTRY[op_name] = op
         op.fn = _make_wrapper(op)
