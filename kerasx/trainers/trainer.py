@@ -12,7 +12,7 @@ each epoch (and whenever training stops, even by an exception), never half-updat
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,7 @@ class _State:
         self.values = None
 
 
-class _LazyLogs(Mapping):
+class _LazyLogs(MutableMapping):
     """A step's logs computed only when read (eager steps: most steps nobody reads them)."""
 
     def __init__(self, model: Any) -> None:
@@ -72,6 +72,19 @@ class _LazyLogs(Mapping):
 
     def __len__(self) -> int:
         return len(self._get())
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._get()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._get()[key]
+
+    def copy(self) -> dict:
+        """A plain dict of the logs."""
+        return dict(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
 
 
 def _all_vars(groups: list[list]) -> list:
