@@ -30,8 +30,11 @@ if _typing.TYPE_CHECKING:
     from kerasx import random as random
     from kerasx import regularizers as regularizers
     from kerasx import saving as saving
+    from kerasx import tree as tree
     from kerasx import utils as utils
+    from kerasx.config import version as version
     from kerasx.dtype_policies import DTypePolicy as DTypePolicy
+    from kerasx.dtype_policies import FloatDTypePolicy as FloatDTypePolicy
     from kerasx.engine.autodiff import grad as grad
     from kerasx.engine.autodiff import jit as jit
     from kerasx.engine.autodiff import value_and_grad as value_and_grad
@@ -68,12 +71,15 @@ _SUBMODULES = (
     "random",
     "regularizers",
     "saving",
+    "tree",
     "utils",
 )
 
 # Public name -> the module that defines it, imported on first access.
 _ATTRIBUTES = {
     "DTypePolicy": "kerasx.dtype_policies",
+    "FloatDTypePolicy": "kerasx.dtype_policies",
+    "version": "kerasx.config",
     "grad": "kerasx.engine.autodiff",
     "jit": "kerasx.engine.autodiff",
     "value_and_grad": "kerasx.engine.autodiff",

@@ -258,3 +258,10 @@ def dtype_policy() -> Any:
 def set_dtype_policy(policy: Any) -> None:
     """Set the global dtype policy (a dtype name such as ``"mixed_float16"`` or ``"float32"``)."""
     _flags["dtype_policy"] = policy
+
+
+def version() -> str:
+    """The installed kerasx version string."""
+    import kerasx
+
+    return kerasx.__version__

@@ -80,6 +80,9 @@ class DTypePolicy:
         return f'<DTypePolicy "{self._name}">'
 
 
+FloatDTypePolicy = DTypePolicy
+
+
 def get(identifier: Any) -> DTypePolicy:
     """Turn a policy, a name, a serialized dict or None (global default) into a `DTypePolicy`.
 
