@@ -71,7 +71,7 @@ class Adadelta(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Adadelta rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
         rho = ops.cast(self.rho, dtype)
         i = self._get_variable_index(variable)

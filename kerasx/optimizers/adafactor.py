@@ -107,9 +107,9 @@ class Adafactor(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Adafactor rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
-        t = ops.cast(self._iteration_value() + 1, dtype)
+        t = self._step_count(dtype)
         i = self._get_variable_index(variable)
         r, c, v = self._rows[i], self._cols[i], self._velocities[i]
         g2 = ops.square(g) + self.epsilon_1

@@ -6,7 +6,8 @@ from typing import Any
 
 from kerasx import ops
 from kerasx.engine.variables import Variable
-from kerasx.optimizers.base_optimizer import Optimizer
+from kerasx.ops.optimizer_updates import _adam_update
+from kerasx.optimizers.base_optimizer import Optimizer, fusable
 
 
 class Adam(Optimizer):
@@ -78,19 +79,37 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
+    def _alpha(self, learning_rate: Any, dtype: str) -> Any:
+        """The bias-corrected step size of this step, in `dtype` (computed once per step)."""
+
+        def make() -> Any:
+            lr = self._cast_learning_rate(learning_rate, dtype)
+            t = self._step_count(dtype)
+            b1_t = ops.power(ops.cast(self.beta_1, dtype), t)
+            b2_t = ops.power(ops.cast(self.beta_2, dtype), t)
+            return lr * ops.sqrt(1 - b2_t) / (1 - b1_t)
+
+        return self._step_scalar(("adam_alpha", dtype, id(learning_rate)), make)
+
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Adam rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        alpha = self._alpha(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
-        t = ops.cast(self._iteration_value() + 1, dtype)
-        b1_t = ops.power(ops.cast(self.beta_1, dtype), t)
-        b2_t = ops.power(ops.cast(self.beta_2, dtype), t)
         i = self._get_variable_index(variable)
         m, v = self._momentums[i], self._velocities[i]
-        alpha = lr * ops.sqrt(1 - b2_t) / (1 - b1_t)
-        m.assign(m.value + (g - m.value) * (1 - self.beta_1))
-        v.assign(v.value + (ops.square(g) - v.value) * (1 - self.beta_2))
+        c1 = 1 - self.beta_1
+        c2 = 1 - self.beta_2
+        if not self.amsgrad and fusable(dtype, c1, c2, self.epsilon):
+            new_w, new_m, new_v = _adam_update(
+                g, variable.value, m.value, v.value, alpha, c1, c2, self.epsilon
+            )
+            m.assign(new_m)
+            v.assign(new_v)
+            variable.assign(new_w)
+            return
+        m.assign(m.value + (g - m.value) * c1)
+        v.assign(v.value + (ops.square(g) - v.value) * c2)
         denom_v = v.value
         if self.amsgrad:
             v_hat = self._velocity_hats[i]

@@ -71,9 +71,9 @@ class Adamax(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Adamax rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
-        t = ops.cast(self._iteration_value() + 1, dtype)
+        t = self._step_count(dtype)
         b1_t = ops.power(ops.cast(self.beta_1, dtype), t)
         i = self._get_variable_index(variable)
         m, u = self._momentums[i], self._norms[i]

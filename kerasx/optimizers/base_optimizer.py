@@ -78,6 +78,34 @@ def check_float_in_range(name: str, value: Any, low: float = 0.0, high: float = 
         )
 
 
+_UNSET = object()
+
+# Weight dtypes the fused update ops are used for. (bfloat16 is left to the plain formulas: on
+# NumPy, bfloat16 arrays combined with Python floats compute in float32, which an update
+# written into bfloat16 output buffers would not reproduce.)
+_FUSED_DTYPES = frozenset(("float16", "float32", "float64"))
+_NUMBER_TYPES = (int, float)
+
+
+def fusable(dtype: str, *coefficients: Any) -> bool:
+    """True when a fused update op (`kerasx.ops.optimizer_updates`) reproduces the plain
+    formula exactly: a float16/32/64 weight and Python-number coefficients.
+
+    Args:
+        dtype: the weight's dtype name.
+        *coefficients: the rule's hyper-parameters passed to the op as Python scalars.
+
+    Returns:
+        Whether the fused op may be used.
+    """
+    if dtype not in _FUSED_DTYPES:
+        return False
+    for c in coefficients:
+        if c.__class__ not in _NUMBER_TYPES:
+            return False
+    return True
+
+
 class Optimizer:
     """Base class of optimizers.
 
@@ -103,6 +131,9 @@ class Optimizer:
         name: the optimizer's name (default: snake-cased class name, made unique).
         **kwargs: only the deprecated ``decay`` is accepted (ignored, with a warning).
     """
+
+    # The per-step scalar cache of `_step_scalar` (a dict while `_update` runs).
+    _kx_step_cache: dict | None = None
 
     def __init__(
         self,
@@ -442,10 +473,14 @@ class Optimizer:
     def _apply_weight_decay(self, variables: Sequence[Variable]) -> None:
         if self.weight_decay is None:
             return
+        lr_value = self._step_learning_rate()
         for var in variables:
             if self._use_weight_decay(var):
-                lr = ops.cast(self.learning_rate, var.dtype)
-                wd = ops.cast(self.weight_decay, var.dtype)
+                dtype = var.dtype
+                lr = self._cast_learning_rate(lr_value, dtype)
+                wd = self._step_scalar(
+                    ("weight_decay", dtype), lambda d=dtype: ops.cast(self.weight_decay, d)
+                )
                 var.assign(var.value - var.value * wd * lr)
 
     # ----------------------------------------------------------------- clipping
@@ -574,10 +609,56 @@ class Optimizer:
 
     def _update(self, grads: list[Any], variables: list[Variable]) -> None:
         grads = self._clip_gradients(grads)
-        self._apply_weight_decay(variables)
-        lr = self._get_current_learning_rate()
-        for g, v in zip(grads, variables):
-            self.update_step(g, v, lr)
+        # Scalars that depend only on the step (cast learning rates, bias corrections) are
+        # computed once per update and shared by every weight (see `_step_scalar`).
+        outer = self._kx_step_cache
+        self._kx_step_cache = {}
+        try:
+            self._apply_weight_decay(variables)
+            lr = self._step_learning_rate()
+            update_step = self.update_step
+            for g, v in zip(grads, variables):
+                update_step(g, v, lr)
+        finally:
+            self._kx_step_cache = outer
+
+    def _step_scalar(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per optimizer step and reused under `key`.
+
+        Inside `apply` the value is memoized until the step's updates are done (so the
+        tensor ops that make it run once per step, not once per weight); outside `apply`
+        (a direct `update_step` call) it is simply computed.
+
+        Args:
+            key: a hashable key naming the value (include the dtype it is cast to).
+            make: computes the value with registry ops.
+
+        Returns:
+            The value.
+        """
+        cache = self._kx_step_cache
+        if cache is None:
+            return make()
+        value = cache.get(key, _UNSET)
+        if value is _UNSET:
+            value = cache[key] = make()
+        return value
+
+    def _step_learning_rate(self) -> Any:
+        """The current learning rate, evaluated once per step (a schedule is called once)."""
+        return self._step_scalar("learning_rate", self._get_current_learning_rate)
+
+    def _cast_learning_rate(self, learning_rate: Any, dtype: str) -> Any:
+        """`learning_rate` cast to `dtype`, once per step."""
+        return self._step_scalar(
+            ("learning_rate", dtype, id(learning_rate)), lambda: ops.cast(learning_rate, dtype)
+        )
+
+    def _step_count(self, dtype: str) -> Any:
+        """The 1-based number of the step being applied, cast to `dtype`, once per step."""
+        return self._step_scalar(
+            ("step_count", dtype), lambda: ops.cast(self._iteration_value() + 1, dtype)
+        )
 
     @staticmethod
     def _run_where(pred: Any, fn: Callable[[], None], candidates: Sequence[Variable]) -> None:

@@ -117,7 +117,7 @@ class Ftrl(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the FTRL-Proximal rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
         i = self._get_variable_index(variable)
         acc, lin = self._accumulators[i], self._linears[i]

@@ -75,9 +75,9 @@ class Lamb(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Lamb rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
-        t = ops.cast(self._iteration_value() + 1, dtype)
+        t = self._step_count(dtype)
         b1_t = ops.power(ops.cast(self.beta_1, dtype), t)
         b2_t = ops.power(ops.cast(self.beta_2, dtype), t)
         i = self._get_variable_index(variable)

@@ -80,7 +80,7 @@ class Lion(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Lion rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
         b1 = ops.cast(self.beta_1, dtype)
         b2 = ops.cast(self.beta_2, dtype)

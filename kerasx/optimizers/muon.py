@@ -161,13 +161,13 @@ class Muon(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Muon or the AdamW step to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
         i = self._get_variable_index(variable)
         m = self._momentums[i]
         if self._adam_flags[i]:
             v = self._velocities[i]
-            t = ops.cast(self._iteration_value() + 1, dtype)
+            t = self._step_count(dtype)
             b1_t = ops.power(ops.cast(self.adam_beta_1, dtype), t)
             b2_t = ops.power(ops.cast(self.adam_beta_2, dtype), t)
             alpha = lr * self.adam_lr_ratio * ops.sqrt(1 - b2_t) / (1 - b1_t)

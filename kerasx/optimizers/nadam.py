@@ -92,16 +92,16 @@ class Nadam(Optimizer):
     def _update(self, grads: list[Any], variables: list[Variable]) -> None:
         # The momentum product advances once per step, before the per-weight updates.
         dtype = self._u_product.dtype
-        t = ops.cast(self._iteration_value() + 1, dtype)
+        t = self._step_count(dtype)
         self._u_product.assign(self._u_product.value * self._momentum_at(t, dtype))
         super()._update(grads, variables)
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Nadam rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
-        t = ops.cast(self._iteration_value() + 1, dtype)
+        t = self._step_count(dtype)
         u_t = self._momentum_at(t, dtype)
         u_next = self._momentum_at(t + 1, dtype)
         prod_t = ops.cast(self._u_product.value, dtype)

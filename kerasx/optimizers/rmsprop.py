@@ -6,7 +6,8 @@ from typing import Any
 
 from kerasx import ops
 from kerasx.engine.variables import Variable
-from kerasx.optimizers.base_optimizer import Optimizer
+from kerasx.ops.optimizer_updates import _rmsprop_update
+from kerasx.optimizers.base_optimizer import Optimizer, fusable
 
 
 class RMSprop(Optimizer):
@@ -81,11 +82,20 @@ class RMSprop(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the RMSprop rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
         i = self._get_variable_index(variable)
         rho = self.rho
         v = self._velocities[i]
+        if (
+            not self.centered
+            and not self.momentum > 0
+            and fusable(dtype, rho, self.epsilon, self.momentum)
+        ):
+            new_w, new_v = _rmsprop_update(g, variable.value, v.value, lr, rho, self.epsilon)
+            v.assign(new_v)
+            variable.assign(new_w)
+            return
         v.assign(rho * v.value + (1 - rho) * ops.square(g))
         if self.centered:
             avg = self._average_gradients[i]

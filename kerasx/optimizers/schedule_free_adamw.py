@@ -97,9 +97,9 @@ class ScheduleFreeAdamW(Optimizer):
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the Schedule-Free AdamW rule to one weight."""
         dtype = variable.dtype
-        lr = ops.cast(learning_rate, dtype)
+        lr = self._cast_learning_rate(learning_rate, dtype)
         g = ops.cast(gradient, dtype)
-        t = ops.cast(self._iteration_value() + 1, dtype)
+        t = self._step_count(dtype)
         if self.warmup_steps:
             lr = lr * ops.minimum(1.0, t / self.warmup_steps)
         i = self._get_variable_index(variable)

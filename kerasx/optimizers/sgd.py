@@ -6,7 +6,8 @@ from typing import Any
 
 from kerasx import ops
 from kerasx.engine.variables import Variable
-from kerasx.optimizers.base_optimizer import Optimizer
+from kerasx.ops.optimizer_updates import _sgd_momentum_update
+from kerasx.optimizers.base_optimizer import Optimizer, fusable
 
 
 class SGD(Optimizer):
@@ -75,13 +76,23 @@ class SGD(Optimizer):
 
     def update_step(self, gradient: Any, variable: Variable, learning_rate: Any) -> None:
         """Apply the SGD rule to one weight."""
-        lr = ops.cast(learning_rate, variable.dtype)
-        g = ops.cast(gradient, variable.dtype)
+        dtype = variable.dtype
+        lr = self._cast_learning_rate(learning_rate, dtype)
+        g = ops.cast(gradient, dtype)
         if self.momentum == 0:
             variable.assign(variable.value - g * lr)
             return
         m = self.momentums[self._get_variable_index(variable)]
-        mu = ops.cast(self.momentum, variable.dtype)
+        # The coefficient is a tensor of the weight's dtype (a float64 weight gets the float32
+        # rounding of `momentum`, as Keras does), made once per step.
+        mu = self._step_scalar(("sgd_momentum", dtype), lambda: ops.cast(self.momentum, dtype))
+        if fusable(dtype):
+            new_w, new_m = _sgd_momentum_update(
+                g, variable.value, m.value, lr, mu, bool(self.nesterov)
+            )
+            m.assign(new_m)
+            variable.assign(new_w)
+            return
         m.assign(-g * lr + m.value * mu)
         if self.nesterov:
             variable.assign(variable.value + (-g * lr + m.value * mu))

@@ -1,0 +1,64 @@
+"""NumPy kernels: fused optimizer updates (see ``kerasx/ops/optimizer_updates.py``).
+
+Each kernel performs the same float operations, in the same order, as the op's composite body,
+so its results are bit-identical; it only writes intermediate results into the output arrays it
+allocates (``out=``) instead of creating one temporary per operation. The inputs are never
+modified. Python-float coefficients are applied as weakly typed scalars (NumPy >= 2 converts
+them to the array's dtype), like the body's ops do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _adam_update(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon):
+    m = np.subtract(gradient, momentum)
+    np.multiply(m, c1, out=m)
+    np.add(momentum, m, out=m)
+    v = np.square(gradient)
+    np.subtract(v, velocity, out=v)
+    np.multiply(v, c2, out=v)
+    np.add(velocity, v, out=v)
+    denom = np.sqrt(v)
+    np.add(denom, epsilon, out=denom)
+    w = np.multiply(m, alpha)
+    np.divide(w, denom, out=w)
+    np.subtract(variable, w, out=w)
+    return w, m, v
+
+
+def _sgd_momentum_update(gradient, variable, momentum, learning_rate, momentum_rate, nesterov):
+    m = np.negative(gradient)
+    np.multiply(m, learning_rate, out=m)
+    w = np.multiply(momentum, momentum_rate)
+    np.add(m, w, out=m)
+    if nesterov:
+        np.negative(gradient, out=w)
+        np.multiply(w, learning_rate, out=w)
+        tmp = np.multiply(m, momentum_rate)
+        np.add(w, tmp, out=w)
+        np.add(variable, w, out=w)
+    else:
+        np.add(variable, m, out=w)
+    return w, m
+
+
+def _rmsprop_update(gradient, variable, velocity, learning_rate, rho, epsilon):
+    v = np.multiply(velocity, rho)
+    w = np.square(gradient)
+    np.multiply(w, 1 - rho, out=w)
+    np.add(v, w, out=v)
+    denom = np.add(v, epsilon)
+    np.sqrt(denom, out=denom)
+    np.multiply(learning_rate, gradient, out=w)
+    np.divide(w, denom, out=w)
+    np.subtract(variable, w, out=w)
+    return w, v
+
+
+KERNELS = {
+    "_adam_update": _adam_update,
+    "_sgd_momentum_update": _sgd_momentum_update,
+    "_rmsprop_update": _rmsprop_update,
+}
