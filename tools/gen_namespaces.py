@@ -148,12 +148,27 @@ def wrapped(names: list[str], width: int) -> list[str]:
     return chunks
 
 
-def lazy_init_text(top: list[str], where: dict[str, str]) -> str:
-    """Source of the lazy ``kerasx/ops/__init__.py``."""
+def all_families() -> list[str]:
+    """Every op family module, including those that declare only private ops."""
+    import kerasx.ops as ops_pkg
+
+    return [
+        f"kerasx.ops.{info.name}"
+        for info in pkgutil.iter_modules(ops_pkg.__path__)
+        if not info.name.startswith("_") and info.name not in GENERATED
+    ]
+
+
+def lazy_init_text(top: list[str], where: dict[str, str], extra: list[str] = ()) -> str:
+    """Source of the lazy ``kerasx/ops/__init__.py``.
+
+    `extra` lists family modules without public names (private ops): they are imported with
+    the others, so the registry is complete however the package was first used.
+    """
     missing = sorted(n for n in top if n not in where)
     if missing:
         raise SystemExit(f"no family module defines: {missing}")
-    families = sorted(set(where.values()))
+    families = sorted(set(where.values()) | set(extra))
     lines = [f'"""{LAZY_DOC}"""', ""]
     lines += [
         "import importlib as _importlib",
@@ -187,7 +202,7 @@ def main() -> None:
 
     ops_dir = ROOT / "kerasx" / "ops"
     top = [n for n in surface.OPS if n not in NAMESPACES]
-    (ops_dir / "__init__.py").write_text(lazy_init_text(top, where))
+    (ops_dir / "__init__.py").write_text(lazy_init_text(top, where, all_families()))
     for ns, names in (
         ("numpy", surface.OPS_NUMPY),
         ("nn", surface.OPS_NN),

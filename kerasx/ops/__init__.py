@@ -365,6 +365,7 @@ _FAMILY_NAMES = {
         "associative_scan cond custom_gradient fori_loop map scan switch vectorize vectorized_map "
         "while_loop"
     ),
+    "kerasx.ops.conv_geometry": "",
     "kerasx.ops.convolution": "conv conv_transpose depthwise_conv separable_conv",
     "kerasx.ops.core": (
         "cast convert_to_numpy convert_to_tensor dtype is_tensor saturate_cast shape stop_gradient"
@@ -385,7 +386,9 @@ _FAMILY_NAMES = {
         "i0 ldexp logaddexp logaddexp2 maximum minimum mod nan_to_num nextafter power"
     ),
     "kerasx.ops.imaging": "",
+    "kerasx.ops.imaging_common": "",
     "kerasx.ops.imaging_geometry": "",
+    "kerasx.ops.imaging_sampling": "",
     "kerasx.ops.indexing": (
         "get_item scatter scatter_update slice slice_update take take_along_axis unravel_index"
     ),
@@ -424,6 +427,7 @@ _FAMILY_NAMES = {
         "rms_normalization"
     ),
     "kerasx.ops.norms_and_jvp": "jvp norm",
+    "kerasx.ops.optimizer_updates": "",
     "kerasx.ops.pooling": (
         "adaptive_average_pool adaptive_max_pool average_pool depth_to_space fold max_pool "
         "space_to_depth unfold"
