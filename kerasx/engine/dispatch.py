@@ -170,7 +170,7 @@ def bind(op: OpDef, slots: tuple) -> Any:
     has_kt = False
     has_tracer = False
     changed = False
-    new = list(slots)
+    new = None
     KT, TR, VAR = _KerasTensor, _Tracer, _Variable
     for idx, kind in op.tensors.items():
         v = slots[idx]
@@ -183,8 +183,16 @@ def bind(op: OpDef, slots: tuple) -> Any:
                 continue
             if isinstance(v, VAR):
                 v = v.value
+                if new is None:
+                    new = list(slots)
                 new[idx] = v
                 changed = True
+                cls = v.__class__
+                if cls is TR:
+                    has_tracer = True
+                    continue
+                if cls in FAST_TYPES:
+                    continue
             if isinstance(v, KT):
                 has_kt = True
             elif isinstance(v, TR):
@@ -203,6 +211,8 @@ def bind(op: OpDef, slots: tuple) -> Any:
                     elif isinstance(t, TR):
                         has_tracer = True
                 if seq_changed:
+                    if new is None:
+                        new = list(slots)
                     new[idx] = type(v)(items) if isinstance(v, tuple) else items
                     changed = True
     if changed:
@@ -222,34 +232,94 @@ def bind(op: OpDef, slots: tuple) -> Any:
     return eager(op, slots)
 
 
+# op -> (indices of its single-tensor slots that are not promoted, of its sequence slots
+# that are not promoted), computed once per op for `eager`.
+_PLANS: dict = {}
+
+
+def _plan(op: OpDef) -> tuple:
+    plan = _PLANS.get(op)
+    if plan is None:
+        promote = op.promote
+        single = tuple(i for i, k in op.tensors.items() if i not in promote and k == "tensor")
+        seqs = tuple(i for i, k in op.tensors.items() if i not in promote and k != "tensor")
+        plan = _PLANS[op] = (single, seqs)
+    return plan
+
+
+def _fast_target(op: OpDef, slots: tuple) -> Any:
+    """The promoted dtype of the promoted slots when it is obvious, else None.
+
+    Obvious: every promoted slot is a native array of one dtype, or a Python ``int`` /
+    ``float`` (weakly typed) next to floating or complex arrays of one dtype. Then the
+    promotion gives that dtype (the same answer as `promoted_dtype`, without the lattice).
+    Returns ``(dtype name, whether some slot is a Python scalar)``.
+    """
+    first = None
+    scalars = False
+    for i in op.promote:
+        v = slots[i]
+        cls = v.__class__
+        if cls in FAST_TYPES:
+            d = v.dtype
+            if first is None:
+                first = d
+            elif d != first:
+                return None
+        elif cls is float or cls is int:
+            scalars = True
+        elif v is not None:
+            return None
+    if first is None:
+        return None
+    if scalars or op.to_float:
+        if getattr(first, "kind", "") not in ("f", "c"):
+            return None
+    return _dt.standardize_dtype(first), scalars
+
+
 def eager(op: OpDef, slots: tuple) -> Any:
     """Convert and promote the tensor slots, then run the kernel."""
     eng = _engine if _engine is not None else engine()
     convert = eng.convert_to_tensor
-    new = list(slots)
+    new = None
     promote = op.promote
     if promote:
-        vals = [slots[i] for i in promote]
-        target = promoted_dtype(op, vals)
-        for i in promote:
-            v = slots[i]
-            if v is None:
-                continue
-            if v.__class__ in FAST_TYPES and _dt.standardize_dtype(v.dtype) == target:
-                continue
-            new[i] = convert(v, target)
-    for idx, kind in op.tensors.items():
-        if idx in promote:
-            continue
-        v = new[idx]
-        if v is None:
-            continue
-        if kind == "tensor":
-            if v.__class__ not in FAST_TYPES:
-                new[idx] = _convert_learning(eng, v)
-        elif isinstance(v, (list, tuple)):
-            new[idx] = [t if t.__class__ in FAST_TYPES else _convert_learning(eng, t) for t in v]
-    slots = tuple(new)
+        fast = _fast_target(op, slots)
+        if fast is None:
+            target = promoted_dtype(op, [slots[i] for i in promote])
+            new = list(slots)
+            for i in promote:
+                v = slots[i]
+                if v is None:
+                    continue
+                if v.__class__ in FAST_TYPES and _dt.standardize_dtype(v.dtype) == target:
+                    continue
+                new[i] = convert(v, target)
+        elif fast[1]:
+            # Native arrays of the target dtype stay; the Python scalars are converted.
+            target = fast[0]
+            new = list(slots)
+            for i in promote:
+                v = slots[i]
+                cls = v.__class__
+                if cls is float or cls is int:
+                    new[i] = convert(v, target)
+    single, seqs = _plan(op)
+    for i in single:
+        v = slots[i] if new is None else new[i]
+        if v is not None and v.__class__ not in FAST_TYPES:
+            if new is None:
+                new = list(slots)
+            new[i] = _convert_learning(eng, v)
+    for i in seqs:
+        v = slots[i] if new is None else new[i]
+        if isinstance(v, (list, tuple)):
+            if new is None:
+                new = list(slots)
+            new[i] = [t if t.__class__ in FAST_TYPES else _convert_learning(eng, t) for t in v]
+    if new is not None:
+        slots = tuple(new)
     try:
         return op.kernel(*slots)
     except (ValueError, TypeError, IndexError) as e:

@@ -22,7 +22,7 @@ _levels: list[list[Node]] = []  # one tape (list of nodes) per open level
 class Node:
     """One recorded call: how to send output cotangents back to the inputs."""
 
-    __slots__ = ("op", "slots", "ans", "parents", "multi", "vjp_fn")
+    __slots__ = ("op", "slots", "ans", "parents", "multi", "vjp_fn", "ct")
 
     def __init__(self, op: Any, slots: tuple, ans: Any, parents: list, multi: bool) -> None:
         self.op = op
@@ -31,6 +31,8 @@ class Node:
         self.parents = parents  # list of (slot index, position in seq or -1, Tracer)
         self.multi = multi
         self.vjp_fn: Any = None
+        # The output cotangents gathered so far during `backward` (None: none yet).
+        self.ct: Any = None
 
 
 class Tracer(TensorOperators):
@@ -184,22 +186,28 @@ dispatch._record = record
 # --------------------------------------------------------------------------- backward
 
 
-def _zeros_like(x: Any) -> Any:
-    from kerasx.engine.registry import REGISTRY
+_REG: Any = None
 
-    return REGISTRY["zeros_like"].fn(x)
+
+def _registry() -> Any:
+    global _REG
+    if _REG is None:
+        from kerasx.engine.registry import REGISTRY
+
+        _REG = REGISTRY
+    return _REG
+
+
+def _zeros_like(x: Any) -> Any:
+    return _registry()["zeros_like"].fn(x)
 
 
 def _add(a: Any, b: Any) -> Any:
-    from kerasx.engine.registry import REGISTRY
-
-    return REGISTRY["add"].fn(a, b)
+    return _registry()["add"].fn(a, b)
 
 
 def _cast(x: Any, dtype: str) -> Any:
-    from kerasx.engine.registry import REGISTRY
-
-    return REGISTRY["cast"].fn(x, dtype)
+    return _registry()["cast"].fn(x, dtype)
 
 
 def _node_cotangents(node: Node, g: Any) -> list:
@@ -211,58 +219,98 @@ def _node_cotangents(node: Node, g: Any) -> list:
             out.append(grads[idx])
         return out
     op = node.op
+    parents = node.parents
+    if len(parents) == 1:
+        idx, pos, _tracer = parents[0]
+        c = _rule(op, idx)(g, node.ans, *node.slots)
+        return [c[pos] if pos >= 0 else c]
     results = []
     cache: dict[int, Any] = {}
-    for idx, pos, _tracer in node.parents:
+    for idx, pos, _tracer in parents:
         if idx not in cache:
-            name = op.slot_names[idx]
-            rule = op.vjp.get(name)
-            if rule is None:
-                raise TypeError(
-                    f"`ops.{op.name}` has no gradient rule for its argument `{name}`, so it "
-                    "cannot be differentiated with respect to it. Wrap that input in "
-                    "`ops.stop_gradient` if no gradient is needed through it."
-                )
-            cache[idx] = rule(g, node.ans, *node.slots)
+            cache[idx] = _rule(op, idx)(g, node.ans, *node.slots)
         c = cache[idx]
         results.append(c[pos] if pos >= 0 else c)
     return results
 
 
+def _rule(op: Any, idx: int) -> Any:
+    name = op.slot_names[idx]
+    rule = op.vjp.get(name)
+    if rule is None:
+        raise TypeError(
+            f"`ops.{op.name}` has no gradient rule for its argument `{name}`, so it "
+            "cannot be differentiated with respect to it. Wrap that input in "
+            "`ops.stop_gradient` if no gradient is needed through it."
+        )
+    return rule
+
+
+# dtype object -> (its standard name, whether cotangents to it are dropped: int and bool)
+_DTYPE_FACTS: dict = {}
+
+
+def _dtype_facts(dtype: Any) -> tuple:
+    facts = _DTYPE_FACTS.get(dtype)
+    if facts is None:
+        name = _dt.standardize_dtype(dtype)
+        facts = (name, name == "bool" or _dt.is_int_dtype(name))
+        _DTYPE_FACTS[dtype] = facts
+    return facts
+
+
 def backward(level: int, tape: list[Node], out: Tracer, g: Any, leaves: list[Tracer]) -> list:
     """Propagate `g` from `out` back through `tape`; return the cotangents of `leaves`."""
-    cts: dict[int, list] = {}
     leaf_ct: dict[int, Any] = {}
+    facts_of = _DTYPE_FACTS.get
 
     def accumulate(t: Tracer, c: Any) -> None:
         if c is None:
             return
-        td = _dt.standardize_dtype(t.dtype)
-        cd = _dt.standardize_dtype(c.dtype) if hasattr(c, "dtype") else None
-        if td in ("bool",) or _dt.is_int_dtype(td):
+        tdt = t.dtype
+        facts = facts_of(tdt) or _dtype_facts(tdt)
+        if facts[1]:
             return
-        if cd is not None and cd != td:
-            c = _cast(c, td)
-        if t.node is None:
+        cdt = getattr(c, "dtype", None)
+        if cdt is not None and cdt is not tdt:
+            cd = (facts_of(cdt) or _dtype_facts(cdt))[0]
+            if cd != facts[0]:
+                c = _cast(c, facts[0])
+        node = t.node
+        if node is None:
             key = id(t)
             leaf_ct[key] = c if key not in leaf_ct else _add(leaf_ct[key], c)
             return
-        slot = cts.setdefault(id(t.node), [None] * (len(t.node.ans) if t.node.multi else 1))
-        slot[t.index] = c if slot[t.index] is None else _add(slot[t.index], c)
+        slot = node.ct
+        if slot is None:
+            slot = node.ct = [None] * (len(node.ans) if node.multi else 1)
+        i = t.index
+        slot[i] = c if slot[i] is None else _add(slot[i], c)
 
-    if isinstance(out, Tracer) and out.level == level:
-        accumulate(out, g)
-    for node in reversed(tape):
-        gs = cts.pop(id(node), None)
-        if gs is None:
-            continue
-        if node.multi:
-            gs = [gi if gi is not None else _zeros_like(a) for gi, a in zip(gs, node.ans)]
-            g_node: Any = type(node.ans)(gs)
-        else:
-            g_node = gs[0]
-        for (_idx, _pos, parent), c in zip(node.parents, _node_cotangents(node, g_node)):
-            accumulate(parent, c)
+    try:
+        if isinstance(out, Tracer) and out.level == level:
+            accumulate(out, g)
+        for node in reversed(tape):
+            gs = node.ct
+            if gs is None:
+                continue
+            node.ct = None
+            if node.multi:
+                gs = [gi if gi is not None else _zeros_like(a) for gi, a in zip(gs, node.ans)]
+                g_node: Any = type(node.ans)(gs)
+            else:
+                g_node = gs[0]
+            parents = node.parents
+            cts = _node_cotangents(node, g_node)
+            if len(parents) == 1:
+                accumulate(parents[0][2], cts[0])
+            else:
+                for (_idx, _pos, parent), c in zip(parents, cts):
+                    accumulate(parent, c)
+    except BaseException:
+        for node in tape:
+            node.ct = None
+        raise
     return [leaf_ct.get(id(t)) for t in leaves]
 
 
