@@ -77,6 +77,34 @@ def in_call() -> bool:
     return bool(_stack("training"))
 
 
+def enter_call(training: Any, name: str) -> bool:
+    """What ``training_scope(training)`` then ``name_scope(name)`` do on entry, in one call.
+
+    Returns:
+        Whether `name` was pushed (pass it to `exit_call`).
+    """
+    loc = _local
+    try:
+        trainings = loc.training
+        names = loc.names
+    except AttributeError:
+        trainings = _stack("training")
+        names = _stack("names")
+    trainings.append(training)
+    if names and names[-1] == name:
+        return False
+    names.append(name)
+    return True
+
+
+def exit_call(pushed: bool) -> None:
+    """Undo `enter_call` (the name first, then the training value)."""
+    loc = _local
+    if pushed:
+        loc.names.pop()
+    loc.training.pop()
+
+
 def snake_case(name: str) -> str:
     """``"BatchNormalization"`` -> ``"batch_normalization"``, ``"Conv2D"`` -> ``"conv2d"``."""
     out = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import warnings
+import weakref
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from kerasx.engine import dtypes as _dt
 from kerasx.engine.symbolic import KerasTensor
 from kerasx.engine.variables import StatelessScope, Variable
 from kerasx.layers import _context
-from kerasx.layers.input_spec import assert_input_compatibility
+from kerasx.layers.input_spec import InputSpec, assert_input_compatibility
 from kerasx.layers.node import Node, no_recording, recording
 from kerasx.random import SeedGenerator
 
@@ -422,6 +423,7 @@ class Layer:
     def add_loss(self, loss: Any) -> None:
         """Add a scalar loss term (collected in `losses` and added to the training loss)."""
         self._kx_losses.append(loss)
+        _LOSS_HOLDERS[id(self)] = self
 
     @property
     def losses(self) -> list:
@@ -437,8 +439,13 @@ class Layer:
         return added + regular
 
     def _clear_losses(self) -> None:
+        # Only `add_loss` fills `_kx_losses`, and it registers the layer in _LOSS_HOLDERS:
+        # when no layer holds losses there is nothing to clear (and no tree to walk).
+        if not _LOSS_HOLDERS:
+            return
         for layer in self._flatten_layers():
             layer._kx_losses.clear()
+            _LOSS_HOLDERS.pop(id(layer), None)
 
     # ------------------------------------------------------------------ calling
 
@@ -450,6 +457,78 @@ class Layer:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Fast path (the training hot path): a built layer called on one concrete tensor that
+        # needs no conversion, with at most `training=`. It does what the general path does
+        # for such a call, minus the structure walks.
+        if (
+            len(args) == 1
+            and (not kwargs or (len(kwargs) == 1 and "training" in kwargs))
+            and self.built
+            and self.activity_regularizer is None
+        ):
+            x = args[0]
+            if self._fast_input_ok(x):
+                return self._fast_call(x, kwargs)
+        return self._call_general(args, kwargs)
+
+    def _fast_input_ok(self, x: Any) -> bool:
+        """True when `x` is a concrete tensor that `_convert_inputs` would return unchanged
+        (up to the engine's own identity conversion of NumPy arrays) and carries no mask."""
+        cls = x.__class__
+        if cls is np.ndarray:
+            if cls not in dispatch.FAST_TYPES:  # an engine whose arrays are not NumPy's
+                return False
+            kind = x.dtype.kind
+            if kind == "O":
+                return False
+            if kind == "f" and _dtype_str(x.dtype) != self._dtype_policy.compute_dtype:
+                return False
+            # `_convert_inputs` hands NumPy arrays to the engine's `convert_to_tensor`.
+            return dispatch.engine().convert_to_tensor(x, None) is x
+        if cls is not dispatch._Tracer and (
+            cls not in dispatch.FAST_TYPES or isinstance(x, (np.generic, np.ndarray))
+        ):
+            return False
+        if self.autocast:
+            compute = self._dtype_policy.compute_dtype
+            d = _dt.standardize_dtype(x.dtype)
+            if d != compute and _dt.is_float_dtype(d) and _dt.is_float_dtype(compute):
+                return False
+        return not (self._kx_call.accepts_mask and getattr(x, "_keras_mask", None) is not None)
+
+    def _fast_call(self, x: Any, kwargs: dict) -> Any:
+        info = self._kx_call
+        spec = self.input_spec
+        if spec is not None:
+            shape = tuple(x.shape)
+            seen = self.__dict__.get("_kx_spec_seen")
+            if seen is None or seen[0] is not spec or seen[1] != shape or seen[2] != vars(spec):
+                assert_input_compatibility(spec, x, self.name)
+                if isinstance(spec, InputSpec):
+                    snapshot = {
+                        k: dict(v) if isinstance(v, dict) else v for k, v in vars(spec).items()
+                    }
+                    self.__dict__["_kx_spec_seen"] = (spec, shape, snapshot)
+        if info.accepts_training:
+            training = kwargs.get("training")
+            if training is None:
+                training = _context.current_training()
+                if training is None:
+                    training = info.training_default
+                kwargs["training"] = training
+        else:
+            training = kwargs.pop("training", None)
+            if training is None:
+                training = _context.current_training()
+        if _LOSS_HOLDERS and not _context.in_call():
+            self._clear_losses()
+        pushed = _context.enter_call(training, self.name)
+        try:
+            return self.call(x, **kwargs)
+        finally:
+            _context.exit_call(pushed)
+
+    def _call_general(self, args: tuple, kwargs: dict) -> Any:
         info = self._kx_call
         given_kwargs = dict(kwargs)
         # Convert array inputs and cast floating inputs to the compute dtype.
@@ -746,6 +825,19 @@ class Layer:
 
 
 _CALL_INFO: dict = {}
+
+# Layers whose `_kx_losses` may be non-empty (filled by `add_loss`, emptied by `_clear_losses`).
+_LOSS_HOLDERS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+_DTYPE_STR: dict = {}
+
+
+def _dtype_str(dtype: Any) -> str:
+    """``str(dtype)``, remembered per dtype object (NumPy's ``str`` of a dtype is slow)."""
+    s = _DTYPE_STR.get(dtype)
+    if s is None:
+        s = _DTYPE_STR[dtype] = str(dtype)
+    return s
 
 
 def _wrap_build(build: Any) -> Any:

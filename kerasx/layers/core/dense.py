@@ -10,6 +10,8 @@ from kerasx import activations, constraints, initializers, ops, regularizers
 from kerasx.layers.input_spec import InputSpec
 from kerasx.layers.layer import Layer
 
+_relu = activations.relu
+
 
 def _serialize_or_none(module: Any, obj: Any) -> Any:
     return None if obj is None else module.serialize(obj)
@@ -139,11 +141,17 @@ class Dense(Layer):
         Returns:
             A tensor of shape ``inputs.shape[:-1] + (units,)``.
         """
-        x = ops.matmul(inputs, self.kernel)
+        # Reading the variables' values here (what an op does with a Variable argument
+        # anyway) lets the ops take their fast path.
+        x = ops.matmul(inputs, self.kernel.value)
         if self.bias is not None:
-            x = ops.add(x, self.bias)
-        if self.activation is not None:
-            x = self.activation(x)
+            x = ops.add(x, self.bias.value)
+        activation = self.activation
+        if activation is _relu:
+            # `activations.relu` with its defaults is `ops.relu` (after a no-op conversion).
+            return ops.relu(x)
+        if activation is not None:
+            x = activation(x)
         return x
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
