@@ -1,6 +1,9 @@
 """Neural-network ops: cross-entropies, one-hot encodings and PSNR.
 
 The three cross-entropies are composites with fused engine kernels, so they carry VJP rules.
+An engine's fused `sparse_categorical_crossentropy` kernel may also carry a one-pass
+first-order gradient as its ``vjp_output`` attribute (the NumPy engine's does); the rule uses
+it when it is given plain engine arrays, and its registry-op form otherwise.
 Probabilities (``from_logits=False``) are clipped to ``[epsilon, 1 - epsilon]`` with
 ``kerasx.config.epsilon()`` (1e-7 by default), as Keras does; logits go through numerically
 stable formulas.
@@ -14,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from kerasx import config as _config
+from kerasx.engine import dispatch
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.ops._helpers import K, Sample, rand_int, randn, shape_of
@@ -170,23 +174,33 @@ def _promote_pair(a: Any, b: Any) -> tuple:
 # ----------------------------------------------------------- categorical crossentropy
 
 
-def _cce_grads(g: Any, target: Any, output: Any, from_logits: Any, axis: Any) -> tuple:
-    """(d output, d target) of the categorical cross-entropy, `target` dense."""
+def _cce_grad_output(g: Any, target: Any, output: Any, from_logits: Any, axis: Any) -> Any:
+    """d output of the categorical cross-entropy, `target` dense."""
     ax = check_axis(axis, len(shape_of(output)))
     ge = K.expand_dims(g, ax)
     if from_logits:
         d_out = K.subtract(
             K.multiply(softmax(output, axis=ax), K.sum(target, axis=ax, keepdims=True)), target
         )
-        return K.multiply(ge, d_out), K.negative(K.multiply(ge, log_softmax(output, axis=ax)))
+        return K.multiply(ge, d_out)
     eps = _eps()
     s = K.sum(output, axis=ax, keepdims=True)
     q = K.divide(output, s)
     c = K.clip(q, eps, 1.0 - eps)
     inside = _mask(K.logical_and(K.greater_equal(q, eps), K.less_equal(q, 1.0 - eps)), c)
     dq = K.multiply(K.negative(K.divide(K.multiply(ge, target), c)), inside)
-    d_out = K.divide(K.subtract(dq, K.sum(K.multiply(dq, q), axis=ax, keepdims=True)), s)
-    return d_out, K.negative(K.multiply(ge, K.log(c)))
+    return K.divide(K.subtract(dq, K.sum(K.multiply(dq, q), axis=ax, keepdims=True)), s)
+
+
+def _cce_grad_target(g: Any, target: Any, output: Any, from_logits: Any, axis: Any) -> Any:
+    """d target of the categorical cross-entropy."""
+    ax = check_axis(axis, len(shape_of(output)))
+    ge = K.expand_dims(g, ax)
+    if from_logits:
+        return K.negative(K.multiply(ge, log_softmax(output, axis=ax)))
+    eps = _eps()
+    q = K.divide(output, K.sum(output, axis=ax, keepdims=True))
+    return K.negative(K.multiply(ge, K.log(K.clip(q, eps, 1.0 - eps))))
 
 
 def _cce_samples(rng: Any) -> list:
@@ -207,8 +221,8 @@ def _cce_samples(rng: Any) -> list:
     shape=cce_shape,
     composite=True,
     vjp={
-        "target": lambda g, ans, t, o, fl, axis: _cce_grads(g, t, o, fl, axis)[1],
-        "output": lambda g, ans, t, o, fl, axis: _cce_grads(g, t, o, fl, axis)[0],
+        "target": lambda g, ans, t, o, fl, axis: _cce_grad_target(g, t, o, fl, axis),
+        "output": lambda g, ans, t, o, fl, axis: _cce_grad_output(g, t, o, fl, axis),
     },
     samples=_cce_samples,
     namespaces=("nn",),
@@ -254,7 +268,15 @@ def _dense_target(target: Any, output: Any, axis: Any) -> Any:
 
 
 def _scce_vjp_output(g: Any, ans: Any, target: Any, output: Any, fl: Any, axis: Any) -> Any:
-    return _cce_grads(g, _dense_target(target, output, axis), output, fl, axis)[0]
+    # An engine's fused kernel may carry a one-pass first-order gradient (`vjp_output`): it
+    # is used when every argument is a plain engine array, i.e. when this gradient is not
+    # itself being differentiated. Otherwise the rule below, in registry ops, runs.
+    fused = getattr(_SCCE.kernel, "vjp_output", None)
+    if fused is not None:
+        fast = dispatch.FAST_TYPES
+        if g.__class__ in fast and target.__class__ in fast and output.__class__ in fast:
+            return fused(g, target, output, fl, axis)
+    return _cce_grad_output(g, _dense_target(target, output, axis), output, fl, axis)
 
 
 def _scce_samples(rng: Any) -> list:
@@ -301,6 +323,9 @@ def sparse_categorical_crossentropy(
     scce_shape(shape_of(target), shape_of(output), from_logits, axis)
     dense = _dense_target(target, output, axis)
     return categorical_crossentropy(dense, output, from_logits=from_logits, axis=axis)
+
+
+_SCCE = sparse_categorical_crossentropy.opdef
 
 
 # ------------------------------------------------------------------ one-hot encodings

@@ -48,14 +48,149 @@ def _class_mask(target, n, ax, ndim):
     return np.expand_dims(target, ax) == np.arange(n).reshape(shape)
 
 
-def sparse_categorical_crossentropy(target, output, from_logits, axis):
-    _rules().scce_shape(target.shape, output.shape, from_logits, axis)
+# Direct ufunc reductions: the same arithmetic as np.sum / np.max / np.min / np.clip without
+# their Python wrappers (these kernels run on small arrays every training step).
+_sum = np.add.reduce
+_max = np.maximum.reduce
+_min = np.minimum.reduce
+
+
+def _clip(x, lo, hi):
+    # np.clip(x, lo, hi) for scalar bounds lo <= hi: NaN stays NaN, as there.
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+_SCCE_CHECKED: set = set()
+_ROWS: dict = {}
+
+
+def _scce_check(target, output, from_logits, axis):
+    """The shape rule, run once per combination of shapes and arguments."""
+    key = (target.shape, output.shape, from_logits, axis)
+    if key not in _SCCE_CHECKED:
+        _rules().scce_shape(target.shape, output.shape, from_logits, axis)
+        if len(_SCCE_CHECKED) < 256:
+            _SCCE_CHECKED.add(key)
     ax = axis % output.ndim
     if target.ndim == output.ndim:
         target = target.reshape(target.shape[:-1])
-    mask = _class_mask(target, output.shape[ax], ax, output.ndim)
-    logp = _log_probs(output, from_logits, ax)
-    return -np.sum(np.where(mask, logp, 0.0), axis=ax)
+    return target, ax
+
+
+def _rows(m):
+    rows = _ROWS.get(m)
+    if rows is None:
+        rows = np.arange(m)
+        if len(_ROWS) < 64:
+            _ROWS[m] = rows
+    return rows
+
+
+def _index_plan(target, output, ax):
+    """For integer targets and the class axis last: ``(rows, flat indices, valid)`` to pick
+    the target entries of ``output.reshape(-1, n)``, where `valid` (rows whose index is in
+    range) is None when every row is valid. None for other cases (use the one-hot mask)."""
+    if ax != output.ndim - 1 or target.dtype.kind not in "iu":
+        return None
+    n = output.shape[-1]
+    t = target.reshape(-1)
+    if t.size and 0 <= _min(t) and _max(t) < n:
+        valid = None
+    else:
+        valid = (t < n) if target.dtype.kind == "u" else ((t >= 0) & (t < n))
+        t = np.where(valid, t, 0)
+    return _rows(t.shape[0]), t, valid
+
+
+def sparse_categorical_crossentropy(target, output, from_logits, axis):
+    # The same numbers as ``-sum(where(one_hot_mask, log_probs, 0), axis)``, but only the
+    # picked entries go through the logarithm (rows whose index is out of range give -0.0,
+    # as that sum does).
+    target, ax = _scce_check(target, output, from_logits, axis)
+    plan = _index_plan(target, output, ax)
+    if plan is None:
+        mask = _class_mask(target, output.shape[ax], ax, output.ndim)
+        picked = np.sum(np.where(mask, output, 0.0), axis=ax)
+        valid = np.any(mask, axis=ax)
+    else:
+        rows, t, valid = plan
+        picked = output.reshape(-1, output.shape[-1])[rows, t].reshape(target.shape)
+        if valid is not None:
+            valid = valid.reshape(target.shape)
+    if from_logits:
+        top = _max(output, axis=ax, keepdims=True)
+        shifted = output - top
+        lse = np.log(_sum(np.exp(shifted), axis=ax))
+        logp = (picked - np.squeeze(top, ax)) - lse
+    else:
+        eps = float(_config.epsilon())
+        logp = np.log(_clip(picked / _sum(output, axis=ax), eps, 1.0 - eps))
+    if valid is not None:
+        logp = np.where(valid, logp, 0.0)
+    return -logp
+
+
+def _scce_vjp_output(g, target, output, from_logits, axis):
+    """d loss / d output of `sparse_categorical_crossentropy` in one pass (first order).
+
+    The same numbers as the registry-op rule in ``kerasx.ops.nn_losses`` (which the tape uses
+    when the gradient itself is differentiated).
+    """
+    target, ax = _scce_check(target, output, from_logits, axis)
+    plan = _index_plan(target, output, ax) if g.shape == target.shape else None
+    ge = g.reshape((*g.shape, 1)) if plan is not None else np.expand_dims(g, ax)
+    n = output.shape[ax]
+    if from_logits:
+        from kerasx_numpy.kernels.nn import softmax
+
+        p = softmax(output, ax)
+        if plan is None:
+            mask = _class_mask(target, n, ax, output.ndim)
+            valid = np.any(mask, axis=ax, keepdims=True).astype(output.dtype)
+            return ge * (p * valid - mask.astype(output.dtype))
+        # softmax * 1 - one_hot: subtract 1 at the target entries; rows out of range are 0.
+        rows, t, valid = plan
+        d = np.ascontiguousarray(p).reshape(-1, n)  # `p` is a new array: edit in place
+        d[rows, t] -= 1.0
+        if valid is not None:
+            d[~valid] = 0.0
+        return ge * d.reshape(output.shape)
+    eps = float(_config.epsilon())
+    s = _sum(output, axis=ax, keepdims=True)
+    if plan is None:
+        mask = _class_mask(target, n, ax, output.ndim)
+        qt = np.sum(np.where(mask, output / s, 0.0), axis=ax, keepdims=True)
+        valid = np.any(mask, axis=ax, keepdims=True)
+    else:
+        rows, t, valid = plan
+        picked = output.reshape(-1, n)[rows, t]
+        if valid is not None:
+            picked = np.where(valid, picked, 0.0)
+            valid = valid.reshape(s.shape)
+        qt = picked.reshape(s.shape) / s
+    c = _clip(qt, eps, 1.0 - eps)
+    inside = (c == qt).astype(c.dtype)  # eps <= qt <= 1 - eps (False for NaN)
+    dqt = -(ge / c) * inside
+    if valid is not None:
+        # Rows without a target get exact zeros, even where ``g / epsilon`` overflows.
+        dqt = np.where(valid, dqt, 0.0)
+    # (dq - sum(dq * q)) / s where dq is dqt at the target entry and 0 elsewhere.
+    sub = dqt * qt
+    if plan is None:
+        return (np.where(mask, dqt, 0.0) - sub) / s
+    out = np.empty(output.shape, dtype=np.result_type(sub, s))
+    out[...] = (0.0 - sub) / s
+    flat = out.reshape(-1, n)
+    at = ((dqt - sub) / s).reshape(-1)
+    if valid is None:
+        flat[rows, t] = at
+    else:
+        keep = valid.reshape(-1)
+        flat[rows[keep], t[keep]] = at[keep]
+    return out
+
+
+sparse_categorical_crossentropy.vjp_output = _scce_vjp_output
 
 
 def one_hot(x, num_classes, axis, dtype, sparse):
