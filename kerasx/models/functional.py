@@ -6,7 +6,6 @@ from typing import Any
 
 from kerasx.engine import tree
 from kerasx.engine.symbolic import KerasTensor
-from kerasx.layers.input_layer import InputLayer
 from kerasx.layers.layer import Layer
 from kerasx.models.model import Model
 
@@ -71,11 +70,6 @@ class Functional(Model):
                     f"All `{what}` of a functional model must be KerasTensors (from "
                     f"`kerasx.Input` and layer calls). Received types: {bad or 'nothing'}"
                 )
-        if isinstance(inputs, dict):
-            for k, t in inputs.items():
-                op = getattr(t, "_keras_history", None)
-                if op is not None and op.operation.name != k:
-                    pass
         super().__init__(name=name, trainable=trainable, **kw)
         self._kx_inputs_struct = inputs
         self._kx_outputs_struct = outputs
@@ -278,14 +272,3 @@ class Functional(Model):
         if all(m is None for m in masks):
             return None
         return tree.pack_sequence_as(self._kx_outputs_struct, masks)
-
-    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        return super().get_layer(name=name, index=index)
-
-    def _input_layers(self) -> list:
-        return [t._keras_history.operation for t in self._kx_in]
-
-
-def is_input_layer(layer: Any) -> bool:
-    """True for an `InputLayer`."""
-    return isinstance(layer, InputLayer)

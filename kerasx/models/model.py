@@ -37,8 +37,6 @@ class Model(Trainer, Layer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from kerasx.models.functional import Functional
 
-        if type(self) is Functional or not isinstance(self, Functional):
-            pass
         if (args or "inputs" in kwargs) and not isinstance(self, Functional):
             raise TypeError(
                 f"{type(self).__name__} is a subclassed Model: its __init__ received inputs/"
@@ -54,10 +52,6 @@ class Model(Trainer, Layer):
             )
         Layer.__init__(self, **kwargs)
         Trainer.__init__(self)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # Functional.__init__ takes inputs/outputs; route it through Model.__init__ checks.
 
     # ------------------------------------------------------------------ structure
 
