@@ -274,7 +274,14 @@ class CompileMetrics:
                         base = "weighted_" + base
                     if not weighted:
                         plain_names.add(base)
-                    m.name = f"{name}_{base}" if multi else base
+                    full = f"{name}_{base}" if multi else base
+                    taken = {other.name for _, _, other in self._metrics}
+                    k = 0
+                    unique = full
+                    while unique in taken:  # two metrics with one name: "auc", "auc_1"
+                        k += 1
+                        unique = f"{full}_{k}"
+                    m.name = unique
                     self._metrics.append((i, weighted, m))
         self.built = True
 

@@ -238,3 +238,19 @@ def test_fit_generator_alias_warns(engine):
         model.fit_generator(
             ((X[:16], Y[:16]) for _ in range(2)), steps_per_epoch=2, verbose=0, shuffle=False
         )
+
+
+def test_metrics_with_the_same_name_both_reach_the_logs(engine):
+    model = _mlp(activation="sigmoid")
+    model.compile(
+        optimizer="sgd",
+        loss="binary_crossentropy",
+        metrics=["auc", kerasx.metrics.AUC(), "accuracy", "acc"],
+    )
+    hist = model.fit(X, (LABELS[:, None] > 0).astype("float32"), verbose=0)
+    keys = list(hist.history)
+    # Keras 3 gives ['acc', 'accuracy', 'auc', 'auc_1', 'loss'] in a fresh process; the AUC
+    # instance's own default name depends on how many AUCs the process made before.
+    assert keys[:2] == ["acc", "accuracy"] and keys[-1] == "loss"
+    aucs = [k for k in keys if k.startswith("auc")]
+    assert len(aucs) == 2 and "auc" in aucs
