@@ -93,7 +93,10 @@ def assert_input_compatibility(input_spec: Any, inputs: Any, layer_name: str) ->
             continue
         shape = tuple(x.shape)
         rank = len(shape)
-        head = f"Input {i} of layer '{layer_name}' is incompatible with the layer:"
+        head = (
+            f"Input {i} with name '{spec.name}' of layer '{layer_name}' is incompatible with "
+            "the layer:"
+        )
         if spec.ndim is not None and not spec.allow_last_axis_squeeze and rank != spec.ndim:
             raise ValueError(
                 f"{head} expected ndim={spec.ndim}, found ndim={rank}. Full shape received: {shape}"
