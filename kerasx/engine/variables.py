@@ -75,6 +75,27 @@ class StatelessScope:
 
 
 _MISSING = object()
+_AUTOCAST_FROM = frozenset({"float16", "bfloat16", "float32", "float64"})
+
+
+class AutocastScope:
+    """Within the block, floating variables with ``autocast=True`` read as `dtype`.
+
+    Args:
+        dtype: the compute dtype (e.g. "float16" for the mixed_float16 policy), or None to
+            turn autocasting off inside an outer scope.
+    """
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = _dt.standardize_dtype(dtype) if dtype is not None else None
+
+    def __enter__(self) -> AutocastScope:
+        self._outer = getattr(_local, "autocast", None)
+        _local.autocast = self.dtype
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.autocast = self._outer
 
 
 class Variable(TensorOperators):
@@ -134,12 +155,24 @@ class Variable(TensorOperators):
 
     @property
     def value(self) -> Any:
-        """The current value (from an enclosing StatelessScope when there is one)."""
+        """The current value (from an enclosing StatelessScope when there is one).
+
+        Inside an `AutocastScope` (a mixed-precision layer's call) a floating variable with
+        ``autocast=True`` reads as the scope's compute dtype.
+        """
+        v = self._value
         for scope in reversed(_scopes()):
-            v = scope.get(self)
-            if v is not _MISSING:
-                return v
-        return self._value
+            got = scope.get(self)
+            if got is not _MISSING:
+                v = got
+                break
+        target = getattr(_local, "autocast", None)
+        if target is not None and self.autocast and self._dtype != target:
+            if self._dtype in _AUTOCAST_FROM:
+                from kerasx.engine.registry import REGISTRY
+
+                return REGISTRY["cast"].fn(v, target)
+        return v
 
     def assign(self, value: Any) -> Variable:
         """Set a new value of the same shape (recorded in a StatelessScope if one is open)."""

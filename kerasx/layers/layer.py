@@ -18,7 +18,7 @@ from kerasx import regularizers as _regularizers
 from kerasx.engine import dispatch, tree
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.symbolic import KerasTensor
-from kerasx.engine.variables import StatelessScope, Variable
+from kerasx.engine.variables import AutocastScope, StatelessScope, Variable
 from kerasx.layers import _context
 from kerasx.layers.input_spec import InputSpec, assert_input_compatibility
 from kerasx.layers.node import Node, no_recording, recording
@@ -460,11 +460,13 @@ class Layer:
         # Fast path (the training hot path): a built layer called on one concrete tensor that
         # needs no conversion, with at most `training=`. It does what the general path does
         # for such a call, minus the structure walks.
+        policy = self._dtype_policy
         if (
             len(args) == 1
             and (not kwargs or (len(kwargs) == 1 and "training" in kwargs))
             and self.built
             and self.activity_regularizer is None
+            and policy._compute == policy._variable
         ):
             x = args[0]
             if self._fast_input_ok(x):
@@ -566,7 +568,13 @@ class Layer:
                 assert_input_compatibility(
                     self.input_spec, args[0] if args else kwargs.get(info.first), self.name
                 )
-        with _context.training_scope(training), _context.name_scope(self.name):
+        policy = self._dtype_policy
+        mixed = policy.compute_dtype != policy.variable_dtype and self.autocast
+        with (
+            _context.training_scope(training),
+            _context.name_scope(self.name),
+            AutocastScope(policy.compute_dtype) if mixed else _no_autocast_change(),
+        ):
             if symbolic:
                 with no_recording():
                     outputs = self.compute_output_spec(*args, **kwargs)
@@ -825,6 +833,17 @@ class Layer:
 
 
 _CALL_INFO: dict = {}
+
+
+class _no_autocast_change:
+    """A do-nothing context (the layer is not mixed precision)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
 
 # Layers whose `_kx_losses` may be non-empty (filled by `add_loss`, emptied by `_clear_losses`).
 _LOSS_HOLDERS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()

@@ -246,3 +246,24 @@ def test_float64_inputs_are_cast_to_the_compute_dtype(engine):
     layer64 = Linear(2, dtype="float64")
     y = layer64(np.ones((1, 3), "float32"))
     assert str(ops.convert_to_numpy(y).dtype) == "float64"
+
+
+def test_mixed_precision_dense_matches_keras_and_trains(engine):
+    keras = pytest.importorskip("keras")
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    theirs = keras.layers.Dense(3, dtype="mixed_float16")
+    want = np.asarray(theirs(x))
+    ours = kerasx.layers.Dense(3, dtype="mixed_float16")
+    ours.build((None, 4))
+    ours.set_weights([np.array(w.value) for w in theirs.weights])
+    got = ops.convert_to_numpy(ours(x))
+    assert str(got.dtype) == "float16" and ours.kernel.dtype == "float32"
+    np.testing.assert_array_equal(got, want)
+    # Gradients flow through the autocast to the float32 variables.
+    model = kerasx.Sequential([kerasx.Input((4,)), kerasx.layers.Dense(1, dtype="mixed_float16")])
+    model.compile(optimizer="sgd", loss="mse")
+    y = x[:, :1] * 0.5
+    first = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=20, batch_size=4, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < first
+    assert all(w.dtype == "float32" for w in model.weights)
