@@ -24,6 +24,7 @@ if _typing.TYPE_CHECKING:
     from kerasx import layers as layers
     from kerasx import losses as losses
     from kerasx import metrics as metrics
+    from kerasx import mixed_precision as mixed_precision
     from kerasx import models as models
     from kerasx import ops as ops
     from kerasx import optimizers as optimizers
@@ -65,6 +66,7 @@ _SUBMODULES = (
     "layers",
     "losses",
     "metrics",
+    "mixed_precision",
     "models",
     "ops",
     "optimizers",

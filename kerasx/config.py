@@ -251,13 +251,21 @@ def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
 
 
 def dtype_policy() -> Any:
-    """The global dtype policy name (defaults to ``floatx()``)."""
-    return _flags["dtype_policy"] or floatx()
+    """The global `DTypePolicy` (by default the one named after ``floatx()``)."""
+    from kerasx import dtype_policies
+
+    return dtype_policies.DTypePolicy(_flags["dtype_policy"] or floatx())
 
 
 def set_dtype_policy(policy: Any) -> None:
-    """Set the global dtype policy (a dtype name such as ``"mixed_float16"`` or ``"float32"``)."""
-    _flags["dtype_policy"] = policy
+    """Set the global dtype policy of new layers.
+
+    Args:
+        policy: a `DTypePolicy` or a name such as ``"mixed_float16"`` or ``"float32"``.
+    """
+    from kerasx import dtype_policies
+
+    _flags["dtype_policy"] = dtype_policies.get(policy).name
 
 
 def version() -> str:

@@ -25,8 +25,7 @@ class DTypePolicy:
 
     def __init__(self, name: str | None = None) -> None:
         if name is None:
-            name = config.dtype_policy()
-            name = name.name if isinstance(name, DTypePolicy) else name
+            name = config._flags["dtype_policy"] or config.floatx()
         if not isinstance(name, str):
             raise TypeError(
                 "Received an invalid value for `name`, expected a dtype name string such as "
@@ -109,6 +108,11 @@ def get(identifier: Any) -> DTypePolicy:
             "Received an invalid value for `dtype`, expected a dtype name, a DTypePolicy or "
             f"None. Received: dtype={identifier!r}"
         ) from None
+
+
+def deserialize(config: Any, custom_objects: Any = None) -> DTypePolicy:
+    """Rebuild a policy from `serialize`'s output (or a name)."""
+    return get(config)
 
 
 def serialize(policy: DTypePolicy) -> dict:

@@ -267,3 +267,23 @@ def test_mixed_precision_dense_matches_keras_and_trains(engine):
     model.fit(x, y, epochs=20, batch_size=4, verbose=0)
     assert model.evaluate(x, y, verbose=0) < first
     assert all(w.dtype == "float32" for w in model.weights)
+
+
+def test_global_policy_sets_new_layers_policy(engine):
+    keras = pytest.importorskip("keras")
+    try:
+        kerasx.mixed_precision.set_global_policy("mixed_float16")
+        layer = kerasx.layers.Dense(2)
+        assert layer.dtype_policy.name == "mixed_float16"
+        assert layer.compute_dtype == "float16" and layer.variable_dtype == "float32"
+        assert kerasx.config.dtype_policy().name == "mixed_float16"
+        out = layer(np.ones((1, 3), "float32"))
+        assert str(ops.convert_to_numpy(out).dtype) == "float16"
+    finally:
+        kerasx.config.set_dtype_policy("float32")
+    assert kerasx.layers.Dense(2).dtype_policy.name == "float32"
+    with pytest.raises(ValueError, match="mixed_float17"):
+        kerasx.config.set_dtype_policy("mixed_float17")
+    assert kerasx.dtype_policies.serialize(kerasx.DTypePolicy("mixed_float16")) == (
+        keras.dtype_policies.serialize(keras.DTypePolicy("mixed_float16"))
+    )
