@@ -12,86 +12,25 @@ each epoch (and whenever training stops, even by an exception), never half-updat
 from __future__ import annotations
 
 import warnings
-from collections.abc import MutableMapping
 from typing import Any
 
 import numpy as np
 
 from kerasx import ops
 from kerasx.engine import dispatch, tree
-from kerasx.engine.autodiff import jit as _jit
 from kerasx.engine.autodiff import value_and_grad
 from kerasx.engine.variables import StatelessScope
 from kerasx.trainers.compile_utils import CompileLoss, CompileMetrics
+from kerasx.trainers.step_runner import (
+    StepRunner,
+    _batch_size_of,
+    _callbacks_read_model,
+    _first_rows,
+    _LazyLogs,
+)
 
 
-class _State:
-    """The variables a step reads and writes, grouped, and their current values."""
-
-    def __init__(self, groups: list[list]) -> None:
-        self.groups = groups
-        self.values: list[list] | None = None
-
-    def read(self, copy: bool) -> Any:
-        if copy:
-            return [[ops.copy(v.value) for v in g] for g in self.groups]
-        return [[v.value for v in g] for g in self.groups]
-
-    def sync(self) -> None:
-        """Copy the current values into the variables, keeping them for the next step."""
-        for g, vals in zip(self.groups, self.values or []):
-            for v, x in zip(g, vals):
-                v.assign(ops.copy(x))
-
-    def write_back(self) -> None:
-        if self.values is None:
-            return
-        for g, vals in zip(self.groups, self.values):
-            for v, x in zip(g, vals):
-                v.assign(x)
-        self.values = None
-
-
-class _LazyLogs(MutableMapping):
-    """A step's logs computed only when read (eager steps: most steps nobody reads them)."""
-
-    def __init__(self, model: Any) -> None:
-        self._model = model
-        self._logs: dict | None = None
-
-    def _get(self) -> dict:
-        if self._logs is None:
-            self._logs = self._model.get_metrics_result()
-        return self._logs
-
-    def __getitem__(self, key: str) -> Any:
-        return self._get()[key]
-
-    def __iter__(self) -> Any:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._get()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._get()[key]
-
-    def copy(self) -> dict:
-        """A plain dict of the logs."""
-        return dict(self._get())
-
-    def __repr__(self) -> str:
-        return repr(self._get())
-
-
-def _all_vars(groups: list[list]) -> list:
-    return [v for g in groups for v in g]
-
-
-class Trainer:
+class Trainer(StepRunner):
     """Mixin giving a model `compile`, `fit`, `evaluate`, `predict` and the step methods."""
 
     def __init__(self) -> None:
@@ -391,85 +330,6 @@ class Trainer:
         x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
-    # ------------------------------------------------------------------ pure functions
-
-    def _use_jit(self) -> bool:
-        if self.run_eagerly or self.jit_compile is False:
-            return False
-        return dispatch.engine().name != "numpy"
-
-    def _state_groups(self, kind: str) -> list[list]:
-        tv = list(self.trainable_variables)
-        ntv = list(self.non_trainable_variables)
-        mv = self.metrics_variables
-        if kind == "train":
-            return [tv, ntv, list(self.optimizer.variables), mv]
-        if kind == "test":
-            return [tv, ntv, mv]
-        return [tv, ntv]
-
-    def _make_function(self, kind: str, groups: list[list]) -> Any:
-        key = (kind, tuple(id(v) for v in _all_vars(groups)), self._use_jit())
-        fn = self._kx_fns.get(key)
-        if fn is not None:
-            return fn
-        step_method = {"train": self.train_step, "test": self.test_step}.get(kind)
-        flat_vars = _all_vars(groups)
-        sizes = [len(g) for g in groups]
-
-        def pure(state: list, data: Any) -> tuple:
-            values = [x for g in state for x in g]
-            with StatelessScope(list(zip(flat_vars, values))) as scope:
-                if kind == "predict":
-                    out = self.predict_step(data)
-                else:
-                    out = step_method(data)
-            new_flat = [scope.assigned.get(id(v), x) for v, x in zip(flat_vars, values)]
-            new_state = []
-            k = 0
-            for n in sizes:
-                new_state.append(new_flat[k : k + n])
-                k += n
-            return out, new_state
-
-        def eager(state: Any, data: Any) -> tuple:
-            # Without compilation the step runs on the variables themselves, as one
-            # transaction: assignments are recorded, then committed only if the step succeeds.
-            with StatelessScope() as scope:
-                out = self.predict_step(data) if kind == "predict" else step_method(data)
-            scope.commit()
-            return out, None
-
-        if self._use_jit():
-            fn = _jit(pure, donate_argnums=0) if kind != "predict" else _jit(pure)
-        else:
-            fn = eager
-        self._kx_fns[key] = fn
-        return fn
-
-    def _make_multi_step(self, kind: str, groups: list[list], single: Any) -> Any:
-        key = (kind + "_multi", tuple(id(v) for v in _all_vars(groups)), self._use_jit())
-        fn = self._kx_fns.get(key)
-        if fn is not None:
-            return fn
-
-        def many(state: list, stacked: Any) -> tuple:
-            def body(carry: Any, batch: Any) -> tuple:
-                logs, new = (
-                    single.__wrapped__(carry, batch)
-                    if hasattr(single, "__wrapped__")
-                    else single(carry, batch)
-                )
-                return new, logs
-
-            new_state, all_logs = ops.scan(body, state, stacked)
-            last = tree.map_structure(lambda t: t[-1], all_logs)
-            return last, new_state
-
-        fn = _jit(many, donate_argnums=0)
-        self._kx_fns[key] = fn
-        return fn
-
     def _prepare(self, batch: Any, kind: str) -> None:
         """Build the model, the optimizer and the metrics on the first batch (eagerly)."""
         from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
@@ -645,87 +505,6 @@ class Trainer:
         if isinstance(freq, int):
             return (epoch + 1) % freq == 0
         return (epoch + 1) in freq
-
-    def _run_epoch(self, kind: str, iterator: Any, cbs: Any) -> _State:
-        """Run `kind` steps over one epoch of `iterator`; returns the final state.
-
-        When a step raises, the steps that completed are written back to the variables
-        (the failed step changed nothing) and the exception propagates.
-        """
-        begin = {"train": "on_train_batch_begin", "test": "on_test_batch_begin"}[kind]
-        end = {"train": "on_train_batch_end", "test": "on_test_batch_end"}[kind]
-        spe = self.steps_per_execution if self._use_jit() else 1
-        run: dict = {"state": None, "fn": None}
-        sync = kind == "train" and self.__dict__.get("_kx_sync_each_step", False)
-
-        def flush(batches: list, first: int) -> None:
-            state, fn = run["state"], run["fn"]
-            if cbs is not None:
-                getattr(cbs, begin)(first)
-            if len(batches) > 1:
-                multi = self._make_multi_step(kind, state.groups, fn)
-                stacked = tree.map_structure(lambda *xs: np.stack(xs), *batches)
-                logs, new = multi(state.values, stacked)
-            else:
-                logs, new = fn(state.values, batches[0])
-            state.values = new
-            if sync and new is not None:
-                state.sync()
-            if cbs is not None:
-                getattr(cbs, end)(first + len(batches) - 1, logs)
-
-        def flush_one_by_one(pending: list, last_step: int) -> None:
-            for i, b in enumerate(pending):
-                flush([b], last_step - len(pending) + 1 + i)
-
-        pending: list = []
-        last_step = -1
-        try:
-            for step, batch in iterator.enumerate_epoch():
-                if run["state"] is None:
-                    self._prepare(batch, kind)
-                    groups = self._state_groups(kind)
-                    state = _State(groups)
-                    if self._use_jit():
-                        state.values = state.read(copy=True)
-                    self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
-                    self.__dict__["_kx_eager"] = not self._use_jit()
-                    run["state"], run["fn"] = state, self._make_function(kind, groups)
-                if spe > 1:
-                    if pending and _batch_shapes(batch) != _batch_shapes(pending[0]):
-                        flush_one_by_one(pending, last_step)
-                        pending = []
-                    pending.append(batch)
-                    last_step = step
-                    if len(pending) == spe:
-                        flush(pending, step - spe + 1)
-                        pending = []
-                else:
-                    flush([batch], step)
-                if kind == "train" and self.stop_training:
-                    break
-            flush_one_by_one(pending, last_step)
-        except BaseException:
-            if run["state"] is not None:
-                run["state"].write_back()
-            raise
-        finally:
-            self.__dict__.pop("_kx_step_vars", None)
-            self.__dict__.pop("_kx_eager", None)
-        if run["state"] is None:
-            raise ValueError(
-                "The data passed produced no batches: it is empty (or `steps_per_epoch` is 0). "
-                "Pass at least one sample."
-            )
-        return run["state"]
-
-    @staticmethod
-    def _host_logs(logs: dict) -> dict:
-        out = {}
-        for k, v in logs.items():
-            arr = np.asarray(dispatch.engine().to_numpy(v)) if not isinstance(v, float) else v
-            out[k] = float(arr) if np.ndim(arr) == 0 else arr
-        return out
 
     # ------------------------------------------------------------------ evaluate
 
@@ -924,58 +703,3 @@ class Trainer:
     def get_compile_config(self) -> dict | None:
         """The arguments `compile` was called with (for saving)."""
         return self.__dict__.get("_kx_compile_config")
-
-
-def _batch_size_of(x: Any) -> int:
-    for leaf in tree.flatten(x):
-        shape = getattr(leaf, "shape", None)
-        if shape:
-            return int(shape[0]) if shape[0] is not None else 0
-        if isinstance(leaf, (list, tuple)):
-            return len(leaf)
-    return 0
-
-
-def _first_rows(x: Any, y: Any, sample_weight: Any) -> Any:
-    """The first two samples of array data (None for generators and datasets)."""
-    leaves = tree.flatten(x)
-    if not leaves or not all(hasattr(t, "shape") and len(t.shape) > 0 for t in leaves):
-        return None
-
-    def head(t: Any) -> Any:
-        return np.asarray(t)[:2] if hasattr(t, "shape") else t
-
-    x2 = tree.map_structure(head, x)
-    if y is None:
-        return x2
-    y2 = tree.map_structure(head, y)
-    if sample_weight is None:
-        return (x2, y2)
-    return (x2, y2, tree.map_structure(head, sample_weight))
-
-
-def _callbacks_read_model(cbs: Any) -> bool:
-    """Whether a callback may read the model's weights between steps."""
-    from kerasx.callbacks import Callback, History, ProgbarLogger
-
-    for cb in getattr(cbs, "callbacks", []):
-        if isinstance(cb, (History, ProgbarLogger)):
-            continue
-        kind = type(cb)
-        if any(
-            getattr(kind, hook) is not getattr(Callback, hook)
-            for hook in (
-                "on_train_batch_end",
-                "on_batch_end",
-                "on_train_batch_begin",
-                "on_batch_begin",
-            )
-        ):
-            return True
-    return False
-
-
-def _batch_shapes(batch: Any) -> tuple:
-    return tuple(
-        (tuple(getattr(t, "shape", ())), str(getattr(t, "dtype", ""))) for t in tree.flatten(batch)
-    )
