@@ -74,7 +74,8 @@ class Trainer(StepRunner):
             run_eagerly: run the step without compilation (debugging).
             steps_per_execution: batches run per compiled call (fewer host round trips).
             jit_compile: ``"auto"`` (compile where the engine can), True or False.
-            auto_scale_loss: kept for Keras compatibility (mixed-precision loss scaling).
+            auto_scale_loss: wrap the optimizer in a `LossScaleOptimizer` when the model's
+                dtype policy is ``mixed_float16`` (as Keras does).
         """
         from kerasx import losses as losses_module
         from kerasx import metrics as metrics_module
@@ -86,6 +87,13 @@ class Trainer(StepRunner):
                 f"integer. Received: steps_per_execution={steps_per_execution!r}"
             )
         opt = optimizers_module.get(optimizer)
+        if (
+            auto_scale_loss
+            and self.dtype_policy.name == "mixed_float16"
+            and not isinstance(opt, optimizers_module.LossScaleOptimizer)
+        ):
+            # float16 gradients underflow without loss scaling; Keras wraps the optimizer too.
+            opt = optimizers_module.LossScaleOptimizer(opt)
         names = self._output_names_for_compile()
         if loss is not None and isinstance(loss, str):
             losses_module.get(loss)  # unknown names raise here, before anything changes

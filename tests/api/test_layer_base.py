@@ -287,3 +287,19 @@ def test_global_policy_sets_new_layers_policy(engine):
     assert kerasx.dtype_policies.serialize(kerasx.DTypePolicy("mixed_float16")) == (
         keras.dtype_policies.serialize(keras.DTypePolicy("mixed_float16"))
     )
+
+
+def test_compile_wraps_the_optimizer_for_mixed_float16(engine):
+    try:
+        kerasx.config.set_dtype_policy("mixed_float16")
+        model = kerasx.Sequential([kerasx.Input((3,)), kerasx.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        assert isinstance(model.optimizer, kerasx.optimizers.LossScaleOptimizer)
+        model.compile(optimizer="adam", loss="mse", auto_scale_loss=False)
+        assert type(model.optimizer).__name__ == "Adam"
+        x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+        model.compile(optimizer="sgd", loss="mse")
+        hist = model.fit(x, x[:, :1], epochs=3, verbose=0)
+        assert np.isfinite(hist.history["loss"]).all()
+    finally:
+        kerasx.config.set_dtype_policy("float32")
