@@ -59,6 +59,8 @@ class JaxEngine:
     """The JAX engine."""
 
     name = "jax"
+    #: Whether `jit` really compiles (the trainer then runs pure, compiled steps).
+    compiles = True
 
     def __init__(self) -> None:
         self.kernels = _collect_kernels()

@@ -46,6 +46,8 @@ class NumpyEngine:
     """The NumPy reference engine. It trains: gradients come from the tape."""
 
     name = "numpy"
+    #: Whether `jit` really compiles (the trainer then runs pure, compiled steps).
+    compiles = False
     native_types = (
         np.ndarray,
         np.float32,

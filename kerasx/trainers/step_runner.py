@@ -94,7 +94,7 @@ class StepRunner:
     def _use_jit(self) -> bool:
         if self.run_eagerly or self.jit_compile is False:
             return False
-        return dispatch.engine().name != "numpy"
+        return bool(getattr(dispatch.engine(), "compiles", True))
 
     def _state_groups(self, kind: str) -> list[list]:
         tv = list(self.trainable_variables)
