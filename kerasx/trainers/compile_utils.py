@@ -170,7 +170,7 @@ def flatten_targets(y: Any, output_names: list, allow_single: bool = False) -> l
     )
 
 
-def _get_metric(identifier: Any, y_true: Any, y_pred: Any, weighted: bool = False) -> Any:
+def _get_metric(identifier: Any, y_true: Any, y_pred: Any) -> Any:
     from kerasx import metrics as M
 
     if identifier is None:
@@ -266,7 +266,7 @@ class CompileMetrics:
         for i, name in enumerate(self.output_names):
             for spec, weighted in ((self._specs[i], False), (self._wspecs[i], True)):
                 for ident in tree.flatten(spec) if spec is not None else []:
-                    m = _get_metric(ident, trues[i], preds[i], weighted)
+                    m = _get_metric(ident, trues[i], preds[i])
                     if m is None:
                         continue
                     base = m.name

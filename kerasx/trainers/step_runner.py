@@ -27,10 +27,9 @@ class _State:
         self.groups = groups
         self.values: list[list] | None = None
 
-    def read(self, copy: bool) -> Any:
-        if copy:
-            return [[ops.copy(v.value) for v in g] for g in self.groups]
-        return [[v.value for v in g] for g in self.groups]
+    def read(self) -> list[list]:
+        """Copies of the variables' values (the compiled step donates its state buffers)."""
+        return [[ops.copy(v.value) for v in g] for g in self.groups]
 
     def sync(self) -> None:
         """Copy the current values into the variables, keeping them for the next step."""
@@ -209,7 +208,7 @@ class StepRunner:
                     groups = self._state_groups(kind)
                     state = _State(groups)
                     if self._use_jit():
-                        state.values = state.read(copy=True)
+                        state.values = state.read()
                     self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
                     self.__dict__["_kx_eager"] = not self._use_jit()
                     run["state"], run["fn"] = state, self._make_function(kind, groups)
