@@ -1,5 +1,9 @@
 """Layers: the `Layer` base class, `Input`, and the built-in layers."""
 
+# The layer families (each subpackage lists its public names in __all__).
+from kerasx.layers.activations import *  # noqa: F403
+from kerasx.layers.attention import *  # noqa: F403
+from kerasx.layers.convolutional import *  # noqa: F403
 from kerasx.layers.core import Activation as Activation
 from kerasx.layers.core import Dense as Dense
 from kerasx.layers.core import Dropout as Dropout
@@ -28,3 +32,9 @@ from kerasx.layers.merging import maximum as maximum
 from kerasx.layers.merging import minimum as minimum
 from kerasx.layers.merging import multiply as multiply
 from kerasx.layers.merging import subtract as subtract
+from kerasx.layers.normalization import *  # noqa: F403
+from kerasx.layers.pooling import *  # noqa: F403
+from kerasx.layers.preprocessing import *  # noqa: F403
+from kerasx.layers.regularization import *  # noqa: F403
+from kerasx.layers.reshaping import *  # noqa: F403
+from kerasx.layers.rnn import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""activations layers (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""convolutional layers (being written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""preprocessing/features layers (being written)."""
+
+__all__: list[str] = []

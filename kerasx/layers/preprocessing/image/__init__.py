@@ -1,0 +1,3 @@
+"""preprocessing/image layers (being written)."""
+
+__all__: list[str] = []

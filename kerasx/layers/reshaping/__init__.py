@@ -1,0 +1,3 @@
+"""reshaping layers (being written)."""
+
+__all__: list[str] = []
