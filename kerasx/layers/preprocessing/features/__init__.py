@@ -1,3 +1,17 @@
-"""preprocessing/features layers (being written)."""
+"""Feature preprocessing layers: numeric, categorical, text and audio preprocessing."""
 
-__all__: list[str] = []
+from kerasx.layers.preprocessing.features.category_encoding import CategoryEncoding
+from kerasx.layers.preprocessing.features.discretization import Discretization
+from kerasx.layers.preprocessing.features.hashing import HashedCrossing, Hashing
+from kerasx.layers.preprocessing.features.index_lookup import IntegerLookup, StringLookup
+from kerasx.layers.preprocessing.features.normalization import Normalization
+
+__all__ = [
+    "CategoryEncoding",
+    "Discretization",
+    "HashedCrossing",
+    "Hashing",
+    "IntegerLookup",
+    "Normalization",
+    "StringLookup",
+]
