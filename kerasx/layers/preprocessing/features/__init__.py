@@ -5,6 +5,8 @@ from kerasx.layers.preprocessing.features.discretization import Discretization
 from kerasx.layers.preprocessing.features.hashing import HashedCrossing, Hashing
 from kerasx.layers.preprocessing.features.index_lookup import IntegerLookup, StringLookup
 from kerasx.layers.preprocessing.features.normalization import Normalization
+from kerasx.layers.preprocessing.features.pipeline import Pipeline
+from kerasx.layers.preprocessing.features.text_vectorization import TextVectorization
 
 __all__ = [
     "CategoryEncoding",
@@ -13,5 +15,7 @@ __all__ = [
     "Hashing",
     "IntegerLookup",
     "Normalization",
+    "Pipeline",
     "StringLookup",
+    "TextVectorization",
 ]
