@@ -47,7 +47,7 @@ class NumpyEngine:
 
     name = "numpy"
     #: Whether `jit` really compiles (the trainer then runs pure, compiled steps).
-    compiles = False
+    compiles = True
     native_types = (
         np.ndarray,
         np.float32,
@@ -111,7 +111,16 @@ class NumpyEngine:
         return _tape.value_and_grad(fn, argnums=argnums, has_aux=has_aux)
 
     def jit(self, fn: Callable, **kwargs: Any) -> Callable:
-        return fn
+        # Trace and replay (see replay.py): the kernels of a traced call, replayed as one
+        # straight-line function. `donate_argnums` and other XLA options have no meaning here.
+        from kerasx_numpy.replay import ReplayFunction
+
+        return ReplayFunction(
+            fn,
+            self,
+            static_argnums=kwargs.get("static_argnums", ()),
+            donate_argnums=kwargs.get("donate_argnums", ()),
+        )
 
     def custom_gradient(self, fn: Callable) -> Callable:
         return _tape.custom_gradient(fn)

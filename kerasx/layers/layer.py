@@ -606,7 +606,7 @@ class Layer:
             if isinstance(t, Variable):
                 t = t.value
             if isinstance(t, (np.ndarray, np.generic)) or isinstance(t, (list, float)):
-                arr = np.asarray(t)
+                arr = t if isinstance(t, (np.ndarray, np.generic)) else np.asarray(t)
                 if arr.dtype == object:
                     return t
                 if autocast and arr.dtype.kind == "f" and str(arr.dtype) != compute:

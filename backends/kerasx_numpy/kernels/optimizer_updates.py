@@ -9,6 +9,8 @@ them to the array's dtype), like the body's ops do.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 
@@ -26,6 +28,46 @@ def _adam_update(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon)
     np.divide(w, denom, out=w)
     np.subtract(variable, w, out=w)
     return w, m, v
+
+
+def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon):
+    """`_adam_update` writing its results into `variable`, `momentum` and `velocity` (the
+    replay of a jit-ed step uses it when those buffers are donated and dead after the update).
+    Bit-identical to `_adam_update`: the same operations on the same operands."""
+    tmp = _scratch(variable, 0)
+    np.subtract(gradient, momentum, out=tmp)
+    np.multiply(tmp, c1, out=tmp)
+    np.add(momentum, tmp, out=momentum)
+    np.square(gradient, out=tmp)
+    np.subtract(tmp, velocity, out=tmp)
+    np.multiply(tmp, c2, out=tmp)
+    np.add(velocity, tmp, out=velocity)
+    np.sqrt(velocity, out=tmp)
+    np.add(tmp, epsilon, out=tmp)
+    w = _scratch(variable, 1)
+    np.multiply(momentum, alpha, out=w)
+    np.divide(w, tmp, out=w)
+    np.subtract(variable, w, out=variable)
+    return variable, momentum, velocity
+
+
+_adam_update.inplace = (_adam_update_into, (1, 2, 3))
+
+_SCRATCH = threading.local()
+
+
+def _scratch(like: np.ndarray, k: int) -> np.ndarray:
+    """Reusable temporary buffer `k` shaped like `like` (one flat buffer per dtype and `k`,
+    per thread, as large as the largest request): in-place updates then allocate nothing
+    (fresh large allocations cost page faults on every step)."""
+    cache = getattr(_SCRATCH, "buffers", None)
+    if cache is None:
+        cache = _SCRATCH.buffers = {}
+    key = (like.dtype.str, k)
+    buf = cache.get(key)
+    if buf is None or buf.size < like.size:
+        buf = cache[key] = np.empty(like.size, dtype=like.dtype)
+    return buf[: like.size].reshape(like.shape)
 
 
 def _sgd_momentum_update(gradient, variable, momentum, learning_rate, momentum_rate, nesterov):

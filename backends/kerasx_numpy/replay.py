@@ -1,0 +1,736 @@
+"""Trace-and-replay compilation: the NumPy engine's `jit`.
+
+NumPy has no compiler, but most of the time of a small training step goes to Python: op
+dispatch, the tape, layer and trainer bookkeeping. The kernels themselves are a short list of
+NumPy calls. `jit(fn)` therefore works like a tracing JIT:
+
+1. **Trace** (first call for an input signature): `fn` runs eagerly while every kernel call is
+   recorded: which kernel, and for each argument whether it is one of `fn`'s input arrays, the
+   output of an earlier recorded call, or a constant.
+2. **Verify** (second call): the recording, turned into a straight-line Python function (one
+   line per kernel call, `del` after each array's last use), runs on the new inputs *and* `fn`
+   runs eagerly; if any output differs by a single bit the signature falls back to eager calls
+   for good. This catches code that computes arrays outside kernels or branches in Python on
+   array values, which a trace cannot see.
+3. **Replay** (later calls): only the generated function runs.
+
+The contract is `jax.jit`'s: `fn` must be a pure function of its array inputs (no Python
+control flow on their values, no side effects that matter). A trace that meets a higher-order
+op (`cond`, `scan`, `while_loop`, ...), whose branches depend on values, is abandoned: that
+signature runs eagerly. Inputs that are not arrays (Python scalars, strings, None) are static:
+they are part of the signature.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from typing import Any
+
+import numpy as np
+
+from kerasx.engine import dispatch
+from kerasx.engine import tree as _tree
+
+_ARRAY_TYPES = (np.ndarray, np.generic)
+_STATIC_TYPES = (int, float, bool, complex, str, bytes, type(None))
+
+# The active trace (one per thread; a jit-ed function called during another trace is inlined).
+_local = threading.local()
+
+
+def _active() -> _Recorder | None:
+    return getattr(_local, "recorder", None)
+
+
+class _Recorder:
+    """Records kernel calls during one traced call."""
+
+    def __init__(self, n_inputs: int) -> None:
+        self.env: dict[int, int] = {}  # id(array) -> slot
+        self.mem: dict[tuple, int] = {}  # (address, shape, strides, dtype) -> slot
+        self.keep: list = []  # every traced array, kept alive so ids stay unique
+        self.consts: list = []
+        self.const_ids: dict[int, int] = {}
+        self.program: list = []  # (kernel, args template, kwargs template, outputs template)
+        self.nslots = n_inputs
+        self.depth = 0
+        self.abandoned: str | None = None
+
+    def const(self, value: Any) -> tuple:
+        key = id(value)
+        idx = self.const_ids.get(key)
+        if idx is None:
+            idx = self.const_ids[key] = len(self.consts)
+            self.consts.append(_plain(value))
+            self.keep.append(value)
+        return ("c", idx)
+
+    def track(self, traced: TracedArray, slot: int) -> None:
+        self.env[id(traced)] = slot
+        self.mem.setdefault(_mem_key(traced), slot)
+        self.keep.append(traced)
+
+    def arg(self, v: Any) -> tuple:
+        if isinstance(v, _ARRAY_TYPES):
+            slot = self.env.get(id(v))
+            if slot is None and isinstance(v, np.ndarray):
+                # `np.asarray(traced)` makes a plain view of the very same memory: an alias.
+                slot = self.mem.get(_mem_key(v))
+            return ("s", slot) if slot is not None else self.const(v)
+        if isinstance(v, (list, tuple)) and any(isinstance(t, _ARRAY_TYPES) for t in v):
+            return ("l", type(v), [self.arg(t) for t in v])
+        return self.const(v)
+
+    def bind_output(self, out: Any) -> tuple[tuple, Any]:
+        """Give `out` (a kernel's result) slots; returns (template, traced result)."""
+        if isinstance(out, _ARRAY_TYPES):
+            traced = _trace_view(out)
+            slot = self.nslots
+            self.nslots += 1
+            self.track(traced, slot)
+            return ("s", slot), traced
+        if isinstance(out, (list, tuple)) and any(isinstance(t, _ARRAY_TYPES) for t in out):
+            pairs = [self.bind_output(t) for t in out]
+            result = [p[1] for p in pairs]
+            if type(out) is not list:
+                result = tuple(result) if type(out) is tuple else type(out)(*result)
+            return ("l", type(out), [p[0] for p in pairs]), result
+        return ("n",), out  # not an array: a static value, nothing to bind
+
+    def abandon(self, reason: str) -> None:
+        if self.abandoned is None:
+            self.abandoned = reason
+
+    def call(self, kernel: Any, args: tuple, kwargs: dict) -> Any:
+        """Run `kernel` on plain arrays; record the call unless inside another kernel."""
+        plain_args = tuple(_plain(v) for v in args)
+        plain_kwargs = {k: _plain(v) for k, v in kwargs.items()} if kwargs else kwargs
+        if self.depth or self.abandoned is not None:
+            return kernel(*plain_args, **plain_kwargs)
+        self.depth += 1
+        try:
+            out = kernel(*plain_args, **plain_kwargs)
+        finally:
+            self.depth -= 1
+        a = [self.arg(v) for v in args]
+        k = {name: self.arg(v) for name, v in kwargs.items()}
+        if isinstance(out, np.ndarray):
+            for v, p in zip(args, plain_args):
+                if out is p and isinstance(v, TracedArray):
+                    return v  # the kernel handed its input back (a no-op cast, ...)
+        if not any(_has_slot(t) for t in a) and not any(_has_slot(t) for t in k.values()):
+            return out  # constant inputs: the result is a constant too (folded)
+        template, traced = self.bind_output(out)
+        self.program.append((kernel, a, k, template))
+        return traced
+
+
+# --------------------------------------------------------------------------- traced arrays
+
+
+def _has_slot(t: tuple) -> bool:
+    return t[0] == "s" or (t[0] == "l" and any(_has_slot(x) for x in t[2]))
+
+
+def _mem_key(a: np.ndarray) -> tuple:
+    return (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
+
+
+def _plain(v: Any) -> Any:
+    """`v` with traced arrays (also inside lists and tuples) turned back into plain ones."""
+    if isinstance(v, TracedArray):
+        return v.view(np.ndarray)
+    if isinstance(v, (list, tuple)) and any(isinstance(t, TracedArray) for t in v):
+        items = [_plain(t) for t in v]
+        if type(v) is list:
+            return items
+        return tuple(items) if type(v) is tuple else type(v)(*items)
+    return v
+
+
+def _trace_view(x: Any) -> TracedArray:
+    if isinstance(x, TracedArray):
+        return x
+    if isinstance(x, np.generic):
+        x = np.asarray(x)
+    return x.view(TracedArray)
+
+
+# NumPy functions whose results are static facts about shapes and dtypes.
+_STATIC_FUNCS = {np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj}
+
+
+class TracedArray(np.ndarray):
+    """A NumPy array seen during a trace: NumPy operations applied to it directly (operators,
+    ufuncs, NumPy functions, the usual methods) are recorded like kernel calls, so code that
+    does arithmetic on raw arrays is replayed too. Converting one to a Python value (`float`,
+    `bool`, `item`, ...) depends on the data, so it abandons the trace."""
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        fn = ufunc if method == "__call__" else getattr(ufunc, method)
+        rec = _active()
+        if "out" in kwargs:
+            if rec is not None:
+                rec.abandon(f"an in-place NumPy operation (`{ufunc.__name__}` with out=)")
+            kwargs["out"] = tuple(_plain(o) for o in kwargs["out"])
+            return fn(*(_plain(v) for v in inputs), **kwargs)
+        if rec is None:
+            return fn(*(_plain(v) for v in inputs), **kwargs)
+        return rec.call(fn, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        rec = _active()
+        if rec is None or func in _STATIC_FUNCS:
+            return func(*(_plain(v) for v in args), **{k: _plain(v) for k, v in kwargs.items()})
+        if "out" in kwargs and kwargs["out"] is not None:
+            rec.abandon(f"an in-place NumPy operation (`{func.__name__}` with out=)")
+        out = rec.call(func, args, kwargs)
+        if isinstance(out, (bool, int, float, complex)) and not rec.depth:
+            rec.abandon(f"`numpy.{func.__name__}` turned an array into a Python value")
+        return out
+
+    def _to_python(self, what: str) -> None:
+        rec = _active()
+        if rec is not None and not rec.depth:
+            rec.abandon(f"a traced array was converted to a Python value ({what})")
+
+    def __float__(self) -> float:
+        self._to_python("float")
+        return float(self.view(np.ndarray))
+
+    def __int__(self) -> int:
+        self._to_python("int")
+        return int(self.view(np.ndarray))
+
+    def __index__(self) -> int:
+        self._to_python("index")
+        return self.view(np.ndarray).__index__()
+
+    def __bool__(self) -> bool:
+        self._to_python("bool")
+        return bool(self.view(np.ndarray))
+
+    def __complex__(self) -> complex:
+        self._to_python("complex")
+        return complex(self.view(np.ndarray))
+
+    def item(self, *args: Any) -> Any:
+        self._to_python("item")
+        return self.view(np.ndarray).item(*args)
+
+    def tolist(self) -> Any:
+        self._to_python("tolist")
+        return self.view(np.ndarray).tolist()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        rec = _active()
+        if rec is not None:
+            rec.abandon("an in-place NumPy assignment (x[...] = ...)")
+        self.view(np.ndarray)[_plain(key)] = _plain(value)
+
+    def __repr__(self) -> str:
+        return repr(self.view(np.ndarray))
+
+
+def _method(name: str) -> Any:
+    def call(x: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(x, name)(*args, **kwargs)
+
+    call.__name__ = f"ndarray.{name}"
+    return call
+
+
+def _recorded_method(name: str) -> Any:
+    fn = operator.getitem if name == "__getitem__" else _method(name)
+
+    def method(self: TracedArray, *args: Any, **kwargs: Any) -> Any:
+        rec = _active()
+        if rec is None:
+            return fn(self.view(np.ndarray), *(_plain(a) for a in args), **kwargs)
+        return rec.call(fn, (self, *args), kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in (
+    "__getitem__",
+    "astype",
+    "reshape",
+    "transpose",
+    "copy",
+    "ravel",
+    "flatten",
+    "squeeze",
+    "swapaxes",
+    "argmax",
+    "argmin",
+    "argsort",
+    "clip",
+    "round",
+    "dot",
+    "cumsum",
+    "cumprod",
+    "nonzero",
+    "repeat",
+    "take",
+    "diagonal",
+    "trace",
+    "conj",
+    "conjugate",
+    "searchsorted",
+):
+    setattr(TracedArray, _name, _recorded_method(_name))
+for _name in ("fill", "sort", "partition", "resize", "put", "itemset", "setfield"):
+
+    def _inplace(self: TracedArray, *args: Any, _n: str = _name, **kwargs: Any) -> Any:
+        rec = _active()
+        if rec is not None:
+            rec.abandon(f"an in-place NumPy method (`ndarray.{_n}`)")
+        return getattr(self.view(np.ndarray), _n)(*(_plain(a) for a in args), **kwargs)
+
+    setattr(TracedArray, _name, _inplace)
+for _name in ("T", "real", "imag"):
+
+    def _prop(self: TracedArray, _n: str = _name) -> Any:
+        rec = _active()
+        fn = _getattr_fn(_n)
+        if rec is None:
+            return fn(self.view(np.ndarray))
+        return rec.call(fn, (self,), {})
+
+    setattr(TracedArray, _name, property(_prop))
+
+
+def _getattr_fn(name: str) -> Any:
+    fn = _ATTR_FNS.get(name)
+    if fn is None:
+
+        def fn(x: Any) -> Any:
+            return getattr(x, name)
+
+        fn.__name__ = f"ndarray.{name}"
+        _ATTR_FNS[name] = fn
+    return fn
+
+
+_ATTR_FNS: dict[str, Any] = {}
+
+
+def _recording(kernel: Any) -> Any:
+    def kernel_recorder(*args: Any, **kwargs: Any) -> Any:
+        rec = _active()
+        if rec is None:
+            return kernel(*args, **kwargs)
+        return rec.call(kernel, args, kwargs)
+
+    for attr in ("vjp_output",):
+        extra = getattr(kernel, attr, None)
+        if extra is not None:
+            setattr(kernel_recorder, attr, _recording(extra))
+    kernel_recorder.__wrapped__ = kernel
+    return kernel_recorder
+
+
+def _abandoning(kernel: Any, name: str) -> Any:
+    def higher_order(*args: Any, **kwargs: Any) -> Any:
+        rec = _active()
+        if rec is not None and not rec.depth and rec.abandoned is None:
+            rec.abandoned = f"the higher-order op `{name}` (its control flow depends on values)"
+        return kernel(*args, **kwargs)
+
+    higher_order.__wrapped__ = kernel
+    return higher_order
+
+
+class _Hooks:
+    """Swaps every kernel for a recording one while a trace runs (and back)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.saved_ops: list = []
+        self.saved_kernels: dict = {}
+
+    def __enter__(self) -> None:
+        from kerasx.engine.registry import REGISTRY, _load_all_ops
+
+        _load_all_ops()  # an op family imported mid-trace would get an unhooked kernel
+        for op in REGISTRY.values():
+            k = op.kernel
+            if k is None or getattr(k, "missing", False):
+                continue
+            self.saved_ops.append((op, k))
+            op.kernel = _abandoning(k, op.name) if op.higher_order else _recording(k)
+        dispatch.FAST_TYPES.add(TracedArray)
+        kernels = self.engine.kernels
+        for name, k in list(kernels.items()):
+            if name.startswith("random_"):
+                self.saved_kernels[name] = k
+                kernels[name] = _recording(k)
+
+    def __exit__(self, *exc: Any) -> None:
+        for op, k in self.saved_ops:
+            op.kernel = k
+        self.engine.kernels.update(self.saved_kernels)
+        dispatch.FAST_TYPES.discard(TracedArray)
+
+
+# --------------------------------------------------------------------------- code generation
+
+
+def _generate(
+    rec: _Recorder, out: Any, out_leaves: list, n_inputs: int, donated: frozenset = frozenset()
+) -> tuple[Any, str]:
+    """Turn a recording into a Python function ``replay(input arrays) -> output``.
+
+    `donated` holds the input slots the caller gives up (``donate_argnums``): a kernel with an
+    in-place variant (its ``inplace`` attribute: ``(function, argument indices)``) writes its
+    results into such inputs when this call is their last use."""
+    # Outputs of the traced function.
+    out_t = [rec.arg(v) if isinstance(v, _ARRAY_TYPES) else rec.const(v) for v in out_leaves]
+
+    # Dead-code elimination: keep the calls whose outputs are (transitively) needed.
+    def slots_in(t: tuple, acc: set) -> None:
+        if t[0] == "s":
+            acc.add(t[1])
+        elif t[0] == "l":
+            for s in t[2]:
+                slots_in(s, acc)
+
+    needed: set = set()
+    for t in out_t:
+        slots_in(t, needed)
+    kept = []
+    for instr in reversed(rec.program):
+        produced: set = set()
+        slots_in(instr[3], produced)
+        if produced & needed:
+            kept.append(instr)
+            for t in instr[1]:
+                slots_in(t, needed)
+            for t in instr[2].values():
+                slots_in(t, needed)
+    kept.reverse()
+
+    # Last use of every slot (for `del`, so memory is freed as early as in eager mode).
+    last_use: dict[int, int] = {}
+    for i, instr in enumerate(kept):
+        used: set = set()
+        for t in instr[1]:
+            slots_in(t, used)
+        for t in instr[2].values():
+            slots_in(t, used)
+        for s in used:
+            last_use[s] = i
+    final: set = set()
+    for t in out_t:
+        slots_in(t, final)
+
+    namespace: dict[str, Any] = {}
+    kernel_names: dict[int, str] = {}
+
+    def expr(t: tuple) -> str:
+        if t[0] == "s":
+            return f"v{t[1]}"
+        if t[0] == "c":
+            return f"c{t[1]}"
+        inner = ", ".join(expr(s) for s in t[2])
+        if t[1] is tuple:
+            return f"({inner},)"
+        if t[1] is list:
+            return f"[{inner}]"
+        namespace.setdefault(f"T{id(t[1])}", t[1])
+        return f"T{id(t[1])}(({inner},))"
+
+    lines = ["def replay(leaves):"]
+    if n_inputs:
+        names = ", ".join(f"v{i}" for i in range(n_inputs))
+        lines.append(f"    {names}, = leaves")
+    dead_inputs = [f"v{i}" for i in range(n_inputs) if i not in last_use and i not in final]
+    if dead_inputs:
+        lines.append(f"    del {', '.join(dead_inputs)}")
+    for i, (kernel, a, k, o) in enumerate(kept):
+        kname = kernel_names.get(id(kernel))
+        if kname is None:
+            kname = kernel_names[id(kernel)] = f"k{len(kernel_names)}"
+            namespace[kname] = kernel
+        inplace = getattr(kernel, "inplace", None)
+        if inplace is not None and _can_donate(inplace[1], a, i, donated, last_use, final):
+            kernel = inplace[0]
+            kname = kernel_names.get(id(kernel))
+            if kname is None:
+                kname = kernel_names[id(kernel)] = f"k{len(kernel_names)}"
+                namespace[kname] = kernel
+        args = [expr(t) for t in a] + [f"{n}={expr(t)}" for n, t in k.items()]
+        call = f"{kname}({', '.join(args)})"
+        if o[0] == "s":
+            lines.append(f"    v{o[1]} = {call}")
+        else:
+            tmp = f"t{i}"
+            lines.append(f"    {tmp} = {call}")
+            unpack: list = []
+            _unpack(o, tmp, needed, unpack)
+            lines.extend(unpack)
+            lines.append(f"    del {tmp}")
+        dead = [f"v{s}" for s, last in last_use.items() if last == i and s not in final]
+        if dead:
+            lines.append(f"    del {', '.join(sorted(dead))}")
+    lines.append(f"    return {_structure_expr(out, iter([expr(t) for t in out_t]), namespace)}")
+    for idx, value in enumerate(rec.consts):
+        namespace[f"c{idx}"] = value
+    src = "\n".join(lines) + "\n"
+    exec(compile(src, "<kerasx numpy replay>", "exec"), namespace)  # noqa: S102
+    return namespace["replay"], src
+
+
+def _can_donate(
+    indices: tuple, args: list, i: int, donated: frozenset, last_use: dict, final: set
+) -> bool:
+    slots = []
+    for j in indices:
+        if j >= len(args) or args[j][0] != "s":
+            return False
+        slot = args[j][1]
+        if slot not in donated or last_use.get(slot) != i or slot in final:
+            return False
+        slots.append(slot)
+    # The other arguments must not be one of the buffers written to.
+    others = {t[1] for j, t in enumerate(args) if j not in indices and t[0] == "s"}
+    return len(set(slots)) == len(slots) and not (others & set(slots))
+
+
+def _unpack(t: tuple, src: str, needed: set, lines: list) -> None:
+    for j, s in enumerate(t[2]):
+        if s[0] == "s" and s[1] in needed:
+            lines.append(f"    v{s[1]} = {src}[{j}]")
+        elif s[0] == "l":
+            _unpack(s, f"{src}[{j}]", needed, lines)
+
+
+# --------------------------------------------------------------------------- the jit-ed function
+
+
+def _leaf_key(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return ("a", v.shape, v.dtype.str)
+    if isinstance(v, np.generic):
+        return ("g", v.dtype.str)
+    if isinstance(v, _STATIC_TYPES):
+        return ("p", type(v), v)
+    return None  # not replayable (Variables, objects, ...)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, _ARRAY_TYPES) or isinstance(b, _ARRAY_TYPES):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if a.dtype.kind in "fc":
+            return bool(np.array_equal(a, b, equal_nan=True))
+        return bool(np.array_equal(a, b))
+    return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
+class _Entry:
+    __slots__ = ("replay", "source", "state", "reason", "donates")
+
+    def __init__(self) -> None:
+        self.replay: Any = None
+        self.source = ""
+        self.state = "eager"  # "verify", "replay" or "eager"
+        self.reason: str | None = None
+        self.donates = False
+
+
+class ReplayFunction:
+    """`fn` compiled by trace and replay (see the module docstring)."""
+
+    def __init__(
+        self, fn: Any, engine: Any, static_argnums: Any = (), donate_argnums: Any = ()
+    ) -> None:
+        self.fn = fn
+        self.engine = engine
+        if isinstance(static_argnums, int):
+            static_argnums = (static_argnums,)
+        if isinstance(donate_argnums, int):
+            donate_argnums = (donate_argnums,)
+        self.static_argnums = tuple(static_argnums or ())
+        self.donate_argnums = tuple(donate_argnums or ())
+        self.entries: dict = {}
+        self.__name__ = getattr(fn, "__name__", "replay_function")
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _active() is not None:  # inside another trace: inline
+            return self.fn(*args, **kwargs)
+        arrays: list = []
+        parts: list = []
+        static = self.static_argnums
+        try:
+            for i, a in enumerate(args):
+                if i in static:
+                    parts.append(("static", a if _hashable(a) else id(a)))
+                else:
+                    _flatten_key(a, arrays, parts)
+            if kwargs:
+                _flatten_key(kwargs, arrays, parts)
+            key = tuple(parts)
+            entry = self.entries.get(key)
+        except _NotReplayable:
+            return self.fn(*args, **kwargs)
+        if entry is None:
+            return self._trace(key, args, kwargs)
+        if entry.state == "replay":
+            return entry.replay(arrays)
+        if entry.state == "verify":
+            return self._verify(entry, args, kwargs, arrays)
+        return self.fn(*args, **kwargs)
+
+    def _trace(self, key: Any, args: tuple, kwargs: dict) -> Any:
+        dynamic = [a for i, a in enumerate(args) if i not in self.static_argnums]
+        structure = (dynamic, kwargs)
+        leaves = _tree.flatten(structure)
+        n_arrays = sum(isinstance(v, _ARRAY_TYPES) for v in leaves)
+        rec = _Recorder(n_arrays)
+        traced_leaves = []
+        slot = 0
+        for v in leaves:
+            if isinstance(v, _ARRAY_TYPES):
+                v = _trace_view(v)
+                rec.track(v, slot)
+                slot += 1
+            traced_leaves.append(v)
+        dynamic, kwargs = _tree.pack_sequence_as(structure, traced_leaves)
+        it = iter(dynamic)
+        call_args = [a if i in self.static_argnums else next(it) for i, a in enumerate(args)]
+        _local.recorder = rec
+        try:
+            with _Hooks(self.engine):
+                out = self.fn(*call_args, **kwargs)
+        finally:
+            _local.recorder = None
+        entry = _Entry()
+        entry.reason = rec.abandoned
+        out_leaves = _tree.flatten(out)
+        if entry.reason is None and any(_leaf_key(_plain(v)) is None for v in out_leaves):
+            entry.reason = "an output that is not an array or a Python scalar"
+        if entry.reason is None:
+            entry.replay, entry.source = _generate(
+                rec, out, out_leaves, n_arrays, self._donated_slots(args, kwargs)
+            )
+            entry.donates = bool(self.donate_argnums)
+            entry.state = "verify"
+        self.entries[key] = entry
+        return _tree.pack_sequence_as(out, [_plain(v) for v in out_leaves])
+
+    def _donated_slots(self, args: tuple, kwargs: dict) -> frozenset:
+        """Input slots (array leaves, in order) that belong to donated arguments."""
+        donated = set()
+        slot = 0
+        dynamic = [(i, a) for i, a in enumerate(args) if i not in self.static_argnums]
+        for i, a in dynamic:
+            for leaf in _tree.flatten(a):
+                if isinstance(leaf, _ARRAY_TYPES):
+                    if i in self.donate_argnums:
+                        donated.add(slot)
+                    slot += 1
+        return frozenset(donated)
+
+    def _verify(self, entry: _Entry, args: tuple, kwargs: dict, array_leaves: list) -> Any:
+        out = self.fn(*args, **kwargs)
+        if entry.donates:  # the replay may write into donated inputs: give it copies
+            array_leaves = [np.array(v, copy=True) for v in array_leaves]
+        try:
+            replayed = entry.replay(array_leaves)
+        except Exception as e:  # the eager call above reported real errors
+            replayed, entry.reason = None, f"the replay raised {type(e).__name__}: {e}"
+        if replayed is not None:
+            flat, flat_r = _tree.flatten(out), _tree.flatten(replayed)
+            if len(flat) == len(flat_r) and all(_same(a, b) for a, b in zip(flat, flat_r)):
+                entry.state = "replay"
+                return out
+            entry.reason = "the replay's outputs differ from the eager call's"
+        entry.state = "eager"
+        entry.replay = None
+        return out
+
+    def status(self) -> list[tuple[str, str | None]]:
+        """(state, reason) per traced signature: "replay", "verify" or "eager" (and why)."""
+        return [(e.state, e.reason) for e in self.entries.values()]
+
+
+class _NotReplayable(Exception):
+    """An argument the replay cannot key on (a Variable, an arbitrary object)."""
+
+
+def _flatten_key(x: Any, arrays: list, parts: list) -> None:
+    """Collect the array leaves of `x` (in `kerasx.tree` order) and a hashable description
+    of everything else (structure, shapes, dtypes, static values) into `parts`."""
+    cls = x.__class__
+    if cls is np.ndarray:
+        arrays.append(x)
+        parts.append((x.shape, x.dtype))
+    elif cls is list or cls is tuple:
+        parts.append((cls, len(x)))
+        for v in x:
+            _flatten_key(v, arrays, parts)
+    elif cls is dict:
+        keys = sorted(x, key=_tree._sort_key)
+        parts.append(("dict", tuple(keys)))
+        for k in keys:
+            _flatten_key(x[k], arrays, parts)
+    elif isinstance(x, np.generic):
+        arrays.append(x)
+        parts.append(("scalar", x.dtype))
+    elif isinstance(x, _STATIC_TYPES):
+        parts.append((cls, x))
+    elif isinstance(x, np.ndarray):  # a subclass: its methods may behave differently
+        raise _NotReplayable
+    elif isinstance(x, (list, tuple, dict)):
+        parts.append(cls)
+        if isinstance(x, dict):
+            keys = sorted(x, key=_tree._sort_key)
+            parts.append(tuple(keys))
+            x = [x[k] for k in keys]
+        for v in x:
+            _flatten_key(v, arrays, parts)
+    else:
+        raise _NotReplayable
+
+
+def _structure_expr(structure: Any, leaves: Any, namespace: dict) -> str:
+    """Source that rebuilds `structure` from leaf expressions (as kerasx.tree packs it)."""
+    cls = structure.__class__
+    if cls is dict:
+        built = {
+            k: _structure_expr(structure[k], leaves, namespace)
+            for k in sorted(structure, key=_tree._sort_key)
+        }
+        items = []
+        for k in structure:
+            name = f"K{len(namespace)}"
+            namespace[name] = k
+            items.append(f"{name}: {built[k]}")
+        return "{" + ", ".join(items) + "}"
+    if cls is list:
+        return "[" + ", ".join(_structure_expr(s, leaves, namespace) for s in structure) + "]"
+    if cls is tuple:
+        return "(" + "".join(_structure_expr(s, leaves, namespace) + ", " for s in structure) + ")"
+    if isinstance(structure, (list, tuple, dict)):
+        # namedtuples, dict subclasses, ...: rebuild with kerasx.tree at run time
+        n = len(_tree.flatten(structure))
+        exprs = [next(leaves) for _ in range(n)]
+        name = f"S{len(namespace)}"
+        namespace[name] = structure
+        namespace["_pack"] = _tree.pack_sequence_as
+        return f"_pack({name}, [{', '.join(exprs)}])"
+    return next(leaves)
+
+
+def _hashable(v: Any) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
