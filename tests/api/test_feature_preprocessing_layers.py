@@ -408,3 +408,59 @@ def test_hashed_crossing_config_and_errors():
         layers.HashedCrossing(5, output_mode="multi_hot")
     with pytest.raises(ValueError, match="num_bins"):
         layers.HashedCrossing(0)
+
+
+# ---------------------------------------------------------------- MelSpectrogram
+
+_MEL_CASES = [
+    {"fft_length": 256, "sequence_stride": 128, "num_mel_bins": 16},
+    {
+        "fft_length": 128,
+        "sequence_stride": 64,
+        "num_mel_bins": 8,
+        "power_to_db": False,
+        "mag_exp": 1.0,
+    },
+    {
+        "fft_length": 256,
+        "sequence_stride": 100,
+        "sequence_length": 200,
+        "num_mel_bins": 10,
+        "top_db": 60.0,
+        "min_freq": 100.0,
+        "max_freq": 5000.0,
+        "window": "hamming",
+        "sampling_rate": 11025,
+    },
+]
+
+
+@pytest.mark.parametrize("kwargs", _MEL_CASES)
+def test_mel_spectrogram_matches_keras(engine, kwargs):
+    _keras()
+    from layer_parity import assert_matches_keras
+
+    x = np.random.default_rng(0).normal(size=(2, 1000)).astype("float32")
+    assert_matches_keras("MelSpectrogram", kwargs, x, rtol=1e-4, atol=1e-3)
+
+
+def test_mel_spectrogram_layer_test(engine):
+    run_layer_test(
+        layers.MelSpectrogram,
+        {"fft_length": 64, "sequence_stride": 32, "num_mel_bins": 8},
+        input_shape=(2, 256),
+        expected_output_shape=(2, 8, 9),
+        expected_output_dtype="float32",
+        expected_num_trainable_weights=0,
+        run_training_check=False,
+        rtol=1e-4,
+        atol=1e-3,
+    )
+    # top_db=None keeps every value (Keras 3.15.1 fails on it on non-TensorFlow backends)
+    x = np.random.default_rng(1).normal(size=(1, 256)).astype("float32")
+    out = _np(layers.MelSpectrogram(fft_length=64, sequence_stride=32, top_db=None)(x))
+    assert np.isfinite(out).all()
+    with pytest.raises(ValueError, match="fft_length"):
+        layers.MelSpectrogram(fft_length=0)
+    with pytest.raises(ValueError, match="min_freq"):
+        layers.MelSpectrogram(min_freq=9000.0)

@@ -4,6 +4,7 @@ from kerasx.layers.preprocessing.features.category_encoding import CategoryEncod
 from kerasx.layers.preprocessing.features.discretization import Discretization
 from kerasx.layers.preprocessing.features.hashing import HashedCrossing, Hashing
 from kerasx.layers.preprocessing.features.index_lookup import IntegerLookup, StringLookup
+from kerasx.layers.preprocessing.features.mel_spectrogram import MelSpectrogram
 from kerasx.layers.preprocessing.features.normalization import Normalization
 from kerasx.layers.preprocessing.features.pipeline import Pipeline
 from kerasx.layers.preprocessing.features.text_vectorization import TextVectorization
@@ -14,6 +15,7 @@ __all__ = [
     "HashedCrossing",
     "Hashing",
     "IntegerLookup",
+    "MelSpectrogram",
     "Normalization",
     "Pipeline",
     "StringLookup",
