@@ -38,3 +38,5 @@ from kerasx.layers.preprocessing import *  # noqa: F403
 from kerasx.layers.regularization import *  # noqa: F403
 from kerasx.layers.reshaping import *  # noqa: F403
 from kerasx.layers.rnn import *  # noqa: F403
+from kerasx.layers.serialization import deserialize as deserialize
+from kerasx.layers.serialization import serialize as serialize

@@ -272,3 +272,18 @@ class Functional(Model):
         if all(m is None for m in masks):
             return None
         return tree.pack_sequence_as(self._kx_outputs_struct, masks)
+
+    # ------------------------------------------------------------------ config
+
+    def get_config(self) -> dict:
+        """Keras's functional config: layers with their ``inbound_nodes``, input/output refs."""
+        from kerasx.saving.graph_config import functional_get_config
+
+        return functional_get_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Functional:
+        """Rebuild the model's graph from `get_config`'s output (or a Keras 3 config)."""
+        from kerasx.saving.graph_config import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects)

@@ -163,3 +163,86 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         """Subclassed models: the constructor arguments captured automatically."""
         return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:
+        """Create a model from its config (a functional config rebuilds the graph)."""
+        if isinstance(config, dict) and {"layers", "input_layers", "output_layers"} <= set(config):
+            from kerasx.saving.graph_config import functional_from_config
+
+            return functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
+
+    def get_build_config(self) -> dict | None:
+        """The input shape the model was built with (``{"input_shape": None}`` for graphs)."""
+        config = Layer.get_build_config(self)
+        if config is None and self.built:
+            return {"input_shape": None}
+        return config
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compile with the arguments saved by `get_compile_config` (as `load_model` does)."""
+        from kerasx.saving.saving_lib import compile_from_config
+
+        compile_from_config(self, config)
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self, filepath: Any, overwrite: bool = True, zipped: bool | None = None, **kwargs):
+        """Save the model (config, weights, optimizer state) to a ``.keras`` file.
+
+        The file is written to a temporary file beside `filepath` and renamed into place, so
+        a crash never leaves a half-written file where a good one was.
+
+        Args:
+            filepath: the path, ending in ``.keras``.
+            overwrite: whether to replace an existing file without asking.
+            zipped: False writes a directory instead of a zip archive.
+            **kwargs: none are supported (an error names them).
+        """
+        from kerasx.saving import saving_api
+
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True, max_shard_size: Any = None):
+        """Save the weights (and optimizer state) to a ``.weights.h5`` file (Keras's layout).
+
+        Args:
+            filepath: the path, ending in ``.weights.h5``.
+            overwrite: whether to replace an existing file without asking.
+            max_shard_size: not supported (must be None).
+        """
+        from kerasx.saving import saving_api
+
+        saving_api.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights from a ``.weights.h5`` or ``.keras`` file.
+
+        Everything in the file is checked against the model first; only then are the
+        weights assigned, so a bad file leaves the model exactly as it was.
+
+        Args:
+            filepath: the file.
+            skip_mismatch: skip (with a warning) layers whose weights do not match instead
+                of raising.
+            **kwargs: none are supported.
+        """
+        from kerasx.saving import saving_api
+
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's Keras-format config as a JSON string (`models.model_from_json`).
+
+        Args:
+            **kwargs: passed to `json.dumps` (e.g. ``indent=2``).
+
+        Returns:
+            The JSON string.
+        """
+        import json
+
+        from kerasx.saving.serialization import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)

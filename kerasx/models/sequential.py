@@ -210,21 +210,38 @@ class Sequential(Model):
 
     def get_config(self) -> dict:
         """Keras's Sequential config: the layer configs (InputLayer first when known)."""
+        from kerasx import dtype_policies
         from kerasx.saving.serialization import serialize_keras_object
 
-        layer_configs = []
-        for layer in self._kx_layers:
-            cfg = serialize_keras_object(layer, module="keras.layers")
-            build = layer.get_build_config() if not isinstance(layer, InputLayer) else None
-            if build is not None:
-                cfg["build_config"] = build
-            layer_configs.append(cfg)
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": Layer.get_config(self)["dtype"],
-            "layers": layer_configs,
+            "dtype": dtype_policies.serialize(self._dtype_policy),
+            "layers": [serialize_keras_object(layer) for layer in self._kx_layers],
         }
         if self._kx_functional is not None:
             config["build_input_shape"] = self._kx_functional.input_shape
         return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
+        """Rebuild the stack from `get_config`'s output (or a Keras 3 config)."""
+        from kerasx.saving.serialization import deserialize_keras_object
+
+        layer_configs = config.get("layers")
+        if not isinstance(layer_configs, list):
+            raise ValueError(
+                "Invalid Sequential config: expected a 'layers' list. Received: "
+                f"{type(layer_configs).__name__}"
+            )
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer_config in layer_configs:
+            layer = deserialize_keras_object(
+                layer_config, custom_objects=custom_objects, printable_module_name="layer"
+            )
+            model.add(layer, rebuild=False)
+        model._maybe_rebuild()
+        shape = config.get("build_input_shape")
+        if not model.built and isinstance(shape, (list, tuple)):
+            model.build(tuple(shape))
+        return model

@@ -20,17 +20,22 @@ _LAMBDA = "__lambda__"
 
 
 def _unsafe_allowed(safe_mode: bool | None) -> bool:
-    """Whether Python bytecode may be loaded: ``safe_mode=False`` or the global switch."""
-    if safe_mode is not None:
-        return not safe_mode
-    from kerasx.saving import serialization as _ser
+    """Whether Python bytecode may be loaded.
 
-    scoped = getattr(_ser, "in_safe_mode", None)
-    if callable(scoped):
-        mode = scoped()
-        if mode is not None:
-            return not mode
-    return bool(_config._flags.get("unsafe_deserialization", False))
+    Allowed when the caller passes ``safe_mode=False``, when the enclosing loading call runs
+    with ``safe_mode=False`` (`kerasx.saving.serialization.SafeModeScope`), or when the user
+    called `kerasx.config.enable_unsafe_deserialization()` (as in Keras, the global switch
+    applies even inside a ``safe_mode=True`` load). Nothing in a config can set any of these.
+    """
+    if safe_mode is False:
+        return True
+    if _config._flags.get("unsafe_deserialization", False):
+        return True
+    if safe_mode is None:
+        from kerasx.saving.serialization import in_safe_mode
+
+        return in_safe_mode() is False
+    return False
 
 
 def serialize_function(fn: Any) -> Any:

@@ -1,0 +1,97 @@
+"""Reading legacy HDF5 model files (``model.save("m.h5")`` in Keras), with safe mode applied.
+
+The model config sits in the root attribute ``model_config``; weights sit under
+``model_weights/<layer name>`` listed by the ``weight_names`` attribute. The config goes
+through the same safe deserializer as `.keras` files: a Lambda's bytecode is refused unless
+``safe_mode=False`` (Keras used to ignore `safe_mode` for this format: CVE-2025-9905).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kerasx.saving import saving_lib
+from kerasx.saving import serialization as _ser
+
+
+def load_model(
+    filepath: str, custom_objects: dict | None = None, compile: bool = True, safe_mode: bool = True
+) -> Any:
+    """Rebuild a model from a legacy ``.h5`` model file.
+
+    Args:
+        filepath: the file.
+        custom_objects: names of user classes and functions.
+        compile: kept for the same signature as `load_model` (legacy compile arguments are
+            not restored).
+        safe_mode: False allows Lambda bytecode from the file.
+
+    Returns:
+        The model with its weights.
+    """
+    import h5py
+
+    try:
+        f = h5py.File(filepath, "r")
+    except OSError as e:
+        raise saving_lib.FileFormatError(
+            f"{filepath} is not a valid HDF5 file (corrupt or truncated): {e}"
+        ) from None
+    with f:
+        raw = f.attrs.get("model_config")
+        if raw is None:
+            raise saving_lib.FileFormatError(
+                f"{filepath} holds no model config (it may be a weights-only file; use "
+                "`model.load_weights`)."
+            )
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8")
+        config = saving_lib.parse_json(str(raw).encode("utf-8"), f"The model config of {filepath}")
+        budget = saving_lib.weights_io.total_dataset_bytes(f) + saving_lib.ALLOCATION_SLACK_BYTES
+        with (
+            _ser.SafeModeScope(safe_mode),
+            _ser.CustomObjectScope(custom_objects or {}),
+            saving_lib.AllocationGuard(budget, filepath),
+        ):
+            model = _ser.deserialize_keras_object(
+                config, custom_objects=custom_objects, safe_mode=safe_mode
+            )
+        if "model_weights" in f:
+            _load_weights(model, f["model_weights"], filepath)
+    return model
+
+
+def _load_weights(model: Any, group: Any, filepath: str) -> None:
+    import h5py
+
+    plan = []
+    for layer in model.layers:
+        weights = layer.weights
+        if not weights:
+            continue
+        if layer.name not in group:
+            raise saving_lib.FileFormatError(
+                f"Layer '{layer.name}' has {len(weights)} weights, but {filepath} has none for it."
+            )
+        g = group[layer.name]
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in g.attrs["weight_names"]]
+        if len(names) != len(weights):
+            raise saving_lib.FileFormatError(
+                f"Layer '{layer.name}' expects {len(weights)} weights, but {filepath} holds "
+                f"{len(names)}."
+            )
+        for var, name in zip(weights, names):
+            ds = g.get(name)
+            if not isinstance(ds, h5py.Dataset) or ds.is_virtual or ds.external:
+                raise saving_lib.FileFormatError(f"Missing or invalid dataset '{name}'.")
+            if ds.dtype.kind not in "biuf" or tuple(ds.shape) != tuple(var.shape):
+                raise saving_lib.FileFormatError(
+                    f"Weight '{name}' of layer '{layer.name}' has shape {tuple(ds.shape)} and "
+                    f"dtype {ds.dtype}; expected shape {tuple(var.shape)}."
+                )
+            plan.append((var, ds))
+    values = [(var, np.asarray(ds[()])) for var, ds in plan]
+    for var, value in values:
+        var.assign(value.astype(var.dtype))
