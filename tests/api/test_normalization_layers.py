@@ -417,6 +417,26 @@ def test_group_norm_instance_norm_config(engine):
     assert layer.get_config()["groups"] == 4  # as Keras: resolved at build time
 
 
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (layers.BatchNormalization, {}),
+        (layers.LayerNormalization, {}),
+        (layers.GroupNormalization, {"groups": 3}),
+        (layers.RMSNormalization, {}),
+        (layers.UnitNormalization, {}),
+    ],
+)
+def test_integer_inputs_give_float_outputs(engine, cls, kwargs):
+    x = np.arange(12).reshape(4, 3)
+    outs = [cls(**kwargs)(x)]
+    if cls is layers.BatchNormalization:
+        outs.append(cls(**kwargs)(x, training=True))
+    for out in outs:
+        assert str(out.dtype) == "float32"
+        assert np.all(np.isfinite(_np(out)))
+
+
 def test_group_norm_bad_arguments():
     x = np.zeros((2, 3, 4), "float32")
     with pytest.raises(ValueError, match=r"multiple of `groups`.*groups=3"):

@@ -112,3 +112,8 @@ def output_spec(layer: Any, inputs: Any) -> KerasTensor:
 
 def serialize_or_none(module: Any, obj: Any) -> Any:
     return None if obj is None else module.serialize(obj)
+
+
+def cast_to(x: Any, dtype: str) -> Any:
+    """`x` in `dtype` (no op when it already is)."""
+    return x if _dt.standardize_dtype(x.dtype) == dtype else ops.cast(x, dtype)

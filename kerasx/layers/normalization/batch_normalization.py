@@ -14,6 +14,7 @@ from kerasx.layers.normalization._utils import (
     HALF_FLOATS,
     along,
     broadcast_shape,
+    cast_to,
     check_epsilon,
     check_int_axis,
     float_dtype,
@@ -30,7 +31,7 @@ def _const(value: Any) -> Any:
     """An initializer returning `value` (a tensor of the weight's shape) in the given dtype."""
 
     def init(shape: Any, dtype: Any = None) -> Any:
-        return ops.cast(value, dtype) if dtype is not None else value
+        return cast_to(value, dtype) if dtype is not None else value
 
     return init
 
@@ -223,13 +224,14 @@ class BatchNormalization(Layer):
             A tensor of the shape and dtype of `inputs`.
         """
         dtype = float_dtype(inputs)
-        x = ops.cast(inputs, "float32") if dtype in HALF_FLOATS else inputs
-        if not _dt.is_float_dtype(float_dtype(x)):
-            x = ops.cast(x, self.compute_dtype)
+        x = cast_to(inputs, "float32") if dtype in HALF_FLOATS else inputs
+        if not _dt.is_float_dtype(dtype):
+            dtype = self.compute_dtype
+            x = cast_to(x, dtype)
         cdt = float_dtype(x)
         with AutocastScope(None):  # read gamma/beta in full precision
-            gamma = None if self.gamma is None else ops.cast(self.gamma.value, cdt)
-            beta = None if self.beta is None else ops.cast(self.beta.value, cdt)
+            gamma = None if self.gamma is None else cast_to(self.gamma.value, cdt)
+            beta = None if self.beta is None else cast_to(self.beta.value, cdt)
         if training and self.trainable:
             mean, variance = self._moments(x, mask)
             if self.renorm:
@@ -240,8 +242,8 @@ class BatchNormalization(Layer):
                 self._update(self.moving_mean, mean, self.momentum)
                 self._update(self.moving_variance, variance, self.momentum)
         else:
-            mean = ops.cast(self.moving_mean.value, cdt)
-            variance = ops.cast(self.moving_variance.value, cdt)
+            mean = cast_to(self.moving_mean.value, cdt)
+            variance = cast_to(self.moving_variance.value, cdt)
             scale = ops.rsqrt(ops.add(variance, self.epsilon))
             shift = ops.negative(ops.multiply(mean, scale))
         if gamma is not None:
@@ -251,14 +253,14 @@ class BatchNormalization(Layer):
             shift = ops.add(shift, beta)
         bshape = self._kx_bshape
         out = ops.add(ops.multiply(x, along(scale, bshape)), along(shift, bshape))
-        return ops.cast(out, dtype) if float_dtype(out) != dtype else out
+        return cast_to(out, dtype)
 
     def _moments(self, x: Any, mask: Any) -> tuple:
         axes = self._kx_reduce
         if mask is None:
             return ops.moments(x, axes=axes)
         # Weighted statistics: a masked position has weight 0.
-        w = ops.cast(mask, float_dtype(x))
+        w = cast_to(mask, float_dtype(x))
         if len(w.shape) == len(x.shape) - 1:
             w = ops.expand_dims(w, -1)
         tiny = 1e-7
@@ -273,9 +275,9 @@ class BatchNormalization(Layer):
         """Batch renormalization: the per-feature ``scale`` and ``shift``, and the updates of
         the moving and renormalization statistics."""
         stddev = ops.sqrt(ops.add(variance, self.epsilon))
-        r_std = ops.cast(self.renorm_stddev.value, cdt)
+        r_std = cast_to(self.renorm_stddev.value, cdt)
         r = ops.divide(stddev, r_std)
-        d = ops.divide(ops.subtract(mean, ops.cast(self.renorm_mean.value, cdt)), r_std)
+        d = ops.divide(ops.subtract(mean, cast_to(self.renorm_mean.value, cdt)), r_std)
         clip = self.renorm_clipping or {}
         if clip.get("rmax") is not None:
             r = ops.minimum(r, float(clip["rmax"]))
@@ -292,7 +294,7 @@ class BatchNormalization(Layer):
         new_std = self._update(self.moving_stddev, stddev, self.momentum)
         # The moving variance follows the moving standard deviation.
         self.moving_variance.assign(
-            ops.cast(ops.subtract(ops.square(new_std), self.epsilon), self.moving_variance.dtype)
+            cast_to(ops.subtract(ops.square(new_std), self.epsilon), self.moving_variance.dtype)
         )
         self._update(self.renorm_mean, mean, self.renorm_momentum)
         self._update(self.renorm_stddev, stddev, self.renorm_momentum)
@@ -301,9 +303,9 @@ class BatchNormalization(Layer):
     @staticmethod
     def _update(var: Any, value: Any, momentum: float) -> Any:
         """``var = var * momentum + value * (1 - momentum)``; returns the new value."""
-        old = ops.cast(var.value, float_dtype(value))
+        old = cast_to(var.value, float_dtype(value))
         new = ops.add(ops.multiply(old, momentum), ops.multiply(value, 1.0 - momentum))
-        new = ops.cast(new, var.dtype)
+        new = cast_to(new, var.dtype)
         var.assign(new)
         return new
 

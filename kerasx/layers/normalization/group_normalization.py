@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from kerasx import constraints, initializers, ops, regularizers
+from kerasx.engine import dtypes as _dt
 from kerasx.layers.input_spec import InputSpec
 from kerasx.layers.layer import Layer
 from kerasx.layers.normalization._utils import (
     HALF_FLOATS,
     along,
     broadcast_shape,
+    cast_to,
     check_epsilon,
     check_int_axis,
     float_dtype,
@@ -152,7 +154,10 @@ class GroupNormalization(Layer):
             A tensor of the shape and dtype of `inputs`.
         """
         dtype = float_dtype(inputs)
-        x = ops.cast(inputs, "float32") if dtype in HALF_FLOATS else inputs
+        x = cast_to(inputs, "float32") if dtype in HALF_FLOATS else inputs
+        if not _dt.is_float_dtype(dtype):
+            dtype = self.compute_dtype
+            x = cast_to(x, dtype)
         cdt = float_dtype(x)
         axis = self._kx_axis
         shape = tuple(x.shape)
@@ -166,10 +171,10 @@ class GroupNormalization(Layer):
         inv = ops.rsqrt(ops.add(variance, self.epsilon))
         out = ops.reshape(ops.multiply(ops.subtract(xg, mean), inv), (-1, *shape[1:]))
         if self.gamma is not None:
-            out = ops.multiply(out, along(ops.cast(self.gamma.value, cdt), self._kx_bshape))
+            out = ops.multiply(out, along(cast_to(self.gamma.value, cdt), self._kx_bshape))
         if self.beta is not None:
-            out = ops.add(out, along(ops.cast(self.beta.value, cdt), self._kx_bshape))
-        return ops.cast(out, dtype) if float_dtype(out) != dtype else out
+            out = ops.add(out, along(cast_to(self.beta.value, cdt), self._kx_bshape))
+        return cast_to(out, dtype)
 
     def compute_output_spec(self, inputs: Any) -> Any:
         return output_spec(self, inputs)

@@ -7,7 +7,7 @@ from typing import Any
 from kerasx import initializers, ops
 from kerasx.layers.input_spec import InputSpec
 from kerasx.layers.layer import Layer
-from kerasx.layers.normalization._utils import float_dtype, is_int
+from kerasx.layers.normalization._utils import cast_to, float_dtype, is_int
 
 
 def _layer_classes() -> dict:
@@ -107,7 +107,7 @@ class SpectralNormalization(Layer):
         sigma = ops.where(zero, ops.ones_like(sigma), sigma)
         new_u = ops.where(zero, self.vector_u.value, u)
         new_kernel = ops.reshape(ops.divide(w, sigma), self.kernel_shape)
-        return ops.cast(new_u, self.vector_u.dtype), ops.cast(new_kernel, self.kernel.dtype)
+        return cast_to(new_u, self.vector_u.dtype), cast_to(new_kernel, self.kernel.dtype)
 
     def call(self, inputs: Any, training: Any = False) -> Any:
         """Run the wrapped layer, normalizing its kernel first when `training`.
@@ -125,7 +125,7 @@ class SpectralNormalization(Layer):
             self.kernel.assign(new_kernel)
         out = self.layer(inputs)
         dtype = float_dtype(inputs)
-        return ops.cast(out, dtype) if float_dtype(out) != dtype else out
+        return cast_to(out, dtype)
 
     def compute_output_spec(self, inputs: Any, training: Any = False) -> Any:
         return self.layer.compute_output_spec(inputs)
