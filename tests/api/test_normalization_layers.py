@@ -617,6 +617,17 @@ def test_spectral_norm_conv2d_matches_keras(engine):
     _check_spectral(ours, theirs, x)
 
 
+def test_spectral_norm_embedding_matches_keras(engine):
+    keras = _keras()
+    if not hasattr(layers, "Embedding"):
+        pytest.skip("kerasx.layers.Embedding is not written yet")
+    x = np.array([[1, 2], [3, 0]])
+    ours, theirs = _spectral_pair(
+        keras, lambda: layers.Embedding(5, 3), lambda: keras.layers.Embedding(5, 3), x
+    )
+    _check_spectral(ours, theirs, x)
+
+
 def test_spectral_norm_zero_kernel_and_fit(engine):
     x = _data(4, 3, seed=20)
     sn = layers.SpectralNormalization(layers.Dense(2, kernel_initializer="zeros"))
