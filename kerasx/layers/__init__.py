@@ -7,11 +7,14 @@ from kerasx.layers.convolutional import *  # noqa: F403
 from kerasx.layers.core import Activation as Activation
 from kerasx.layers.core import Dense as Dense
 from kerasx.layers.core import Dropout as Dropout
+from kerasx.layers.core import EinsumDense as EinsumDense
+from kerasx.layers.core import Embedding as Embedding
 from kerasx.layers.core import Flatten as Flatten
 from kerasx.layers.core import Identity as Identity
 from kerasx.layers.core import Lambda as Lambda
 from kerasx.layers.core import Masking as Masking
 from kerasx.layers.core import Reshape as Reshape
+from kerasx.layers.core import ReversibleEmbedding as ReversibleEmbedding
 from kerasx.layers.input_layer import Input as Input
 from kerasx.layers.input_layer import InputLayer as InputLayer
 from kerasx.layers.input_spec import InputSpec as InputSpec
