@@ -437,6 +437,7 @@ _FAMILY_NAMES = {
         "all amax amin any argmax argmin count_nonzero logsumexp max mean min nanargmax nanargmin "
         "nanmax nanmean nanmin nanprod nanstd nansum nanvar prod ptp std sum var"
     ),
+    "kerasx.ops.rnn_fused": "",
     "kerasx.ops.signal": (
         "correlate extract_sequences fft fft2 ifft2 irfft istft rfft stft view_as_complex "
         "view_as_real"

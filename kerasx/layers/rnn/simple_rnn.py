@@ -7,6 +7,7 @@ from typing import Any
 
 from kerasx import ops
 from kerasx.layers.layer import Layer
+from kerasx.layers.rnn import fused
 from kerasx.layers.rnn.dropout_rnn_cell import (
     DropoutRNNCell,
     cell_args_config,
@@ -223,6 +224,9 @@ class SimpleRNN(RNN):
         if name.startswith("_") or "cell" not in self.__dict__:
             raise AttributeError(name)
         return getattr(self.__dict__["cell"], name)
+
+    def _kx_fused(self, sequences: Any, init: list, mask: Any, training: Any) -> Any:
+        return fused.run_simple_rnn(self, sequences, init, mask, training)
 
     def get_config(self) -> dict:
         """Keras's SimpleRNN config (the cell's arguments, without `seed`, as Keras)."""
