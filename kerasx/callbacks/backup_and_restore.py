@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -49,6 +51,7 @@ class BackupAndRestore(Callback):
         self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
         self._prev_weights_path = self._weights_path + ".bkp"
         self._prev_training_metadata_path = self._training_metadata_path + ".bkp"
+        self._pending_path = os.path.join(self.backup_dir, ".training_metadata.pending.json")
         if save_freq != "epoch" and not isinstance(save_freq, int):
             raise ValueError(
                 "Invalid value for argument `save_freq`. "
@@ -58,6 +61,7 @@ class BackupAndRestore(Callback):
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         model: Any = self.model
+        self._discard_partial_writes()
         if os.path.exists(self._weights_path):
             if not getattr(model, "built", True):
                 raise ValueError(
@@ -68,22 +72,42 @@ class BackupAndRestore(Callback):
             optimizer = getattr(model, "optimizer", None)
             if optimizer is not None and not getattr(optimizer, "built", True):
                 optimizer.build(model.trainable_variables)
-            metadata_path = self._training_metadata_path
+            metadata = self._committed_metadata()
             try:
                 model.load_weights(self._weights_path)
             except Exception:
                 if not (self.double_checkpoint and os.path.exists(self._prev_weights_path)):
                     raise
                 model.load_weights(self._prev_weights_path)
-                metadata_path = self._prev_training_metadata_path
+                metadata = _read_json(self._prev_training_metadata_path)
         else:
-            metadata_path = self._training_metadata_path
-        if os.path.exists(metadata_path):
-            with open(metadata_path) as f:
-                metadata = json.loads(f.read())
+            metadata = _read_json(self._training_metadata_path)
+        if metadata is not None:
             self._current_epoch = metadata["epoch"]
             # `fit` starts its epoch loop from `model._initial_epoch` when it is set.
             model._initial_epoch = metadata["epoch"]
+
+    def _discard_partial_writes(self) -> None:
+        """Remove temporary files left by a backup that was interrupted mid-write."""
+        if not os.path.isdir(self.backup_dir):
+            return
+        for name in os.listdir(self.backup_dir):
+            if name.startswith(".") and (".tmp" in name or name.endswith(".tmp")):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(self.backup_dir, name))
+
+    def _committed_metadata(self) -> dict | None:
+        """The progress that matches the weights file on disk.
+
+        A backup writes a pending record (with the new weights' checksum) before it renames
+        the new weights into place, and the metadata file after. If the process died between
+        the two renames, the pending record's checksum matches the weights on disk and its
+        progress is the right one; otherwise the metadata file is.
+        """
+        pending = _read_json(self._pending_path)
+        if pending is not None and pending.get("weights_sha256") == _sha256(self._weights_path):
+            return {"epoch": pending["epoch"], "batch": pending["batch"]}
+        return _read_json(self._training_metadata_path)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self._current_epoch = epoch + 1
@@ -110,16 +134,50 @@ class BackupAndRestore(Callback):
         return False
 
     def _save_model(self) -> None:
+        """Back up weights and progress so that a kill at any instant leaves a usable pair.
+
+        Order: new weights to a temporary file; a pending record (progress + checksum of the
+        new weights); rename the weights into place; write the metadata file (atomically);
+        remove the pending record. Every file is replaced by rename, never rewritten in place.
+        """
+        from kerasx.saving.saving_lib import atomic_write_bytes
+
         os.makedirs(self.backup_dir, exist_ok=True)
+        progress = {"epoch": self._current_epoch, "batch": self._last_batch_seen}
+        tmp = os.path.join(self.backup_dir, ".latest.tmp.weights.h5")
+        self.model.save_weights(tmp, overwrite=True)
+        pending = {**progress, "weights_sha256": _sha256(tmp)}
+        atomic_write_bytes(self._pending_path, json.dumps(pending).encode())
         if self.double_checkpoint:
-            if os.path.exists(self._weights_path):
-                shutil.copy(self._weights_path, self._prev_weights_path)
-            if os.path.exists(self._training_metadata_path):
-                shutil.copy(self._training_metadata_path, self._prev_training_metadata_path)
-        self.model.save_weights(self._weights_path, overwrite=True)
-        with open(self._training_metadata_path, "w") as f:
-            f.write(json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen}))
+            for src, dst in (
+                (self._weights_path, self._prev_weights_path),
+                (self._training_metadata_path, self._prev_training_metadata_path),
+            ):
+                if os.path.exists(src):
+                    with open(src, "rb") as f:
+                        atomic_write_bytes(dst, f.read())
+        os.replace(tmp, self._weights_path)
+        atomic_write_bytes(self._training_metadata_path, json.dumps(progress).encode())
+        with contextlib.suppress(OSError):
+            os.remove(self._pending_path)
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir, ignore_errors=True)
+
+
+def _read_json(path: str) -> dict | None:
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.loads(f.read())
+
+
+def _sha256(path: str) -> str | None:
+    if not os.path.exists(path):
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
