@@ -7,6 +7,7 @@ from kerasx.layers.preprocessing.features.index_lookup import IntegerLookup, Str
 from kerasx.layers.preprocessing.features.mel_spectrogram import MelSpectrogram
 from kerasx.layers.preprocessing.features.normalization import Normalization
 from kerasx.layers.preprocessing.features.pipeline import Pipeline
+from kerasx.layers.preprocessing.features.stft_spectrogram import STFTSpectrogram
 from kerasx.layers.preprocessing.features.text_vectorization import TextVectorization
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "MelSpectrogram",
     "Normalization",
     "Pipeline",
+    "STFTSpectrogram",
     "StringLookup",
     "TextVectorization",
 ]
