@@ -113,6 +113,9 @@ def factor_pair(
     ):
         pair = (factor[0], factor[1])
         values = pair
+        if scalar == "symmetric" and low == 0:
+            # a config written from a single number holds (-f, f)
+            low = -high
     else:
         raise ValueError(bad)
     for v in values:
@@ -168,6 +171,8 @@ class BaseImageLayer(Layer):
     # Whether a call with `training=False` returns the inputs untouched (Keras does this
     # for most random layers: no cast either). When False, `_transform` always runs.
     _identity_at_inference = True
+    # Whether such an identity still casts to the compute dtype (Keras does for some layers).
+    _cast_at_inference = False
     # Whether integer inputs keep their dtype (else the output is in the compute dtype).
     _keeps_int_dtype = False
 
@@ -222,7 +227,7 @@ class BaseImageLayer(Layer):
         shape = tuple(x.shape)
         self._check_rank(shape)
         if not training and self._identity_at_inference:
-            return x
+            return ops.cast(x, self._output_dtype(x.dtype, training))
         if not self._keeps_int_dtype or _dt.is_float_dtype(_dt.standardize_dtype(x.dtype)):
             x = ops.cast(x, self.compute_dtype)
         unbatched = len(shape) == 3
@@ -238,7 +243,7 @@ class BaseImageLayer(Layer):
 
     def _output_dtype(self, dtype: str, training: Any) -> str:
         dtype = _dt.standardize_dtype(dtype)
-        if not training and self._identity_at_inference:
+        if not training and self._identity_at_inference and not self._cast_at_inference:
             return dtype
         if self._keeps_int_dtype and not _dt.is_float_dtype(dtype):
             return dtype
@@ -269,6 +274,24 @@ class BaseImageLayer(Layer):
         if low == high:
             return ops.full(shape, low, dtype=self.compute_dtype)
         return _random.uniform(shape, low, high, dtype=self.compute_dtype, seed=self.generator)
+
+    def _normalize(self, images: Any) -> Any:
+        """Map `value_range` to [0, 1]."""
+        low, high = self.value_range
+        if (low, high) == (0, 1):
+            return images
+        return (images - low) / (high - low)
+
+    def _denormalize(self, images: Any) -> Any:
+        """Map [0, 1] back to `value_range`."""
+        low, high = self.value_range
+        if (low, high) == (0, 1):
+            return images
+        return images * (high - low) + low
+
+    def _bernoulli(self, batch: int, probability: Any) -> Any:
+        """A (batch,) boolean tensor, each True with `probability`."""
+        return ops.less(self._uniform((batch,), 0.0, 1.0), probability)
 
     def _bcast(self, per_sample: Any) -> Any:
         """Reshape a (batch,) tensor to broadcast over a 4-D image batch."""

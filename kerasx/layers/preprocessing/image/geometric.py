@@ -265,7 +265,17 @@ class RandomShear(_AffineLayer):
         if is_number(value):
             factor_pair(value, name, 0.0, 1.0, scalar="same")
             return (-value, value)
-        return factor_pair(value, name, 0.0, 1.0)
+        if (
+            isinstance(value, (list, tuple))
+            and len(value) == 2
+            and is_number(value[1])
+            and value[0] == -value[1]
+        ):
+            # the symmetric pair a config holds for a single number (Keras cannot read its
+            # own such config back; kerasx can)
+            factor_pair(value[1], name, 0.0, 1.0, scalar="same")
+            return (value[0], value[1])
+        return factor_pair(value, name, 0.0, 1.0, scalar="positive")
 
     def _magnitude(self, batch: int, factor: tuple) -> Any:
         low, high = factor
