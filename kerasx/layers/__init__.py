@@ -18,6 +18,7 @@ from kerasx.layers.core import ReversibleEmbedding as ReversibleEmbedding
 from kerasx.layers.input_layer import Input as Input
 from kerasx.layers.input_layer import InputLayer as InputLayer
 from kerasx.layers.input_spec import InputSpec as InputSpec
+from kerasx.layers.interop import *  # noqa: F403
 from kerasx.layers.layer import Layer as Layer
 from kerasx.layers.merging import Add as Add
 from kerasx.layers.merging import Average as Average
