@@ -376,3 +376,33 @@ def test_bad_call_inputs(engine):
         layers.Attention()([Q, V], mask=Q_MASK)
     with pytest.raises(ValueError, match="attention_axes"):
         layers.MultiHeadAttention(2, 2, attention_axes=5)(X4, X4)
+
+
+# ---------------------------------------------------------------------- saving
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+# Keras's own variables warn under NumPy 2 when it saves (KerasVariable.__array__).
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_keras_file_round_trip_with_keras(tmp_path):
+    keras = pytest.importorskip("keras")
+
+    def build(lib):
+        inp = lib.Input((5,), dtype="int32")
+        x = lib.layers.Embedding(7, 4, mask_zero=True)(inp)
+        y = lib.layers.MultiHeadAttention(2, 3, use_gate=True, dropout=0.1)(x, x)
+        y = lib.layers.Attention(use_scale=True, score_mode="concat")([y, y])
+        y = lib.layers.EinsumDense("abc,cd->abd", (None, 3), bias_axes="d")(y)
+        return lib.Model(inp, y)
+
+    ours = build(kerasx)
+    ours.set_weights([R.normal(size=w.shape).astype("float32") for w in ours.weights])
+    ids = np.array([[1, 2, 0, 0, 0], [3, 4, 5, 6, 0]], dtype="int32")
+    path = str(tmp_path / "m.keras")
+    ours.save(path)
+    theirs = keras.models.load_model(path)
+    np.testing.assert_allclose(np.asarray(theirs(ids)), np_(ours(ids)), rtol=1e-4, atol=1e-5)
+    path2 = str(tmp_path / "k.keras")
+    theirs.save(path2)
+    again = kerasx.models.load_model(path2)
+    np.testing.assert_allclose(np_(again(ids)), np_(ours(ids)), rtol=1e-6, atol=1e-6)

@@ -1,11 +1,12 @@
-"""`GroupedQueryAttention` (``keras.layers.GroupQueryAttention``): attention where groups of
-query heads share one key/value head."""
+"""`GroupQueryAttention` (Keras's GroupedQueryAttention): attention where groups of query
+heads share one key/value head."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+from kerasx import backend as _backend
 from kerasx import constraints, initializers, ops, regularizers
 from kerasx.layers.attention.attention import _check_rate, _check_seed
 from kerasx.layers.attention.multi_head_attention import (
@@ -19,7 +20,7 @@ from kerasx.layers.core.einsum_dense import EinsumDense
 from kerasx.layers.layer import Layer
 
 
-class GroupedQueryAttention(Layer):
+class GroupQueryAttention(Layer):
     """Grouped-query attention (GQA): `num_query_heads` query heads share
     `num_key_value_heads` key/value heads, each shared head serving a group of
     ``num_query_heads // num_key_value_heads`` consecutive query heads.
@@ -27,8 +28,9 @@ class GroupedQueryAttention(Layer):
     With ``num_key_value_heads == num_query_heads`` this is multi-head attention; with 1,
     multi-query attention. Projections are ``query`` ``(dim, num_query_heads, head_dim)``,
     ``key`` and ``value`` ``(dim, num_key_value_heads, head_dim)`` and ``attention_output``
-    ``(num_query_heads, head_dim, dim)`` EinsumDense sublayers. Exported as
-    ``kerasx.layers.GroupQueryAttention``.
+    ``(num_query_heads, head_dim, dim)`` EinsumDense sublayers. Keras's class is
+    ``GroupedQueryAttention``, exported (and serialized) as ``GroupQueryAttention``; default
+    layer names are ``grouped_query_attention``, as in Keras.
 
     Args:
         head_dim: the size of each head.
@@ -78,6 +80,13 @@ class GroupedQueryAttention(Layer):
         seed: int | None = None,
         **kwargs: Any,
     ) -> None:
+        if kwargs.get("name") is None:
+            # Keras's class is GroupedQueryAttention (exported as GroupQueryAttention): its
+            # default names read "grouped_query_attention", "grouped_query_attention_1", ...
+            uid = _backend.get_uid("grouped_query_attention")
+            kwargs["name"] = (
+                "grouped_query_attention" if uid == 1 else f"grouped_query_attention_{uid - 1}"
+            )
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.head_dim = check_positive_int("head_dim", head_dim)
         self.num_query_heads = check_positive_int("num_query_heads", num_query_heads)
@@ -134,6 +143,10 @@ class GroupedQueryAttention(Layer):
         """
         query_shape = tuple(query_shape)
         value_shape = tuple(value_shape)
+        shapes = {"query_shape": query_shape, "value_shape": value_shape}
+        if key_shape is not None:
+            shapes["key_shape"] = tuple(key_shape)
+        self._kx_build_shapes = shapes
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         for arg, shape in (
             ("query_shape", query_shape),
@@ -225,6 +238,21 @@ class GroupedQueryAttention(Layer):
         """The query's mask."""
         return mask
 
+    def get_build_config(self) -> dict | None:
+        """The input shapes the layer was built with, in Keras's ``shapes_dict`` format."""
+        shapes = self.__dict__.get("_kx_build_shapes")
+        return {"shapes_dict": dict(shapes)} if shapes is not None else None
+
+    def build_from_config(self, config: dict | None) -> None:
+        """Build from `get_build_config`'s output."""
+        if not config or self.built:
+            return
+        if "shapes_dict" in config:
+            self.build(**{k: tuple(v) for k, v in config["shapes_dict"].items() if v})
+        elif "input_shape" in config:
+            shape = tuple(config["input_shape"])
+            self.build(shape, shape)
+
     def get_config(self) -> dict:
         """The constructor arguments, in Keras's format."""
         config = super().get_config()
@@ -248,6 +276,3 @@ class GroupedQueryAttention(Layer):
             }
         )
         return config
-
-
-GroupQueryAttention = GroupedQueryAttention

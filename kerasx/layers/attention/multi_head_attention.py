@@ -291,6 +291,10 @@ class MultiHeadAttention(Layer):
         """
         query_shape = tuple(query_shape)
         value_shape = tuple(value_shape)
+        shapes = {"query_shape": query_shape, "value_shape": value_shape}
+        if key_shape is not None:
+            shapes["key_shape"] = tuple(key_shape)
+        self._kx_build_shapes = shapes
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         rank = len(query_shape)
         if rank < 3:
@@ -308,10 +312,10 @@ class MultiHeadAttention(Layer):
         self._axes = axes
         free = [None] * (rank - 2)
         eq, bias = projection_equation(rank, 2)
-        self._query_dense = self._dense("query", eq, (*free, self._num_heads, self._key_dim), bias)
-        self._query_dense.build(query_shape)
-        self._key_dense = self._dense("key", eq, (*free, self._num_heads, self._key_dim), bias)
-        self._key_dense.build(key_shape)
+        self.query_dense = self._dense("query", eq, (*free, self._num_heads, self._key_dim), bias)
+        self.query_dense.build(query_shape)
+        self.key_dense = self._dense("key", eq, (*free, self._num_heads, self._key_dim), bias)
+        self.key_dense.build(key_shape)
         if self._use_gate:
             self._gate_dense = self._dense(
                 "gate", eq, (*free, self._num_heads, self._value_dim), bias
@@ -319,10 +323,8 @@ class MultiHeadAttention(Layer):
             self._gate_dense.build(query_shape)
         else:
             self._gate_dense = None
-        self._value_dense = self._dense(
-            "value", eq, (*free, self._num_heads, self._value_dim), bias
-        )
-        self._value_dense.build(value_shape)
+        self.value_dense = self._dense("value", eq, (*free, self._num_heads, self._value_dim), bias)
+        self.value_dense.build(value_shape)
         self._build_attention_equations(rank + 1, axes)
         out_features = self._output_shape
         if out_features is None:
@@ -331,10 +333,10 @@ class MultiHeadAttention(Layer):
         ins = _LETTERS[:proj_rank]
         new = _LETTERS[proj_rank : proj_rank + len(out_features)]
         out_eq = f"{ins},{ins[-2:]}{new}->{ins[:-2]}{new}"
-        self._output_dense = self._dense(
+        self.output_dense = self._dense(
             "attention_output", out_eq, (*([None] * (proj_rank - 3)), *out_features), new
         )
-        self._output_dense.build((*query_shape[:-1], self._num_heads, self._value_dim))
+        self.output_dense.build((*query_shape[:-1], self._num_heads, self._value_dim))
         self.built = True
 
     def _normalized_axes(self, rank: int) -> tuple:
@@ -428,13 +430,13 @@ class MultiHeadAttention(Layer):
             use_causal_mask,
             self._sliding_window,
         )
-        q = self._query_dense(query)
-        k = self._key_dense(key)
-        v = self._value_dense(value)
+        q = self.query_dense(query)
+        k = self.key_dense(key)
+        v = self.value_dense(value)
         heads, scores = self._compute_attention(q, k, v, mask, training, return_attention_scores)
         if self._gate_dense is not None:
             heads = ops.multiply(heads, self._gate_dense(query))
-        output = self._output_dense(heads)
+        output = self.output_dense(heads)
         if return_attention_scores:
             return output, scores
         return output
@@ -451,6 +453,21 @@ class MultiHeadAttention(Layer):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The query's mask (the output has the query's positions)."""
         return mask
+
+    def get_build_config(self) -> dict | None:
+        """The input shapes the layer was built with, in Keras's ``shapes_dict`` format."""
+        shapes = self.__dict__.get("_kx_build_shapes")
+        return {"shapes_dict": dict(shapes)} if shapes is not None else None
+
+    def build_from_config(self, config: dict | None) -> None:
+        """Build from `get_build_config`'s output."""
+        if not config or self.built:
+            return
+        if "shapes_dict" in config:
+            self.build(**{k: tuple(v) for k, v in config["shapes_dict"].items() if v})
+        elif "input_shape" in config:
+            shape = tuple(config["input_shape"])
+            self.build(shape, shape)
 
     def get_config(self) -> dict:
         """The constructor arguments, in Keras's format."""
