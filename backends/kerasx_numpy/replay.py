@@ -15,7 +15,9 @@ NumPy calls. `jit(fn)` therefore works like a tracing JIT:
 3. **Replay** (later calls): only the generated function runs.
 
 The contract is `jax.jit`'s: `fn` must be a pure function of its array inputs (no Python
-control flow on their values, no side effects that matter). A trace that meets a higher-order
+control flow on their values, no side effects that matter), and arrays passed in a
+`donate_argnums` argument belong to the call afterwards (a kernel may write its results into
+them, as XLA reuses donated buffers). A trace that meets a higher-order
 op (`cond`, `scan`, `while_loop`, ...), whose branches depend on values, is abandoned: that
 signature runs eagerly. Inputs that are not arrays (Python scalars, strings, None) are static:
 they are part of the signature.
@@ -37,6 +39,7 @@ _STATIC_TYPES = (int, float, bool, complex, str, bytes, type(None))
 
 # The active trace (one per thread; a jit-ed function called during another trace is inlined).
 _local = threading.local()
+_TRACE_LOCK = threading.RLock()
 
 
 def _active() -> _Recorder | None:
@@ -604,12 +607,13 @@ class ReplayFunction:
         dynamic, kwargs = _tree.pack_sequence_as(structure, traced_leaves)
         it = iter(dynamic)
         call_args = [a if i in self.static_argnums else next(it) for i, a in enumerate(args)]
-        _local.recorder = rec
-        try:
-            with _Hooks(self.engine):
-                out = self.fn(*call_args, **kwargs)
-        finally:
-            _local.recorder = None
+        with _TRACE_LOCK:  # the kernel hooks are global: one trace at a time
+            _local.recorder = rec
+            try:
+                with _Hooks(self.engine):
+                    out = self.fn(*call_args, **kwargs)
+            finally:
+                _local.recorder = None
         entry = _Entry()
         entry.reason = rec.abandoned
         out_leaves = _tree.flatten(out)
