@@ -55,7 +55,7 @@ def grad(
 
 
 def jit(fn: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
-    """Compile `fn` with the active engine (XLA on JAX; the identity on NumPy).
+    """Compile `fn` with the active engine (XLA on JAX; trace and replay on NumPy).
 
     Args:
         fn: the function to compile (may be used as ``@jit`` or ``@jit(static_argnums=...)``).

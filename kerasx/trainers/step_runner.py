@@ -1,10 +1,11 @@
 """Running steps: the pure step function, its compiled forms, and one epoch of steps.
 
-`StepRunner` is the engine-facing half of the trainer. On an engine with a compiler (JAX) the
-step is a pure function of the variables' values, compiled once per input signature with the
-state buffers donated; several steps can run in one compiled call (`steps_per_execution`).
-Without one (NumPy, or ``run_eagerly``) the same `train_step` runs on the variables as one
-transaction: assignments are recorded and committed only when the step succeeds.
+`StepRunner` is the engine-facing half of the trainer. On an engine whose `jit` compiles (JAX:
+XLA; NumPy: trace and replay) the step is a pure function of the variables' values, compiled
+once per input signature with the state buffers donated; several steps can run in one call
+(`steps_per_execution`). With ``run_eagerly`` (or ``jit_compile=False``) the same `train_step`
+runs on the variables as one transaction: assignments are recorded and committed only when the
+step succeeds.
 """
 
 from __future__ import annotations
