@@ -81,22 +81,14 @@ def test_attention_layer_test_dropout(engine):
 def test_multi_head_attention_layer_test(engine):
     run_layer_test(
         layers.MultiHeadAttention,
-        {"num_heads": 2, "key_dim": 3},
-        input_data=Q,
-        call_kwargs={"value": V},
-        expected_output_shape=(2, 3, 4),
-        expected_output_dtype="float32",
-        expected_num_trainable_weights=8,
-        expected_num_non_trainable_weights=0,
-        expected_num_seed_generators=0,
-    )
-    run_layer_test(
-        layers.MultiHeadAttention,
         {"num_heads": 2, "key_dim": 2, "value_dim": 3, "output_shape": 5, "use_gate": True},
         input_data=Q,
-        call_kwargs={"value": Q, "use_causal_mask": True},
+        call_kwargs={"value": V, "use_causal_mask": True},
         expected_output_shape=(2, 3, 5),
+        expected_output_dtype="float32",
         expected_num_trainable_weights=10,
+        expected_num_non_trainable_weights=0,
+        expected_num_seed_generators=0,
     )
     # Dropout acts on the attention weights in training only.
     layer = layers.MultiHeadAttention(2, 2, dropout=0.5, seed=3)

@@ -149,6 +149,11 @@ class MultiHeadAttention(Layer):
         boolean (True attends); return_attention_scores: also return the weights
         ``(B, num_heads, T, S)``; training: whether dropout is active; use_causal_mask:
         forbid attending to later positions.
+
+    A fully masked query row gets zero weights when the scores are returned, when dropout
+    is set, or with several attention axes, and equal weights otherwise (as Keras's fused
+    path does). Unlike Keras 3.15, an explicitly passed `query_mask` is applied just like a
+    query padding mask coming from a Keras mask (Keras applies only the latter).
     """
 
     _auto_config = False
