@@ -397,22 +397,21 @@ class RNN(Layer):
 
                 final, ys = ops.scan(body, list(init), xs)
             else:
+                # A masked step repeats the previous output; before the first step that is
+                # the first state when it has the output's shape (as Keras), else zeros.
                 first = init[0]
+                out_size = getattr(cell, "output_size", None)
+                if isinstance(out_size, int) and tuple(first.shape)[1:] != (out_size,):
+                    first = ops.zeros((first.shape[0], out_size), dtype=first.dtype)
 
                 def body(carry: list, inp: Any) -> tuple:
                     x_t, keep = inp
                     states, prev_out = list(carry[:n]), carry[n]
                     out, new = step(x_t, states)
                     new = [ops.where(_expand_mask(keep, s), a, s) for a, s in zip(new, states)]
-                    if zero_out:
-                        fill = ops.zeros_like(out)
-                    elif tuple(prev_out.shape) == tuple(out.shape):
-                        fill = prev_out
-                    else:
-                        fill = ops.zeros_like(out)
+                    fill = ops.zeros_like(out) if zero_out else prev_out
                     out = ops.where(_expand_mask(keep, out), out, fill)
-                    prev_next = out if tuple(out.shape) == tuple(prev_out.shape) else prev_out
-                    return [*new, prev_next], out
+                    return [*new, out], out
 
                 carry, ys = ops.scan(body, [*init, first], (xs, ms))
                 final = list(carry[:n])
