@@ -174,9 +174,9 @@ class Attention(Layer):
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The query mask (the output has the query's positions)."""
         self._validate_inputs(inputs, mask)
-        if mask is None or mask[0] is None:
+        if mask is None:
             return None
-        return ops.convert_to_tensor(mask[0])
+        return mask[0]
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         """``query_shape[:-1] + value_shape[-1:]``."""
