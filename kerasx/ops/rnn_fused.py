@@ -88,19 +88,26 @@ def lstm_forward(xp: Any, x: Any, h0: Any, c0: Any, w: Any, u: Any, b: Any, mask
 
 
 def lstm_backward(xp: Any, g: Any, ans: Any, x: Any, h0: Any, c0: Any, w: Any, u: Any, b: Any,
-                  mask: Any) -> tuple:  # fmt: skip
-    """Cotangents ``(dx, dh0, dc0, dw, du, db)`` of `lstm_forward` (BPTT)."""
+                  mask: Any, gates: Any = None) -> tuple:  # fmt: skip
+    """Cotangents ``(dx, dh0, dc0, dw, du, db)`` of `lstm_forward` (BPTT).
+
+    `gates`: optionally the forward pass's ``(sigmoid(z), tanh(z_c), tanh(c_new))`` for every
+    step (``(batch, timesteps, ...)``); recomputed from the state sequences when None.
+    """
     g_h, g_c = g
     hs, cs = ans
     n = u.shape[0]
     h_prev = _prev_states(xp, h0, hs)
     c_prev = _prev_states(xp, c0, cs)
-    z = xp.add(xp.add(xp.matmul(x, w), xp.matmul(h_prev, u)), b)
-    s = xp.sigmoid(z)
-    gg = xp.tanh(z[..., 2 * n : 3 * n])
+    if gates is None:
+        z = xp.add(xp.add(xp.matmul(x, w), xp.matmul(h_prev, u)), b)
+        s = xp.sigmoid(z)
+        gg = xp.tanh(z[..., 2 * n : 3 * n])
+        i, f = s[..., :n], s[..., n : 2 * n]
+        tc = xp.tanh(xp.add(xp.multiply(f, c_prev), xp.multiply(i, gg)))
+    else:
+        s, gg, tc = gates
     i, f, o = s[..., :n], s[..., n : 2 * n], s[..., 3 * n :]
-    c_new = xp.add(xp.multiply(f, c_prev), xp.multiply(i, gg))
-    tc = xp.tanh(c_new)
     # derivatives of the activations, for every step at once
     d_i = xp.multiply(i, xp.subtract(1.0, i))
     d_f = xp.multiply(f, xp.subtract(1.0, f))

@@ -9,6 +9,8 @@ arrays (the registry-op version runs otherwise).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from kerasx_numpy.kernels.nn import sigmoid as _sigmoid
@@ -55,15 +57,65 @@ def _cast_like(grads, slots):
     return tuple(None if g is None else np.asarray(g, dtype=s.dtype) for g, s in zip(grads, slots))
 
 
+# The gate activations of recent forward passes, keyed by the id of the returned h sequence
+# (held weakly: an entry goes when that array does), so the backward pass need not recompute
+# them.
+_SAVED: dict = {}
+
+
+def _save(hs, gates):
+    key = id(hs)
+    _SAVED[key] = (weakref.ref(hs, lambda _r, key=key: _SAVED.pop(key, None)), gates)
+
+
+def _saved(hs):
+    entry = _SAVED.get(id(hs))
+    if entry is not None and entry[0]() is hs:
+        return entry[1]
+    return None
+
+
 def _lstm_sequence(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask):
-    return _math().lstm_forward(
-        NP, inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, _mask(mask)
-    )
+    # `lstm_forward` of kerasx.ops.rnn_fused, operation for operation (same numbers), with
+    # the per-step temporaries written into preallocated arrays that the backward pass reuses.
+    mask = _mask(mask)
+    batch, steps = inputs.shape[0], inputs.shape[1]
+    n = recurrent_kernel.shape[0]
+    dtype = np.result_type(inputs, initial_h, kernel, recurrent_kernel, bias)
+    xw = np.matmul(inputs, kernel)
+    s_all = np.empty((batch, steps, 4 * n), dtype)
+    g_all = np.empty((batch, steps, n), dtype)
+    tc_all = np.empty((batch, steps, n), dtype)
+    hs = np.empty((batch, steps, n), dtype)
+    cs = np.empty((batch, steps, n), dtype)
+    h, c = initial_h, initial_c
+    for t in range(steps):
+        z = np.add(xw[:, t], np.matmul(h, recurrent_kernel))
+        np.add(z, bias, out=z)
+        s = _sigmoid(z)
+        s_all[:, t] = s
+        g = np.tanh(z[:, 2 * n : 3 * n])
+        g_all[:, t] = g
+        c_new = np.multiply(s[:, n : 2 * n], c)
+        np.add(c_new, np.multiply(s[:, :n], g), out=c_new)
+        tc = np.tanh(c_new)
+        tc_all[:, t] = tc
+        h_new = np.multiply(s[:, 3 * n :], tc)
+        if mask is not None:
+            keep = mask[:, t : t + 1]
+            h_new = np.where(keep, h_new, h)
+            c_new = np.where(keep, c_new, c)
+        hs[:, t] = h_new
+        cs[:, t] = c_new
+        h, c = h_new, c_new
+    _save(hs, (s_all, g_all, tc_all))
+    return hs, cs
 
 
 def _lstm_vjp_all(g, ans, inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask):
     slots = (inputs, initial_h, initial_c, kernel, recurrent_kernel, bias)
-    grads = _math().lstm_backward(NP, g, ans, *slots, _mask(mask))
+    gates = _saved(ans[0])
+    grads = _math().lstm_backward(NP, g, ans, *slots, _mask(mask), gates=gates)
     return _cast_like(grads, slots)
 
 
