@@ -16,6 +16,23 @@ def engine(request):
     config.set_backend("numpy")
 
 
+@pytest.fixture
+def np_engine():
+    """The NumPy engine only: the large Keras-parity matrices (the layer code is the same on
+    every engine; each layer also has a parity case on JAX in `test_keras_parity_on_jax`)."""
+    config.set_backend("numpy")
+    yield "numpy"
+
+
+@pytest.fixture
+def jax_engine():
+    if "jax" not in installed_engines():
+        pytest.skip("the JAX engine is not installed")
+    config.set_backend("jax")
+    yield "jax"
+    config.set_backend("numpy")
+
+
 def _images(shape=(2, 5, 7, 3), scale=255.0, seed=0):
     return (np.random.default_rng(seed).random(shape) * scale).astype("float32")
 
@@ -57,7 +74,7 @@ def test_rescaling(engine):
         {"scale": [1.0, 2.0, 3.0], "offset": [0.0, 1.0, 2.0]},
     ],
 )
-def test_rescaling_keras(engine, kwargs):
+def test_rescaling_keras(np_engine, kwargs):
     _keras_parity("Rescaling", kwargs, _images())
     _keras_parity("Rescaling", kwargs, _images().astype("uint8"))
 
@@ -93,7 +110,7 @@ def test_resizing(engine):
 @pytest.mark.parametrize(
     "interpolation", ["bilinear", "nearest", "bicubic", "lanczos3", "lanczos5"]
 )
-def test_resizing_keras_interpolations(engine, interpolation):
+def test_resizing_keras_interpolations(np_engine, interpolation):
     x = _images((2, 6, 9, 3))
     _keras_parity("Resizing", {"height": 4, "width": 5, "interpolation": interpolation}, x)
     _keras_parity("Resizing", {"height": 8, "width": 11, "interpolation": interpolation}, x)
@@ -110,7 +127,7 @@ def test_resizing_keras_interpolations(engine, interpolation):
         {"crop_to_aspect_ratio": True, "data_format": "channels_first"},
     ],
 )
-def test_resizing_keras_options(engine, kwargs):
+def test_resizing_keras_options(np_engine, kwargs):
     x = _images((2, 6, 9, 3))
     if kwargs.get("data_format") == "channels_first":
         x = np.transpose(x, (0, 3, 1, 2))
@@ -150,7 +167,7 @@ def test_center_crop(engine):
 
 @pytest.mark.parametrize("size", [(4, 5), (3, 9), (2, 2), (6, 9), (8, 4), (8, 12), (6, 12)])
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-def test_center_crop_keras(engine, size, data_format):
+def test_center_crop_keras(np_engine, size, data_format):
     x = _images((2, 6, 9, 3))
     if data_format == "channels_first":
         x = np.transpose(x, (0, 3, 1, 2))
@@ -176,7 +193,7 @@ def test_random_flip(engine):
 
 @pytest.mark.parametrize("mode", ["horizontal", "vertical", "horizontal_and_vertical"])
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-def test_random_flip_outcomes(engine, mode, data_format):
+def test_random_flip_outcomes(np_engine, mode, data_format):
     x = _images((16, 3, 4, 2))
     if data_format == "channels_first":
         x = np.transpose(x, (0, 3, 1, 2))
@@ -217,6 +234,7 @@ def _warp_layer_test(cls, kwargs):
         expected_output_shape=(2, 5, 6, 3),
         expected_output_dtype="float32",
         expected_num_seed_generators=1,
+        run_training_check=False,  # no weights; test_augmentation_pipeline_in_model trains
     )
 
 
@@ -242,13 +260,13 @@ def test_random_rotation_quarter_turn(engine):
         {"data_format": "channels_first"},
     ],
 )
-def test_random_rotation_keras(engine, factor, kwargs):
+def test_random_rotation_keras(np_engine, factor, kwargs):
     x = _images((2, 5, 7, 3))
     _keras_parity("RandomRotation", {"factor": factor, **kwargs}, x)
     _keras_parity("RandomRotation", {"factor": 0.3, **kwargs}, x, training=False)
 
 
-def test_random_rotation_range_and_seed(engine):
+def test_random_rotation_range_and_seed(np_engine):
     # each image is rotated by one angle of the range: find it among candidates
     x = _images((4, 6, 6, 1))
     layer = layers.RandomRotation((0.0, 0.25), fill_mode="constant", seed=2)
@@ -281,7 +299,7 @@ def test_random_zoom(engine):
         {"height_factor": (0.5, 0.5), "fill_mode": "wrap", "data_format": "channels_first"},
     ],
 )
-def test_random_zoom_keras(engine, kwargs):
+def test_random_zoom_keras(np_engine, kwargs):
     x = _images((2, 5, 7, 3))
     _keras_parity("RandomZoom", kwargs, x)
     _keras_parity("RandomZoom", {**kwargs, "height_factor": 0.4}, x, training=False)
@@ -300,7 +318,7 @@ def test_random_translation(engine):
         {"height_factor": (0.2, 0.2), "width_factor": (0.3, 0.3), "data_format": "channels_first"},
     ],
 )
-def test_random_translation_keras(engine, kwargs):
+def test_random_translation_keras(np_engine, kwargs):
     x = _images((2, 5, 7, 3))
     _keras_parity("RandomTranslation", kwargs, x)
     _keras_parity("RandomTranslation", kwargs, x, training=False)
@@ -372,7 +390,7 @@ def test_random_crop_windows_and_seed(engine):
 
 
 @pytest.mark.parametrize("size", [(6, 9), (8, 4), (8, 5), (8, 12), (4, 12), (9, 7)])
-def test_random_crop_keras_deterministic(engine, size):
+def test_random_crop_keras_deterministic(np_engine, size):
     x = _images((2, 6, 9, 3))
     kwargs = {"height": size[0], "width": size[1], "seed": 3}
     _keras_parity("RandomCrop", kwargs, x)
@@ -395,6 +413,7 @@ def test_random_contrast(engine):
         input_shape=(2, 4, 4, 3),
         expected_output_shape=(2, 4, 4, 3),
         expected_num_seed_generators=1,
+        run_training_check=False,
     )
 
 
@@ -402,7 +421,7 @@ def test_random_contrast(engine):
     "kwargs",
     [{"factor": 0.0}, {"factor": (0.0, 0.0), "value_range": (0, 1)}, {"factor": 0.3}],
 )
-def test_random_contrast_keras(engine, kwargs):
+def test_random_contrast_keras(np_engine, kwargs):
     x = _images((2, 4, 5, 3))
     _keras_parity("RandomContrast", kwargs, x, training=not kwargs["factor"] == 0.3)
     _keras_parity("RandomContrast", kwargs, x.astype("uint8"), training=False)
@@ -430,6 +449,7 @@ def test_random_brightness(engine):
         input_shape=(2, 4, 4, 3),
         expected_output_shape=(2, 4, 4, 3),
         expected_num_seed_generators=1,
+        run_training_check=False,
     )
 
 
@@ -442,7 +462,7 @@ def test_random_brightness(engine):
         {"factor": [0.1, 0.1], "value_range": [0, 100]},
     ],
 )
-def test_random_brightness_keras(engine, kwargs):
+def test_random_brightness_keras(np_engine, kwargs):
     x = _images((2, 4, 5, 3))
     _keras_parity("RandomBrightness", kwargs, x)
     _keras_parity("RandomBrightness", {**kwargs, "factor": 0.5}, x, training=False)
@@ -495,3 +515,23 @@ def test_augmentation_pipeline_in_model(engine):
     pred = model.predict(x, verbose=0)
     ref = _np(model.layers[-1](_np(model.layers[-2](x / 255.0))))
     np.testing.assert_allclose(pred, ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, call_kwargs",
+    [
+        ("Rescaling", {"scale": [1.0, 2.0, 3.0], "offset": 0.5}, {}),
+        ("Resizing", {"height": 3, "width": 7, "pad_to_aspect_ratio": True}, {}),
+        ("Resizing", {"height": 4, "width": 4, "interpolation": "bicubic"}, {}),
+        ("CenterCrop", {"height": 8, "width": 4}, {}),
+        ("RandomFlip", {}, {"training": False}),
+        ("RandomRotation", {"factor": (0.1, 0.1), "fill_mode": "constant"}, {}),
+        ("RandomZoom", {"height_factor": (-0.3, -0.3), "width_factor": (0.2, 0.2)}, {}),
+        ("RandomTranslation", {"height_factor": (0.2, 0.2), "width_factor": (0.3, 0.3)}, {}),
+        ("RandomCrop", {"height": 8, "width": 4, "seed": 3}, {}),
+        ("RandomContrast", {"factor": 0.0}, {}),
+        ("RandomBrightness", {"factor": (0.5, 0.5)}, {}),
+    ],
+)
+def test_keras_parity_on_jax(jax_engine, name, kwargs, call_kwargs):
+    _keras_parity(name, kwargs, _images((2, 6, 9, 3)), **call_kwargs)

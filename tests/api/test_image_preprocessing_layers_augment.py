@@ -16,6 +16,23 @@ def engine(request):
     config.set_backend("numpy")
 
 
+@pytest.fixture
+def np_engine():
+    """The NumPy engine only: the large Keras-parity matrices (the layer code is the same on
+    every engine; each layer also has a parity case on JAX in `test_keras_parity_on_jax`)."""
+    config.set_backend("numpy")
+    yield "numpy"
+
+
+@pytest.fixture
+def jax_engine():
+    if "jax" not in installed_engines():
+        pytest.skip("the JAX engine is not installed")
+    config.set_backend("jax")
+    yield "jax"
+    config.set_backend("numpy")
+
+
 def _images(shape=(2, 5, 6, 3), scale=255.0, seed=0):
     return (np.random.default_rng(seed).random(shape) * scale).astype("float32")
 
@@ -43,6 +60,7 @@ def _basic(cls, kwargs, shape=(2, 4, 5, 3), **extra):
         input_shape=shape,
         expected_output_shape=shape,
         expected_output_dtype="float32",
+        run_training_check=False,  # no weights; the layers train inside models in part 1
         **extra,
     )
 
@@ -117,7 +135,7 @@ def test_color_layers(engine, cls, kwargs):
         ),
     ],
 )
-def test_color_keras_deterministic(engine, name, kwargs):
+def test_color_keras_deterministic(np_engine, name, kwargs):
     x = _images((2, 5, 6, 3))
     if kwargs.get("value_range") == (0, 1):
         x = x / 255.0
@@ -138,7 +156,7 @@ def test_color_keras_deterministic(engine, name, kwargs):
         ("RandomGrayscale", {"factor": 1.0, "data_format": "channels_first"}),
     ],
 )
-def test_color_keras_channels_first(engine, name, kwargs):
+def test_color_keras_channels_first(np_engine, name, kwargs):
     x = np.transpose(_images((2, 5, 6, 3)), (0, 3, 1, 2)).copy()
     _keras_parity(name, kwargs, x)
     _keras_parity(name, kwargs, x[0])
@@ -151,7 +169,7 @@ def _hue_shift(x, delta):
 
 
 @pytest.mark.parametrize("f", [0.5, 0.2])
-def test_random_hue_fixed_magnitude(engine, f):
+def test_random_hue_fixed_magnitude(np_engine, f):
     x = _images((6, 4, 5, 3))
     choices = [_hue_shift(x, f / 2), _hue_shift(x, -f / 2)]
     outs = [
@@ -188,12 +206,28 @@ def test_random_posterization_value_range(engine):
 
 
 def test_equalization_and_autocontrast_ranges(engine):
+    run_layer_test(
+        layers.AutoContrast,
+        {},
+        input_shape=(2, 4, 4, 3),
+        expected_output_dtype="float32",
+        run_training_check=False,
+    )
+    run_layer_test(
+        layers.Equalization,
+        {"bins": 16, "value_range": (-3, 3)},
+        input_shape=(2, 4, 4, 3),
+        expected_output_dtype="float32",
+        run_training_check=False,
+    )
     x = 50 + _images((2, 6, 6, 3), scale=100.0)
     eq = _np(layers.Equalization()(x))
     assert eq.min() >= 0 and eq.max() <= 255 and eq.max() > 200
     ac = _np(layers.AutoContrast()(x))
     np.testing.assert_allclose(ac.min(axis=(1, 2)), 0.0, atol=1e-3)
     np.testing.assert_allclose(ac.max(axis=(1, 2)), 255.0, atol=1e-3)
+    if engine == "jax":
+        return
     # channels_first: per channel statistics (Keras 3.15 takes them over the wrong axes)
     xc = np.transpose(x, (0, 3, 1, 2)).copy()
     acf = _np(layers.AutoContrast(data_format="channels_first")(xc))
@@ -205,15 +239,6 @@ def test_equalization_and_autocontrast_ranges(engine):
     _keras_parity("Equalization", {"bins": 64, "value_range": (0, 1)}, x / 255.0)
     _keras_parity("Equalization", {}, x.astype("uint8"), training=False)
     np.testing.assert_array_equal(_np(layers.Equalization()(x, training=False)), x)
-    run_layer_test(
-        layers.AutoContrast, {}, input_shape=(2, 4, 4, 3), expected_output_dtype="float32"
-    )
-    run_layer_test(
-        layers.Equalization,
-        {"bins": 16, "value_range": (-3, 3)},
-        input_shape=(2, 4, 4, 3),
-        expected_output_dtype="float32",
-    )
 
 
 def test_solarization(engine):
@@ -255,6 +280,8 @@ def test_color_bad_arguments():
 def test_mixup(engine):
     _basic(layers.MixUp, {"alpha": 0.4}, expected_num_seed_generators=1)
     # constant images mix into constant images with values between the extremes
+    if engine == "jax":
+        return  # the batch-level checks below are engine-independent (NumPy covers them)
     values = np.arange(8, dtype="float32") * 10.0
     x = np.broadcast_to(values[:, None, None, None], (8, 3, 3, 2)).copy()
     out = _np(layers.MixUp(alpha=1.0, seed=4)(x))
@@ -268,6 +295,8 @@ def test_mixup(engine):
 
 def test_cutmix(engine):
     _basic(layers.CutMix, {}, expected_num_seed_generators=1)
+    if engine == "jax":
+        return  # the batch-level checks below are engine-independent (NumPy covers them)
     x = _images((8, 8, 8, 3))
     out = _np(layers.CutMix(seed=2)(x))
     # every pixel comes from the same position of some image of the batch
@@ -306,7 +335,7 @@ def test_random_erasing(engine):
 
 
 @pytest.mark.parametrize("kernel_size, sigma", [(3, 1.0), (5, 0.6), ((3, 5), 0.8)])
-def test_random_gaussian_blur_keras(engine, kernel_size, sigma):
+def test_random_gaussian_blur_keras(np_engine, kernel_size, sigma):
     x = _images((2, 7, 8, 3))
     kwargs = {"factor": (1.0, 1.0), "kernel_size": kernel_size, "sigma": (sigma, sigma)}
     _keras_parity("RandomGaussianBlur", kwargs, x)
@@ -398,3 +427,117 @@ def test_max_num_bounding_boxes(engine):
     assert _np(cut["bounding_boxes"]["boxes"]).shape == (2, 1, 4)
     with pytest.raises(ValueError, match="max_number"):
         layers.MaxNumBoundingBoxes(0)
+
+
+# ---------------------------------------------------------------- policies and CLAHE
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (layers.RandAugment, {"num_ops": 1, "factor": 0.5}),
+        (layers.AugMix, {"num_chains": 2, "chain_depth": 1, "all_ops": False}),
+    ],
+)
+def test_policies(engine, cls, kwargs):
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=(2, 6, 6, 3),
+        expected_output_shape=(2, 6, 6, 3),
+        expected_output_dtype="float32",
+        expected_num_seed_generators=1,
+        expected_num_non_trainable_variables=1,
+        run_training_check=False,
+    )
+    if engine == "jax":
+        return  # eager JAX traces every branch of ops.switch: slow; jit is checked above
+    x = _images((4, 6, 6, 3))
+    out = _np(cls(**kwargs, seed=5)(x))
+    assert out.min() >= 0 and out.max() <= 255 and not np.allclose(out, x)
+    np.testing.assert_array_equal(out, _np(cls(**kwargs, seed=5)(x)))
+    _keras_parity(cls.__name__, kwargs, x, training=False)
+    _keras_parity(cls.__name__, kwargs, x.astype("uint8"), training=False)
+
+
+def test_policies_bad_arguments():
+    with pytest.raises(ValueError, match="num_ops"):
+        layers.RandAugment(num_ops=0)
+    with pytest.raises(ValueError, match="interpolation"):
+        layers.RandAugment(interpolation="cubic")
+    with pytest.raises(ValueError, match="alpha"):
+        layers.AugMix(alpha=-1.0)
+    with pytest.raises(ValueError, match="chain_depth"):
+        layers.AugMix(chain_depth=0)
+
+
+def test_clahe(engine):
+    cls = layers.ContrastLimitedAdaptiveHistogramEqualization
+    run_layer_test(
+        cls,
+        {"tile_grid_size": (2, 2)},
+        input_shape=(2, 8, 8, 3),
+        expected_output_shape=(2, 8, 8, 3),
+        expected_output_dtype="float32",
+        run_training_check=False,
+    )
+    # low-contrast images are stretched, within the range, at inference too
+    x = 100 + _images((2, 8, 8, 3), scale=40.0)
+    out = _np(cls(tile_grid_size=(2, 2))(x, training=False))
+    assert out.min() >= 0 and out.max() <= 255
+    assert out.std() > x.std()
+    # a constant image stays nearly constant; integer images keep their dtype
+    flat = _np(cls(tile_grid_size=(2, 2))(np.full((1, 8, 8, 1), 80.0, "float32")))
+    assert np.ptp(flat) < 1e-3
+    ints = cls(tile_grid_size=(4, 2))(x.astype("uint8"))
+    assert str(ints.dtype) == "uint8"
+    first = _np(
+        cls(tile_grid_size=(2, 2), data_format="channels_first")(np.transpose(x, (0, 3, 1, 2)))
+    )
+    np.testing.assert_allclose(
+        first, np.transpose(_np(cls(tile_grid_size=(2, 2))(x)), (0, 3, 1, 2)), atol=1e-3
+    )
+    keras = pytest.importorskip("keras")
+    ref = np.asarray(
+        keras.layers.ContrastLimitedAdaptiveHistogramEqualization(tile_grid_size=(2, 2))(x)
+    )
+    ours = _np(cls(tile_grid_size=(2, 2))(x))
+    assert np.abs(ours - ref).mean() < 2.0  # within a few levels; not bit-exact with Keras
+    with pytest.raises(ValueError, match="tile_grid_size"):
+        cls(tile_grid_size=8)
+    with pytest.raises(ValueError, match="clip_limit"):
+        cls(clip_limit=0)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, call_kwargs",
+    [
+        ("RandomColorDegeneration", {"factor": (0.4, 0.4)}, {}),
+        ("RandomSaturation", {"factor": (0.25, 0.25)}, {}),
+        ("RandomHue", {"factor": 0.0}, {}),
+        ("RandomGrayscale", {"factor": 1.0}, {}),
+        ("RandomInvert", {"factor": (1.0, 1.0)}, {}),
+        ("RandomPosterization", {"factor": (3, 3)}, {}),
+        ("RandomSharpness", {"factor": (0.8, 0.8)}, {}),
+        (
+            "RandomColorJitter",
+            {"brightness_factor": (0.1, 0.1), "saturation_factor": (0.3, 0.3)},
+            {},
+        ),
+        ("AutoContrast", {}, {}),
+        ("Equalization", {}, {}),
+        ("Solarization", {}, {}),
+        ("RandomGaussianBlur", {"factor": (1.0, 1.0), "sigma": (0.7, 0.7)}, {}),
+        ("RandomErasing", {}, {"training": False}),
+        ("RandomPerspective", {}, {"training": False}),
+        ("RandomElasticTransform", {}, {"training": False}),
+        ("RandomShear", {"x_factor": 0.2}, {"training": False}),
+        ("MixUp", {}, {"training": False}),
+        ("CutMix", {}, {"training": False}),
+        ("RandAugment", {}, {"training": False}),
+        ("AugMix", {}, {"training": False}),
+        ("MaxNumBoundingBoxes", {"max_number": 2}, {}),
+    ],
+)
+def test_keras_parity_on_jax(jax_engine, name, kwargs, call_kwargs):
+    _keras_parity(name, kwargs, _images((2, 5, 6, 3)), **call_kwargs)

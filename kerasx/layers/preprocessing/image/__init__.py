@@ -1,6 +1,7 @@
 """Image preprocessing and augmentation layers."""
 
 from kerasx.layers.preprocessing.image.boxes import MaxNumBoundingBoxes
+from kerasx.layers.preprocessing.image.clahe import ContrastLimitedAdaptiveHistogramEqualization
 from kerasx.layers.preprocessing.image.color import (
     RandomColorDegeneration,
     RandomColorJitter,
@@ -12,6 +13,7 @@ from kerasx.layers.preprocessing.image.color import (
     RandomSharpness,
 )
 from kerasx.layers.preprocessing.image.color_basic import RandomBrightness, RandomContrast
+from kerasx.layers.preprocessing.image.composite import AugMix, RandAugment
 from kerasx.layers.preprocessing.image.geometric import (
     RandomRotation,
     RandomShear,
@@ -32,12 +34,15 @@ from kerasx.layers.preprocessing.image.rescaling import Rescaling
 from kerasx.layers.preprocessing.image.resizing import CenterCrop, Resizing
 
 __all__ = [
+    "AugMix",
     "AutoContrast",
     "CenterCrop",
+    "ContrastLimitedAdaptiveHistogramEqualization",
     "CutMix",
     "Equalization",
     "MaxNumBoundingBoxes",
     "MixUp",
+    "RandAugment",
     "RandomBrightness",
     "RandomColorDegeneration",
     "RandomColorJitter",

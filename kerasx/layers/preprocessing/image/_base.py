@@ -269,11 +269,16 @@ class BaseImageLayer(Layer):
 
     # ------------------------------------------------------------------ helpers
 
+    def _seed(self) -> Any:
+        """The seed for the next random draw (the generator, or a derived seed tensor)."""
+        gen = self.generator
+        return gen.next() if isinstance(gen, SeedStream) else gen
+
     def _uniform(self, shape: tuple, low: Any, high: Any) -> Any:
         """Uniform draws in ``[low, high)`` (exactly `low` when the range is empty)."""
         if low == high:
             return ops.full(shape, low, dtype=self.compute_dtype)
-        return _random.uniform(shape, low, high, dtype=self.compute_dtype, seed=self.generator)
+        return _random.uniform(shape, low, high, dtype=self.compute_dtype, seed=self._seed())
 
     def _normalize(self, images: Any) -> Any:
         """Map `value_range` to [0, 1]."""
@@ -296,6 +301,29 @@ class BaseImageLayer(Layer):
     def _bcast(self, per_sample: Any) -> Any:
         """Reshape a (batch,) tensor to broadcast over a 4-D image batch."""
         return ops.reshape(per_sample, (-1, 1, 1, 1))
+
+
+class SeedStream:
+    """Distinct seeds derived from one base seed tensor, without touching any variable.
+
+    Composite layers (RandAugment, AugMix) draw one base seed from their generator and give
+    their inner layers a stream, so inner draws can run inside `ops.switch` branches.
+    """
+
+    def __init__(self) -> None:
+        self.base: Any = None
+        self.count = 0
+
+    def reset(self, base: Any) -> None:
+        """Start a new stream from `base` (a uint32 tensor of shape (2,))."""
+        self.base = base
+        self.count = 0
+
+    def next(self) -> Any:
+        """The next seed: the base with its second word moved on."""
+        self.count += 1
+        step = ops.convert_to_tensor([0, 7919 * self.count], dtype="uint32")
+        return self.base + step
 
 
 def rotation_matrix(angle: Any, h: int, w: int) -> Any:

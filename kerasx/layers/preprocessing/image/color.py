@@ -292,7 +292,7 @@ class RandomPosterization(_ColorLayer):
         if lo == hi:
             bits = ops.full((batch,), lo, dtype=self.compute_dtype)
         else:
-            bits = _random.randint((batch,), lo, hi + 1, seed=self.generator)
+            bits = _random.randint((batch,), lo, hi + 1, seed=self._seed())
             bits = ops.cast(bits, self.compute_dtype)
         step = self._bcast(ops.power(2.0, 8.0 - bits))
         low, high = self.value_range

@@ -343,7 +343,7 @@ class RandomElasticTransform(_ProbabilityLayer):
             interpolation=self.interpolation,
             fill_mode=self.fill_mode,
             fill_value=self.fill_value,
-            seed=self.generator,
+            seed=self._seed(),
             data_format=self.data_format,
         )
         return ops.where(self._apply_mask(batch), warped, images)

@@ -9,10 +9,10 @@ from kerasx import random as _random
 from kerasx.layers.preprocessing.image._base import BaseImageLayer, factor_pair, is_number
 
 
-def _beta(shape: tuple, alpha: Any, dtype: str, seed: Any) -> Any:
-    """Beta(alpha, alpha) draws from two gamma draws."""
-    a = _random.gamma(shape, alpha, dtype=dtype, seed=seed)
-    b = _random.gamma(shape, alpha, dtype=dtype, seed=seed)
+def _beta(shape: tuple, alpha: Any, dtype: str, layer: Any) -> Any:
+    """Beta(alpha, alpha) draws from two gamma draws (seeded by `layer`)."""
+    a = _random.gamma(shape, alpha, dtype=dtype, seed=layer._seed())
+    b = _random.gamma(shape, alpha, dtype=dtype, seed=layer._seed())
     return a / (a + b)
 
 
@@ -54,8 +54,8 @@ class MixUp(BaseImageLayer):
         self._make_seed_generator(seed)
 
     def _transform(self, images: Any, training: bool) -> Any:
-        lam = self._bcast(_beta((images.shape[0],), self.alpha, self.compute_dtype, self.generator))
-        other = _permute(images, self.generator)
+        lam = self._bcast(_beta((images.shape[0],), self.alpha, self.compute_dtype, self))
+        other = _permute(images, self._seed())
         return lam * images + (1.0 - lam) * other
 
     def get_config(self) -> dict:
@@ -97,7 +97,7 @@ class CutMix(BaseImageLayer):
         dtype = self.compute_dtype
         f = self._uniform((batch,), *self.factor)
         f = ops.maximum(f, 1e-3)  # a Beta parameter must be positive
-        lam = _beta((batch,), f, dtype, self.generator)
+        lam = _beta((batch,), f, dtype, self)
         ratio = ops.sqrt(1.0 - lam)
         cut_h = ops.floor(ratio * h)
         cut_w = ops.floor(ratio * w)
@@ -120,7 +120,7 @@ class CutMix(BaseImageLayer):
             & ops.less(cols, col(x1))
         )
         inside = ops.expand_dims(inside, -1 if self.data_format == "channels_last" else 1)
-        return ops.where(inside, _permute(images, self.generator), images)
+        return ops.where(inside, _permute(images, self._seed()), images)
 
     def get_config(self) -> dict:
         """The base config plus factor and seed."""

@@ -47,8 +47,8 @@ class RandomCrop(BaseImageLayer):
         h, w = self.height, self.width
         channels_last = self.data_format == "channels_last"
         if in_h >= h and in_w >= w:
-            top = _random.randint((), 0, in_h - h + 1, seed=self.generator)
-            left = _random.randint((), 0, in_w - w + 1, seed=self.generator)
+            top = _random.randint((), 0, in_h - h + 1, seed=self._seed())
+            left = _random.randint((), 0, in_w - w + 1, seed=self._seed())
             zero = ops.zeros_like(top)
             batch, c = images.shape[0], images.shape[self._c_axis]
             if channels_last:
