@@ -217,18 +217,24 @@ class Functional(Model):
             args = tree.map_structure(lookup, node.call_args)
             kwargs = tree.map_structure(lookup, node.call_kwargs)
             if isinstance(op, Layer):
-                if uses_masks and op._kx_call.accepts_mask and kwargs.get("mask") is None:
-                    m = tree.map_structure(
-                        lambda t: masks.get(id(t)) if isinstance(t, KerasTensor) else None,
-                        node.call_args[0] if node.call_args else None,
-                    )
-                    if any(x is not None for x in tree.flatten(m)):
-                        kwargs["mask"] = m
+                in_masks = None
+                if uses_masks:
+                    in_masks = _masks_of(node.call_args[0] if node.call_args else None, masks)
+                    if (
+                        op._kx_call.accepts_mask
+                        and kwargs.get("mask") is None
+                        and in_masks is not None
+                    ):
+                        kwargs["mask"] = in_masks
+                    _fill_arg_masks(op, node, kwargs, masks)
                 out = op(*args, **kwargs)
                 if uses_masks and any(
                     getattr(t, "_keras_mask", None) is not None for t in node.output_tensors
                 ):
                     prev = kwargs.get("mask")
+                    if prev is None:
+                        # A layer whose call takes no mask still passes its input's on.
+                        prev = in_masks
                     new_mask = op.compute_mask(args[0], prev)
                     flat_m = (
                         tree.flatten(new_mask)
@@ -287,3 +293,27 @@ class Functional(Model):
         from kerasx.saving.graph_config import functional_from_config
 
         return functional_from_config(cls, config, custom_objects)
+
+
+def _masks_of(struct: Any, masks: dict) -> Any:
+    """The runtime masks of the KerasTensors in `struct` (same structure), or None if none."""
+    m = tree.map_structure(
+        lambda t: masks.get(id(t)) if isinstance(t, KerasTensor) else None, struct
+    )
+    return m if any(x is not None for x in tree.flatten(m)) else None
+
+
+def _fill_arg_masks(op: Any, node: Any, kwargs: dict, masks: dict) -> None:
+    """As Keras does, fill a ``<arg>_mask`` call argument (e.g. MultiHeadAttention's
+    ``query_mask``/``value_mask``/``key_mask``) from the masks of argument ``<arg>``."""
+    names = op._kx_call.names
+    if not any(n.endswith("_mask") for n in names):
+        return
+    bound = dict(zip(names, node.call_args))
+    bound.update(node.call_kwargs)
+    for name, value in bound.items():
+        key = f"{name}_mask"
+        if key in names and kwargs.get(key) is None:
+            m = _masks_of(value, masks)
+            if m is not None:
+                kwargs[key] = m
