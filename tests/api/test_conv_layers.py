@@ -356,3 +356,95 @@ def test_unknown_channels():
 def test_unknown_keyword():
     with pytest.raises(ValueError, match="groups"):
         layers.DepthwiseConv2D(3, groups=2)
+
+
+# ------------------------------------------------------------------ NumPy engine kernels
+
+
+def _reference_conv(x, k, strides, pads, dil):
+    """Plain per-tap convolution (channels_last, explicit padding): the test's oracle."""
+    nd = k.ndim - 2
+    xp = np.pad(x, [(0, 0), *pads, (0, 0)])
+    out = [
+        (n - (kk - 1) * d - 1) // s + 1
+        for n, kk, s, d in zip(xp.shape[1:-1], k.shape[:nd], strides, dil)
+    ]
+    y = np.zeros((x.shape[0], *out, k.shape[-1]))
+    for tap in np.ndindex(*k.shape[:nd]):
+        sl = tuple(
+            slice(t * d, t * d + (o - 1) * s + 1, s) for t, o, s, d in zip(tap, out, strides, dil)
+        )
+        y += np.tensordot(xp[(slice(None), *sl)], k[tap], axes=([-1], [0]))
+    return y
+
+
+@pytest.mark.parametrize(
+    "x_shape,k_shape,strides,padding,dil",
+    [
+        ((5, 9, 8, 3), (3, 3, 3, 4), (1, 1), "valid", (1, 1)),
+        ((3, 11, 10, 40), (3, 2, 40, 5), (1, 1), "same", (2, 1)),
+        ((4, 12, 9, 6), (3, 3, 6, 36), (2, 3), "same", (1, 1)),
+        ((3, 13, 34), (4, 34, 3), (3,), "valid", (1,)),
+        ((2, 5, 6, 4, 2), (2, 3, 2, 2, 3), (1, 1, 1), "same", (1, 1, 1)),
+    ],
+)
+def test_numpy_conv_kernels_in_small_blocks(monkeypatch, x_shape, k_shape, strides, padding, dil):
+    """The NumPy engine's blocked, threaded conv kernels against a plain per-tap oracle.
+
+    Tiny blocks force every code path (several images per block, rows of one image per
+    block, several workers); the gradients are checked through the adjoint identities
+    <dL/dx, x'> = <g, conv(x', k)> and <dL/dk, k'> = <g, conv(x, k')>.
+    """
+    conv_gemm = pytest.importorskip("kerasx_numpy.kernels.conv_gemm")
+    from kerasx import ops
+    from kerasx.engine.autodiff import value_and_grad
+    from kerasx.ops.conv_geometry import conv_geometry
+
+    config.set_backend("numpy")
+    monkeypatch.setattr(conv_gemm, "_BLOCK_BYTES", 600)
+    monkeypatch.setattr(conv_gemm, "_MIN_ROWS", 2)
+    rng = np.random.default_rng(3)
+    x, x2 = rng.normal(size=(2, *x_shape))
+    k, k2 = rng.normal(size=(2, *k_shape))
+    geo = conv_geometry(x_shape, k_shape, strides, padding, "channels_last", dil)
+    y = np.asarray(ops.conv(x, k, strides, padding, "channels_last", dil))
+    np.testing.assert_allclose(y, _reference_conv(x, k, strides, geo.pads, dil), rtol=1e-10)
+    g = rng.normal(size=y.shape)
+
+    def loss(x, k):
+        return ops.sum(ops.conv(x, k, strides, padding, "channels_last", dil) * g)
+
+    _, (dx, dk) = value_and_grad(loss, argnums=(0, 1))(x, k)
+    ref_x = np.sum(_reference_conv(x2, k, strides, geo.pads, dil) * g)
+    ref_k = np.sum(_reference_conv(x, k2, strides, geo.pads, dil) * g)
+    np.testing.assert_allclose(np.sum(np.asarray(dx) * x2), ref_x, rtol=1e-9)
+    np.testing.assert_allclose(np.sum(np.asarray(dk) * k2), ref_k, rtol=1e-9)
+    # float32 stays float32
+    y32 = ops.conv(x.astype("float32"), k.astype("float32"), strides, padding, None, dil)
+    assert str(y32.dtype) == "float32"
+
+
+def test_numpy_max_pool_gradient_ties_and_tiles(monkeypatch):
+    """Tiled max-pool gradient: the first maximum of each window gets it, also under ties."""
+    pytest.importorskip("kerasx_numpy")
+    from kerasx import ops
+    from kerasx.engine.autodiff import value_and_grad
+
+    config.set_backend("numpy")
+    x = np.random.default_rng(0).normal(size=(40, 7, 6, 60)).astype("float32")
+    x[0] = 0.0  # ties everywhere in the first image
+    x[1, :2, :2, 0] = 5.0
+
+    def loss(x):
+        return ops.sum(ops.max_pool(x, 2, 2, "valid"))
+
+    _, dx = value_and_grad(loss)(x)
+    dx = np.asarray(dx)
+    assert dx.dtype == np.float32
+    # windows as (image, row, col, channel, tap) with taps in row-major order
+    windows = x[:, :6, :6].reshape(40, 3, 2, 3, 2, 60).transpose(0, 1, 3, 5, 2, 4)
+    first = windows.reshape(40, 3, 3, 60, 4).argmax(-1)
+    onehot = (np.arange(4) == first[..., None]).astype("float32").reshape(40, 3, 3, 60, 2, 2)
+    expected = np.zeros_like(x)
+    expected[:, :6, :6] = onehot.transpose(0, 1, 4, 2, 5, 3).reshape(40, 6, 6, 60)
+    np.testing.assert_array_equal(dx, expected)

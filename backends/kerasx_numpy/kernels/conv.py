@@ -1,9 +1,9 @@
-"""NumPy kernels: convolution, pooling and fold/unfold.
+"""NumPy kernels: convolution (forward, input and kernel gradients, transposed) and fold/unfold.
 
-Convolutions are one BLAS matrix product over an im2col matrix (a strided view of the padded
-input, copied once by the reshape); input gradients are a matrix product followed by a
-col2im scatter-add, one vectorised add per kernel tap. Pooling loops over the few window taps
-only, each step a vectorised operation over the whole batch.
+Ungrouped convolutions are BLAS matrix products over im2col blocks (`conv_gemm`, shared among
+the `conv_threads` workers). Grouped convolutions use one batched product over a strided
+im2col view; depthwise ones one vectorised multiply-add per kernel tap. The pooling kernels
+live in `conv_pool`.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from kerasx.ops.conv_geometry import (
-    average_pool_counts,
     conv_geometry,
     conv_transpose_geometry,
     fold_output_shape,
-    pool_geometry,
     unfold_geometry,
     unfold_output_shape,
 )
+from kerasx_numpy.kernels import conv_gemm
 
 # ------------------------------------------------------------------------------ helpers
 
@@ -82,20 +81,6 @@ def _extract(full: np.ndarray, starts: tuple, sizes: tuple) -> np.ndarray:
     return out
 
 
-def _windows(xp: np.ndarray, ksize: tuple, out: tuple, strides: tuple, dil: tuple) -> np.ndarray:
-    """Read-only view (N, *out, *ksize, C) of the sliding windows of a channels_last array."""
-    st = xp.strides
-    sp = st[1:-1]
-    shape = (xp.shape[0], *out, *ksize, xp.shape[-1])
-    steps = (
-        st[0],
-        *(a * s for a, s in zip(sp, strides)),
-        *(a * d for a, d in zip(sp, dil)),
-        st[-1],
-    )
-    return as_strided(xp, shape, steps, writeable=False)
-
-
 def _tap_slices(ksize: tuple, out: tuple, strides: tuple, dil: tuple):
     """For each kernel tap: its index tuple and the slices of the input it reads."""
     for tap in itertools.product(*(range(k) for k in ksize)):
@@ -117,10 +102,10 @@ def _conv_cl(x, k, strides, pads, dil, out):
     groups = c // cin_g
     m, taps = n * math.prod(out), math.prod(ksize)
     xp = _pad_cl(x, pads)
-    w = _windows(xp, ksize, out, strides, dil)
     if groups == 1:
-        y = w.reshape(m, taps * c) @ k.reshape(taps * c, cout)
-    elif cin_g == 1:  # depthwise: one multiply-add per tap, no matrix product needed
+        return conv_gemm.conv_forward(xp, k, out, strides, dil)
+    w = conv_gemm.windows(xp, ksize, out, strides, dil)
+    if cin_g == 1:  # depthwise: one multiply-add per tap, no matrix product needed
         mult = cout // groups
         kt = k.reshape(taps, groups, mult)
         y = np.zeros((n, *out, groups, mult), np.result_type(x, k))
@@ -145,20 +130,16 @@ def _conv_input_grad_cl(g, k, x_shape, strides, pads, dil):
     m, taps = n * math.prod(out), math.prod(ksize)
     dtype = np.result_type(g, k)
     cover = tuple((o - 1) * s + (kk - 1) * d + 1 for o, s, kk, d in zip(out, strides, ksize, dil))
+    if groups == 1:
+        dxp = conv_gemm.conv_input_grad(g, k, cover, strides, dil)
+        return _extract(dxp, tuple(lo for lo, _ in pads), tuple(x_shape[1:-1]))
     dxp = np.zeros((n, *cover, c), dtype)
     tap_iter = _tap_slices(ksize, out, strides, dil)
-    if groups > 1 and cin_g == 1:  # depthwise
+    if cin_g == 1:  # depthwise
         g3 = g.reshape(*g.shape[:-1], groups, cout // groups)
         kt = k.reshape(taps, groups, cout // groups)
         for t, (_, sl) in enumerate(tap_iter):
             dxp[sl] += (g3 * kt[t]).sum(-1)
-    elif groups == 1:
-        # one matrix product per tap, scatter-added at once: its result is contiguous, which
-        # makes the add much cheaper than reading taps out of one (m, taps * c) product
-        g2 = g.reshape(m, cout)
-        kt = k.reshape(taps, c, cout)
-        for t, (_, sl) in enumerate(tap_iter):
-            dxp[sl] += (g2 @ kt[t].T).reshape(n, *out, c)
     else:
         gg = g.reshape(m, groups, cout // groups).transpose(1, 0, 2)
         kg = k.reshape(taps, cin_g, groups, cout // groups).transpose(2, 3, 0, 1)
@@ -182,15 +163,14 @@ def _conv_kernel_grad_cl(x, g, k_shape, strides, pads, dil):
     m, taps = n * math.prod(out), math.prod(ksize)
     xp = _pad_cl(x, pads)
     if groups == 1:
-        w = _windows(xp, ksize, out, strides, dil)
-        dk = w.reshape(m, taps * c).T @ g.reshape(m, cout)
-    elif cin_g == 1:  # depthwise
+        return conv_gemm.conv_kernel_grad(xp, g, ksize, strides, dil).reshape(k_shape)
+    if cin_g == 1:  # depthwise
         g3 = g.reshape(m, groups, cout // groups)
         dk = np.empty((taps, groups, cout // groups), np.result_type(x, g))
         for t, (_, sl) in enumerate(_tap_slices(ksize, out, strides, dil)):
             dk[t] = np.einsum("mc,mcj->cj", xp[sl].reshape(m, groups), g3)
     else:
-        w = _windows(xp, ksize, out, strides, dil)
+        w = conv_gemm.windows(xp, ksize, out, strides, dil)
         cols = w.reshape(m, taps, groups, cin_g).transpose(2, 1, 3, 0)
         cols = cols.reshape(groups, taps * cin_g, m)
         gg = g.reshape(m, groups, cout // groups).transpose(1, 0, 2)
@@ -258,127 +238,6 @@ def conv_transpose(
     return _back(y, df)
 
 
-# ----------------------------------------------------------------------------- pooling
-
-
-def _pool_setup(inputs, pool_size, strides, padding, data_format):
-    geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
-    return geo, _cl(inputs, geo.data_format)
-
-
-def _first_max_masks(xp, geo):
-    """For each window tap: its slices and where it holds the window's first maximum.
-
-    The first maximum in row-major tap order wins ties, as in JAX's max-pool gradient.
-    """
-    ones = (1,) * geo.nd
-    slices = [sl for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, ones)]
-    best = xp[slices[0]].copy()
-    for sl in slices[1:]:
-        np.maximum(best, xp[sl], out=best)
-    taken = None
-    for t, sl in enumerate(slices):
-        mask = xp[sl] == best
-        if taken is None:
-            taken = mask.copy() if t + 1 < len(slices) else None
-        else:
-            mask &= ~taken
-            if t + 1 < len(slices):
-                taken |= mask
-        yield sl, mask
-
-
-def _empty_pool(geo, dtype):
-    return np.zeros(geo.out_shape, dtype)
-
-
-def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
-    if 0 in geo.out_spatial or x.size == 0:
-        return _empty_pool(geo, inputs.dtype)
-    xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
-    out = None
-    for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, (1,) * geo.nd):
-        out = xp[sl].copy() if out is None else np.maximum(out, xp[sl], out=out)
-    return _back(out, geo.data_format)
-
-
-def max_pool_backprop(inputs, g, pool_size, strides=None, padding="valid", data_format=None):
-    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
-    df = geo.data_format
-    xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
-    dxp = np.zeros(xp.shape, g.dtype)
-    if 0 not in geo.out_spatial and x.size:
-        gc = _cl(g, df)
-        overlap = any(s < p for s, p in zip(geo.strides, geo.pool))
-        for sl, mask in _first_max_masks(xp, geo):
-            view = dxp[sl]
-            if overlap:  # (a multiply by the mask is much faster than a masked copy)
-                view += gc * mask
-            else:
-                np.multiply(gc, mask, out=view)
-    dx = _extract(dxp, tuple(lo for lo, _ in geo.pads), x.shape[1:-1])
-    return _back(dx, df)
-
-
-def max_pool_select(inputs, values, pool_size, strides=None, padding="valid", data_format=None):
-    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
-    if 0 in geo.out_spatial or x.size == 0:
-        return _empty_pool(geo, values.dtype)
-    xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
-    vp = _pad_cl(_cl(values, geo.data_format), geo.pads)
-    out = None
-    for sl, mask in _first_max_masks(xp, geo):
-        if out is None:
-            out = np.zeros(mask.shape, values.dtype)
-        np.copyto(out, vp[sl], where=mask)
-    return _back(out, geo.data_format)
-
-
-def _counts(geo, spatial, dtype):
-    """Divisor of each output window of an average pooling (channels_last broadcastable)."""
-    if all(p == (0, 0) for p in geo.pads):
-        return dtype.type(math.prod(geo.pool))
-    total = np.ones((), np.float64)
-    for i, (n, p, s, pads, o) in enumerate(
-        zip(spatial, geo.pool, geo.strides, geo.pads, geo.out_spatial)
-    ):
-        c = np.asarray(average_pool_counts(n, p, s, pads, o), np.float64)
-        shape = [1] * geo.nd
-        shape[i] = o
-        total = total * c.reshape(shape)
-    return total.reshape(1, *geo.out_spatial, 1).astype(dtype)
-
-
-def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
-    if 0 in geo.out_spatial or x.size == 0:
-        return _empty_pool(geo, inputs.dtype)
-    xp = _pad_cl(x, geo.pads)
-    out = None
-    for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, (1,) * geo.nd):
-        out = xp[sl].copy() if out is None else np.add(out, xp[sl], out=out)
-    out /= _counts(geo, x.shape[1:-1], out.dtype)
-    return _back(out, geo.data_format)
-
-
-def average_pool_backprop(
-    g, input_shape, pool_size, strides=None, padding="valid", data_format=None
-):
-    input_shape = tuple(int(d) for d in input_shape)
-    geo = pool_geometry(input_shape, pool_size, strides, padding, data_format)
-    df = geo.data_format
-    x_shape = _cl_shape(input_shape, df)
-    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], geo.pads))
-    dxp = np.zeros((x_shape[0], *padded, x_shape[-1]), g.dtype)
-    if 0 not in geo.out_spatial and dxp.size:
-        gg = _cl(g, df) / _counts(geo, x_shape[1:-1], g.dtype)
-        for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, (1,) * geo.nd):
-            dxp[sl] += gg
-    dx = _extract(dxp, tuple(lo for lo, _ in geo.pads), x_shape[1:-1])
-    return _back(dx, df)
-
-
 # ------------------------------------------------------------------------ fold, unfold
 
 
@@ -420,16 +279,11 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 
 KERNELS = {
-    "average_pool": average_pool,
-    "average_pool_backprop": average_pool_backprop,
     "conv": conv,
     "conv_backprop_input": conv_backprop_input,
     "conv_backprop_kernel": conv_backprop_kernel,
     "conv_general": conv_general,
     "conv_transpose": conv_transpose,
     "fold": fold,
-    "max_pool": max_pool,
-    "max_pool_backprop": max_pool_backprop,
-    "max_pool_select": max_pool_select,
     "unfold": unfold,
 }

@@ -1,0 +1,244 @@
+"""NumPy kernels: max and average pooling, their gradients (helpers of conv.py's family).
+
+Pooling loops over the few window taps only, each step a vectorised operation over the whole
+batch. When the windows tile the input (strides equal to the pool size, no padding), the
+gradients are one pass over a tiled view instead: the input seen as (N, o1, p1, o2, p2, ...,
+C) blocks, compared with the broadcast maximum, times the broadcast cotangent.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from kerasx.ops.conv_geometry import average_pool_counts, pool_geometry
+from kerasx_numpy.kernels import conv_threads
+from kerasx_numpy.kernels.conv import _back, _cl, _cl_shape, _extract, _lowest, _pad_cl, _tap_slices
+
+# Inputs smaller than this (elements) are pooled in the calling thread only.
+_PARALLEL_MIN = 1 << 16
+
+
+def _tileable(geo) -> bool:
+    """Whether the windows tile the input: strides equal to the pool size, no padding."""
+    return (
+        geo.strides == geo.pool and all(p == (0, 0) for p in geo.pads) and 0 not in geo.out_spatial
+    )
+
+
+def _tiles(x, geo, writeable=False):
+    """View (N, o1, p1, o2, p2, ..., C) of the windows of a channels_last `x`.
+
+    Only for `_tileable` geometries; rows and columns past the last window are left out.
+    """
+    shape, steps = [x.shape[0]], [x.strides[0]]
+    for o, p, st in zip(geo.out_spatial, geo.pool, x.strides[1:-1]):
+        shape += [o, p]
+        steps += [st * p, st]
+    shape.append(x.shape[-1])
+    steps.append(x.strides[-1])
+    return as_strided(x, tuple(shape), tuple(steps), writeable=writeable)
+
+
+def _spread(y, nd):
+    """(N, o1, o2, ..., C) -> (N, o1, 1, o2, 1, ..., C): broadcastable against the tiles."""
+    shape = [y.shape[0]]
+    for o in y.shape[1:-1]:
+        shape += [o, 1]
+    shape.append(y.shape[-1])
+    return y.reshape(shape)
+
+
+def _tiled_output(x_shape, dtype, geo):
+    """A channels_last array of `x_shape` and its writable tiled view.
+
+    Entries outside the windows (past the last one) are zero; the rest are left for the
+    caller to fill through the view.
+    """
+    covered = all(o * p == n for o, p, n in zip(geo.out_spatial, geo.pool, x_shape[1:-1]))
+    dx = (np.empty if covered else np.zeros)(x_shape, dtype)
+    return dx, _tiles(dx, geo, writeable=True)
+
+
+def _pool_setup(inputs, pool_size, strides, padding, data_format):
+    geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
+    return geo, _cl(inputs, geo.data_format)
+
+
+def _first_max_masks(xp, geo):
+    """For each window tap: its slices and where it holds the window's first maximum.
+
+    The first maximum in row-major tap order wins ties, as in JAX's max-pool gradient.
+    """
+    ones = (1,) * geo.nd
+    slices = [sl for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, ones)]
+    best = xp[slices[0]].copy()
+    for sl in slices[1:]:
+        np.maximum(best, xp[sl], out=best)
+    taken = None
+    for t, sl in enumerate(slices):
+        mask = xp[sl] == best
+        if taken is None:
+            taken = mask.copy() if t + 1 < len(slices) else None
+        else:
+            mask &= ~taken
+            if t + 1 < len(slices):
+                taken |= mask
+        yield sl, mask
+
+
+def _keep_first(hit, nd):
+    """Keep, in each window of a tiled boolean array, only its first True (row-major taps).
+
+    Boolean passes over one tap at a time: cheap next to the float passes around them.
+    """
+    pool = hit.shape[2 : 2 * nd + 1 : 2]
+    taken = None
+    taps = list(np.ndindex(*pool))
+    for t, tap in enumerate(taps):
+        view = hit[(slice(None), *(x for i in tap for x in (slice(None), i)), slice(None))]
+        if taken is None:
+            taken = view.copy()
+            continue
+        np.greater(view, taken, out=view)  # view and not taken
+        if t + 1 < len(taps):
+            taken |= view
+
+
+def _empty_pool(geo, dtype):
+    return np.zeros(geo.out_shape, dtype)
+
+
+def _max_over_taps(x, geo):
+    """Max pooling of a channels_last array (C-contiguous result)."""
+    xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
+    out = None
+    for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, (1,) * geo.nd):
+        out = np.array(xp[sl]) if out is None else np.maximum(out, xp[sl], out=out)
+    return out
+
+
+def _by_images(fn, n: int, size: int) -> None:
+    """Call ``fn(start, stop)`` on ranges of images, in parallel when the work is large."""
+    parts = conv_threads.split(list(range(n))) if size >= _PARALLEL_MIN else [range(n)]
+    conv_threads.run([functools.partial(fn, r[0], r[-1] + 1) for r in parts if len(r)])
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
+    if 0 in geo.out_spatial or x.size == 0:
+        return _empty_pool(geo, inputs.dtype)
+    if not _tileable(geo):
+        return _back(_max_over_taps(x, geo), geo.data_format)
+    out = np.empty(_cl_shape(geo.out_shape, geo.data_format), x.dtype)
+
+    def work(a: int, b: int) -> None:
+        out[a:b] = _max_over_taps(x[a:b], geo)
+
+    _by_images(work, x.shape[0], x.size)
+    return _back(out, geo.data_format)
+
+
+def max_pool_backprop(inputs, g, pool_size, strides=None, padding="valid", data_format=None):
+    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
+    df = geo.data_format
+    if x.size and _tileable(geo):
+        gc = _cl(g, df)
+        dx, dx_tiles = _tiled_output(x.shape, g.dtype, geo)
+
+        def work(a: int, b: int) -> None:
+            xa = x[a:b]
+            hit = _tiles(xa, geo) == _spread(_max_over_taps(xa, geo), geo.nd)
+            _keep_first(hit, geo.nd)
+            np.multiply(hit, _spread(gc[a:b], geo.nd), out=dx_tiles[a:b])
+
+        _by_images(work, x.shape[0], x.size)
+        return _back(dx, df)
+    xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
+    dxp = np.zeros(xp.shape, g.dtype)
+    if 0 not in geo.out_spatial and x.size:
+        gc = _cl(g, df)
+        overlap = any(s < p for s, p in zip(geo.strides, geo.pool))
+        for sl, mask in _first_max_masks(xp, geo):
+            view = dxp[sl]
+            if overlap:  # (a multiply by the mask is much faster than a masked copy)
+                view += gc * mask
+            else:
+                np.multiply(gc, mask, out=view)
+    dx = _extract(dxp, tuple(lo for lo, _ in geo.pads), x.shape[1:-1])
+    return _back(dx, df)
+
+
+def max_pool_select(inputs, values, pool_size, strides=None, padding="valid", data_format=None):
+    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
+    if 0 in geo.out_spatial or x.size == 0:
+        return _empty_pool(geo, values.dtype)
+    xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
+    vp = _pad_cl(_cl(values, geo.data_format), geo.pads)
+    out = None
+    for sl, mask in _first_max_masks(xp, geo):
+        if out is None:
+            out = np.zeros(mask.shape, values.dtype)
+        np.copyto(out, vp[sl], where=mask)
+    return _back(out, geo.data_format)
+
+
+def _counts(geo, spatial, dtype):
+    """Divisor of each output window of an average pooling (channels_last broadcastable)."""
+    if all(p == (0, 0) for p in geo.pads):
+        return dtype.type(math.prod(geo.pool))
+    total = np.ones((), np.float64)
+    for i, (n, p, s, pads, o) in enumerate(
+        zip(spatial, geo.pool, geo.strides, geo.pads, geo.out_spatial)
+    ):
+        c = np.asarray(average_pool_counts(n, p, s, pads, o), np.float64)
+        shape = [1] * geo.nd
+        shape[i] = o
+        total = total * c.reshape(shape)
+    return total.reshape(1, *geo.out_spatial, 1).astype(dtype)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
+    if 0 in geo.out_spatial or x.size == 0:
+        return _empty_pool(geo, inputs.dtype)
+    xp = _pad_cl(x, geo.pads)
+    out = None
+    for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, (1,) * geo.nd):
+        out = xp[sl].copy() if out is None else np.add(out, xp[sl], out=out)
+    out /= _counts(geo, x.shape[1:-1], out.dtype)
+    return _back(out, geo.data_format)
+
+
+def average_pool_backprop(
+    g, input_shape, pool_size, strides=None, padding="valid", data_format=None
+):
+    input_shape = tuple(int(d) for d in input_shape)
+    geo = pool_geometry(input_shape, pool_size, strides, padding, data_format)
+    df = geo.data_format
+    x_shape = _cl_shape(input_shape, df)
+    if math.prod(x_shape) and _tileable(geo):
+        gg = _cl(g, df) / _counts(geo, x_shape[1:-1], g.dtype)
+        dx, dx_tiles = _tiled_output(x_shape, g.dtype, geo)
+        np.copyto(dx_tiles, _spread(gg, geo.nd))
+        return _back(dx, df)
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], geo.pads))
+    dxp = np.zeros((x_shape[0], *padded, x_shape[-1]), g.dtype)
+    if 0 not in geo.out_spatial and dxp.size:
+        gg = _cl(g, df) / _counts(geo, x_shape[1:-1], g.dtype)
+        for _, sl in _tap_slices(geo.pool, geo.out_spatial, geo.strides, (1,) * geo.nd):
+            dxp[sl] += gg
+    dx = _extract(dxp, tuple(lo for lo, _ in geo.pads), x_shape[1:-1])
+    return _back(dx, df)
+
+
+KERNELS = {
+    "average_pool": average_pool,
+    "average_pool_backprop": average_pool_backprop,
+    "max_pool": max_pool,
+    "max_pool_backprop": max_pool_backprop,
+    "max_pool_select": max_pool_select,
+}
