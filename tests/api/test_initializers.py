@@ -130,3 +130,12 @@ def test_get():
         I.VarianceScaling(distribution="cauchy")
     with pytest.raises(ValueError, match="scale"):
         I.VarianceScaling(scale=0.0)
+
+
+@pytest.mark.parametrize("name", ["uniform", "normal", "one", "zero"])
+def test_short_alias_names_match_keras(name):
+    keras = pytest.importorskip("keras")
+    ours = kerasx.initializers.get(name)
+    ref = keras.initializers.get(name)
+    assert type(ours).__name__ == type(ref).__name__
+    assert ours.get_config() == ref.get_config()

@@ -138,3 +138,20 @@ def test_kerasx_config_json_is_keras_loadable(engine):
     k_model = keras.models.model_from_json(model.to_json())
     assert [la.__class__.__name__ for la in k_model.layers] == ["Dense"]
     assert k_model.layers[0].get_config()["activation"] == "tanh"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_group_query_attention_files_move_both_ways(engine, tmp_path):
+    """kerasx's GroupQueryAttention is Keras's GroupedQueryAttention: weight files agree."""
+    keras = _keras()
+    x = np.random.default_rng(0).normal(size=(2, 4, 8)).astype("float32")
+    inp = kerasx.Input((4, 8))
+    gqa = layers.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2)
+    model = kerasx.Model(inp, gqa(inp, inp))
+    model.save(tmp_path / "ours.keras")
+    theirs = keras.models.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(np.asarray(theirs(x)), np.asarray(model(x)), atol=1e-5)
+    theirs.save(tmp_path / "theirs.keras")
+    back = models.load_model(tmp_path / "theirs.keras")
+    np.testing.assert_allclose(np.asarray(back(x)), np.asarray(theirs(x)), atol=1e-5)

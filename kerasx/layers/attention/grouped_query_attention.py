@@ -57,6 +57,10 @@ class GroupQueryAttention(Layer):
     use_causal_mask).
     """
 
+    #: Keras's class is GroupedQueryAttention: its .keras weight files use that name.
+    _kx_weights_name = "grouped_query_attention"
+
+
     _auto_config = False
     supports_masking = True
 
