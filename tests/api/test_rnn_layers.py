@@ -50,11 +50,13 @@ def np_(x):
 @pytest.mark.parametrize(
     "cls,kwargs,out_shape",
     [
-        (layers.SimpleRNN, {"units": 3}, (2, 3)),
-        (layers.LSTM, {"units": 3, "return_sequences": True}, (2, 4, 3)),
-        (layers.GRU, {"units": 3, "reset_after": False}, (2, 3)),
-        (layers.LSTM, {"units": 2, "dropout": 0.3, "recurrent_dropout": 0.2, "seed": 3}, (2, 2)),
-        (layers.GRU, {"units": 2, "go_backwards": True, "unroll": True}, (2, 2)),
+        (layers.SimpleRNN, {"units": 3, "go_backwards": True}, (2, 3)),
+        (
+            layers.LSTM,
+            {"units": 2, "return_sequences": True, "dropout": 0.3, "recurrent_dropout": 0.2},
+            (2, 4, 2),
+        ),
+        (layers.GRU, {"units": 3, "reset_after": False, "unroll": True}, (2, 3)),
     ],
 )
 def test_run_layer_test_rnns(engine, cls, kwargs, out_shape):
@@ -72,26 +74,6 @@ def test_run_layer_test_rnns(engine, cls, kwargs, out_shape):
     )
 
 
-def test_run_layer_test_return_state(engine):
-    run_layer_test(
-        layers.LSTM,
-        {"units": 3, "return_state": True},
-        input_shape=(2, 4, 3),
-        expected_output_shape=[(2, 3), (2, 3), (2, 3)],
-    )
-
-
-@pytest.mark.parametrize("cell_cls", [layers.SimpleRNNCell, layers.LSTMCell, layers.GRUCell])
-def test_run_layer_test_cells_in_rnn(engine, cell_cls):
-    run_layer_test(
-        layers.RNN,
-        {"cell": cell_cls(3), "return_sequences": True},
-        input_shape=(2, 4, 2),
-        expected_output_shape=(2, 4, 3),
-        expected_num_trainable_weights=3,
-    )
-
-
 def test_run_layer_test_custom_and_stacked_cells(engine):
     run_layer_test(
         layers.RNN,
@@ -100,21 +82,28 @@ def test_run_layer_test_custom_and_stacked_cells(engine):
         expected_output_shape=(2, 4),
         expected_num_trainable_weights=2,
     )
+    # the three built-in cells, stacked, with their states returned
     run_layer_test(
         layers.RNN,
-        {"cell": [layers.LSTMCell(3), layers.GRUCell(2)], "return_state": True},
+        {
+            "cell": [layers.SimpleRNNCell(2), layers.LSTMCell(3), layers.GRUCell(2)],
+            "return_state": True,
+        },
         input_shape=(2, 4, 3),
-        expected_output_shape=[(2, 2), [(2, 3), (2, 3)], (2, 2)],
-        expected_num_trainable_weights=6,
+        expected_output_shape=[(2, 2), (2, 2), [(2, 3), (2, 3)], (2, 2)],
+        expected_num_trainable_weights=9,
+        expected_num_seed_generators=3,
+        # the JAX training step is checked by the other recurrent tests (compile time)
+        run_training_check=engine != "jax",
     )
 
 
 @pytest.mark.parametrize(
     "cls,shape,out",
     [
-        (layers.ConvLSTM1D, (2, 3, 6, 2), (2, 4, 2)),
-        (layers.ConvLSTM2D, (2, 3, 5, 5, 2), (2, 3, 3, 2)),
-        (layers.ConvLSTM3D, (1, 2, 4, 4, 4, 1), (1, 2, 2, 2, 2)),
+        (layers.ConvLSTM1D, (2, 2, 5, 2), (2, 3, 2)),
+        (layers.ConvLSTM2D, (2, 2, 4, 4, 1), (2, 2, 2, 2)),
+        (layers.ConvLSTM3D, (1, 2, 3, 3, 3, 1), (1, 1, 1, 1, 2)),
     ],
 )
 def test_run_layer_test_conv_lstm(engine, cls, shape, out):
@@ -124,22 +113,20 @@ def test_run_layer_test_conv_lstm(engine, cls, shape, out):
         input_shape=shape,
         expected_output_shape=out,
         expected_num_trainable_weights=3,
+        # on JAX the training step is checked for ConvLSTM2D only (XLA CPU compile time)
+        run_training_check=engine != "jax" or cls is layers.ConvLSTM2D,
     )
 
 
 # ------------------------------------------------------------------ Keras parity
 
 PARITY = [
-    ("SimpleRNN", {"units": 4}),
     ("SimpleRNN", {"units": 4, "return_sequences": True, "go_backwards": True}),
     ("SimpleRNN", {"units": 4, "activation": "relu", "use_bias": False}),
-    ("LSTM", {"units": 4}),
     ("LSTM", {"units": 4, "return_sequences": True, "return_state": True, "go_backwards": True}),
-    ("LSTM", {"units": 4, "unroll": True, "return_sequences": True}),
     ("LSTM", {"units": 3, "recurrent_activation": "hard_sigmoid", "unit_forget_bias": False}),
-    ("GRU", {"units": 4}),
-    ("GRU", {"units": 4, "reset_after": False, "return_sequences": True}),
-    ("GRU", {"units": 4, "return_state": True, "go_backwards": True, "unroll": True}),
+    ("GRU", {"units": 4, "return_state": True}),
+    ("GRU", {"units": 4, "reset_after": False, "return_sequences": True, "unroll": True}),
     ("GRU", {"units": 4, "reset_after": False, "zero_output_for_mask": True}),
 ]
 
@@ -149,15 +136,13 @@ def test_keras_parity(engine, name, kwargs):
     pytest.importorskip("keras")
     from layer_parity import assert_matches_keras
 
-    assert_matches_keras(name, kwargs, X, atol=1e-5)
-    kwargs = {k: v for k, v in kwargs.items() if k != "zero_output_for_mask"}
+    # the mask leaves some steps of each row unmasked, so this covers the plain path too
     assert_matches_keras(name, kwargs, X, call_kwargs={"mask": MASK}, atol=1e-5)
 
 
 @pytest.mark.parametrize(
     "name,kwargs,shape",
     [
-        ("ConvLSTM2D", {"filters": 3, "kernel_size": 3}, (2, 3, 6, 5, 2)),
         (
             "ConvLSTM2D",
             {
@@ -167,17 +152,17 @@ def test_keras_parity(engine, name, kwargs):
                 "strides": (2, 1),
                 "return_sequences": True,
             },
-            (2, 3, 6, 5, 2),
+            (2, 2, 6, 5, 2),
         ),
         (
             "ConvLSTM2D",
-            {"filters": 2, "kernel_size": 3, "dilation_rate": 2, "return_state": True},
-            (2, 3, 6, 5, 2),
+            {"filters": 2, "kernel_size": 2, "dilation_rate": 2, "return_state": True},
+            (2, 2, 5, 5, 2),
         ),
         (
             "ConvLSTM2D",
             {"filters": 2, "kernel_size": 3, "data_format": "channels_first"},
-            (2, 3, 2, 6, 5),
+            (2, 2, 2, 5, 4),
         ),
         ("ConvLSTM1D", {"filters": 2, "kernel_size": 3, "go_backwards": True}, (2, 3, 6, 2)),
         ("ConvLSTM3D", {"filters": 2, "kernel_size": 2}, (1, 2, 3, 3, 3, 1)),
@@ -185,6 +170,8 @@ def test_keras_parity(engine, name, kwargs):
 )
 def test_keras_parity_conv_lstm(engine, name, kwargs, shape):
     pytest.importorskip("keras")
+    if engine == "jax" and (kwargs.get("dilation_rate") or kwargs.get("go_backwards")):
+        pytest.skip("covered on the NumPy engine; kept short on JAX (compile time)")
     from layer_parity import assert_matches_keras
 
     x = RNG.normal(size=shape).astype("float32")
@@ -297,11 +284,17 @@ def test_unroll_equals_scan(engine):
         np.testing.assert_allclose(np_(a(X, mask=MASK)), np_(b(X, mask=MASK)), atol=1e-6)
 
 
-@pytest.mark.parametrize("cls", [layers.SimpleRNN, layers.LSTM, layers.GRU])
-@pytest.mark.parametrize("variant", [{}, {"go_backwards": True}, {"reset_after": False}])
+@pytest.mark.parametrize(
+    "cls,variant",
+    [
+        (layers.SimpleRNN, {"go_backwards": True}),
+        (layers.LSTM, {}),
+        (layers.LSTM, {"go_backwards": True}),
+        (layers.GRU, {}),
+        (layers.GRU, {"reset_after": False}),
+    ],
+)
 def test_fused_path_equals_generic_loop(engine, cls, variant):
-    if "reset_after" in variant and cls is not layers.GRU:
-        pytest.skip("GRU only")
     fused_layer = cls(3, return_sequences=True, return_state=True, **variant)
     fused_layer(X)
     generic = layers.RNN(

@@ -123,21 +123,29 @@ def test_run_layer_test_stacked_cells(engine):
 # ------------------------------------------------------------------ Keras parity
 
 
-@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave", None])
-def test_bidirectional_merge_modes_match_keras(engine, merge_mode):
+@pytest.mark.parametrize(
+    "merge_mode,seqs,state",
+    [
+        ("concat", True, False),
+        ("sum", False, True),
+        ("mul", True, True),
+        ("ave", False, False),
+        (None, True, True),
+    ],
+)
+def test_bidirectional_merge_modes_match_keras(engine, merge_mode, seqs, state):
     keras = pytest.importorskip("keras")
-    for seqs, state in [(True, False), (False, True)]:
-        compare_with_keras(
-            layers.Bidirectional(
-                layers.LSTM(3, return_sequences=seqs, return_state=state), merge_mode=merge_mode
-            ),
-            keras.layers.Bidirectional(
-                keras.layers.LSTM(3, return_sequences=seqs, return_state=state),
-                merge_mode=merge_mode,
-            ),
-            X,
-            mask=MASK,
-        )
+    compare_with_keras(
+        layers.Bidirectional(
+            layers.LSTM(3, return_sequences=seqs, return_state=state), merge_mode=merge_mode
+        ),
+        keras.layers.Bidirectional(
+            keras.layers.LSTM(3, return_sequences=seqs, return_state=state),
+            merge_mode=merge_mode,
+        ),
+        X,
+        mask=MASK,
+    )
 
 
 def test_bidirectional_backward_layer_initial_state_and_config(engine):
