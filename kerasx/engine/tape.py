@@ -38,7 +38,7 @@ class Node:
 class Tracer(TensorOperators):
     """A value being differentiated: an engine array plus its place on a tape."""
 
-    __slots__ = ("value", "level", "node", "index")
+    __slots__ = ("value", "level", "node", "index", "__weakref__")
 
     def __init__(self, value: Any, level: int, node: Node | None, index: int = 0) -> None:
         self.value = value

@@ -19,7 +19,7 @@ from kerasx.engine import dispatch, tree
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.symbolic import KerasTensor
 from kerasx.engine.variables import AutocastScope, StatelessScope, Variable
-from kerasx.layers import _context
+from kerasx.layers import _context, _masks
 from kerasx.layers.input_spec import InputSpec, assert_input_compatibility
 from kerasx.layers.node import Node, no_recording, recording
 from kerasx.random import SeedGenerator
@@ -37,6 +37,7 @@ class _CallInfo:
         self.names = [p.name for p in params]
         self.accepts_training = "training" in sig.parameters
         self.accepts_mask = "mask" in sig.parameters
+        self.makes_masks = False  # set by _call_info: the class overrides compute_mask
         self.var_kwargs = any(p.kind is p.VAR_KEYWORD for p in params)
         self.first = params[0].name if params else None
         self.training_default = (
@@ -476,6 +477,8 @@ class Layer:
     def _fast_input_ok(self, x: Any) -> bool:
         """True when `x` is a concrete tensor that `_convert_inputs` would return unchanged
         (up to the engine's own identity conversion of NumPy arrays) and carries no mask."""
+        if self._kx_call.makes_masks or (_masks.MASKS and _masks.get_mask(x) is not None):
+            return False  # masks are made or carried: the general path propagates them
         cls = x.__class__
         if cls is np.ndarray:
             if cls not in dispatch.FAST_TYPES:  # an engine whose arrays are not NumPy's
@@ -551,7 +554,7 @@ class Layer:
             if training is None:
                 training = _context.current_training()
         if info.accepts_mask and kwargs.get("mask") is None and args:
-            masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), args[0])
+            masks = tree.map_structure(_masks.get_mask, args[0])
             if any(m is not None for m in tree.flatten(masks)):
                 kwargs["mask"] = masks
         if self.input_spec is not None:
@@ -594,6 +597,8 @@ class Layer:
             self._set_masks(args, kwargs, outputs)
             if recording():
                 Node(self, args, given_kwargs, outputs)
+        elif info.makes_masks or kwargs.get("mask") is not None or _masks.MASKS:
+            self._set_masks(args, kwargs, outputs)
         return outputs
 
     def _convert_inputs(self, x: Any) -> Any:
@@ -632,7 +637,7 @@ class Layer:
         prev = kwargs.get("mask")
         if prev is None:
             # `call` may not take a mask; the inputs' masks still flow to compute_mask.
-            prev = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), args[0])
+            prev = tree.map_structure(_masks.get_mask, args[0])
             if all(m is None for m in tree.flatten(prev)):
                 prev = None
         if prev is None and not self.supports_masking:
@@ -649,8 +654,8 @@ class Layer:
         if len(flat_mask) == 1:
             flat_mask = flat_mask * len(flat_out)
         for t, m in zip(flat_out, flat_mask):
-            if isinstance(t, KerasTensor):
-                t._keras_mask = m
+            if m is not None:
+                _masks.set_mask(t, m)
 
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         """Output KerasTensor(s) for symbolic inputs (by default, `call` traced symbolically)."""
@@ -878,6 +883,7 @@ def _call_info(cls: type) -> _CallInfo:
     info = _CALL_INFO.get(cls)
     if info is None or info.call is not cls.call:
         info = _CallInfo(cls.call)
+        info.makes_masks = cls.compute_mask is not Layer.compute_mask
         _CALL_INFO[cls] = info
     return info
 
