@@ -81,6 +81,7 @@ def test_run_layer_test_custom_and_stacked_cells(engine):
         input_shape=(2, 4, 3),
         expected_output_shape=(2, 4),
         expected_num_trainable_weights=2,
+        custom_objects={"MinimalRNNCell": MinimalRNNCell},
     )
     # the three built-in cells, stacked, with their states returned
     run_layer_test(

@@ -94,31 +94,18 @@ def rnn_layer_config(layer: Any) -> dict:
 
 
 def deserialize_layer(config: Any, custom_objects: dict | None = None) -> Any:
-    """Rebuild a (nested) layer from its serialized form, looking names up in
-    `kerasx.layers`, then `custom_objects`, then the `Layer` subclasses defined so far (kerasx
-    has no registry of serializable objects yet)."""
+    """Rebuild a (nested) layer from its serialized form: built-in layers by name, user
+    classes through `custom_objects`, `register_keras_serializable` or a custom-object
+    scope (as Keras)."""
     import kerasx.layers as layers_mod
     from kerasx.saving.serialization import deserialize_keras_object
 
     if isinstance(config, Layer):
         return config
     lookup = {k: v for k, v in vars(layers_mod).items() if isinstance(v, type)}
-    name = config.get("class_name") if isinstance(config, dict) else None
-    if name is not None and name not in lookup and not (custom_objects or {}).get(name):
-        found = _find_subclass(Layer, name)
-        if found is not None:
-            lookup[name] = found
-    return deserialize_keras_object(config, lookup, custom_objects, "layer")
-
-
-def _find_subclass(base: type, name: str) -> type | None:
-    stack = list(base.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        if cls.__name__ == name:
-            return cls
-        stack.extend(cls.__subclasses__())
-    return None
+    return deserialize_keras_object(
+        config, custom_objects, module_objects=lookup, printable_module_name="layer"
+    )
 
 
 class RNN(Layer):
