@@ -6,6 +6,14 @@ from kerasx.backend import standardize_dtype as standardize_dtype
 from kerasx.config import disable_interactive_logging as disable_interactive_logging
 from kerasx.config import enable_interactive_logging as enable_interactive_logging
 from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
+from kerasx.saving.object_registration import CustomObjectScope as CustomObjectScope
+from kerasx.saving.object_registration import custom_object_scope as custom_object_scope
+from kerasx.saving.object_registration import get_custom_objects as get_custom_objects
+from kerasx.saving.object_registration import get_registered_name as get_registered_name
+from kerasx.saving.object_registration import get_registered_object as get_registered_object
+from kerasx.saving.object_registration import (
+    register_keras_serializable as register_keras_serializable,
+)
 from kerasx.saving.serialization import deserialize_keras_object as deserialize_keras_object
 from kerasx.saving.serialization import serialize_keras_object as serialize_keras_object
 from kerasx.trainers.data_adapters import pack_x_y_sample_weight as pack_x_y_sample_weight

@@ -474,3 +474,18 @@ def test_datasets_feed_the_epoch_iterator(engine):
         for batch, want in zip(got, d):
             for a, b in zip(batch, want):
                 np.testing.assert_array_equal(ops.convert_to_numpy(a), b)
+
+
+def test_saving_registration_names_are_reexported():
+    """keras.utils re-exports the object-registration helpers of keras.saving."""
+    import kerasx.saving as saving
+
+    for name in (
+        "CustomObjectScope",
+        "custom_object_scope",
+        "get_custom_objects",
+        "get_registered_name",
+        "get_registered_object",
+        "register_keras_serializable",
+    ):
+        assert getattr(kerasx.utils, name) is getattr(saving, name)
