@@ -454,17 +454,13 @@ def _generate(
     if dead_inputs:
         lines.append(f"    del {', '.join(dead_inputs)}")
     for i, (kernel, a, k, o) in enumerate(kept):
+        inplace = getattr(kernel, "inplace", None)
+        if inplace is not None and _can_donate(inplace[1], a, i, donated, last_use, final):
+            kernel = inplace[0]
         kname = kernel_names.get(id(kernel))
         if kname is None:
             kname = kernel_names[id(kernel)] = f"k{len(kernel_names)}"
             namespace[kname] = kernel
-        inplace = getattr(kernel, "inplace", None)
-        if inplace is not None and _can_donate(inplace[1], a, i, donated, last_use, final):
-            kernel = inplace[0]
-            kname = kernel_names.get(id(kernel))
-            if kname is None:
-                kname = kernel_names[id(kernel)] = f"k{len(kernel_names)}"
-                namespace[kname] = kernel
         args = [expr(t) for t in a] + [f"{n}={expr(t)}" for n, t in k.items()]
         call = f"{kname}({', '.join(args)})"
         if o[0] == "s":
