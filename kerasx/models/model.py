@@ -207,10 +207,14 @@ class Model(Trainer, Layer):
     def save_weights(self, filepath: Any, overwrite: bool = True, max_shard_size: Any = None):
         """Save the weights (and optimizer state) to a ``.weights.h5`` file (Keras's layout).
 
+        With `max_shard_size`, the weights are split over numbered shard files
+        (``<name>_00000.weights.h5``, ...) listed by a ``<name>.weights.json`` index, which
+        `load_weights` accepts.
+
         Args:
-            filepath: the path, ending in ``.weights.h5``.
+            filepath: the path, ending in ``.weights.h5`` (``.weights.json`` when sharding).
             overwrite: whether to replace an existing file without asking.
-            max_shard_size: not supported (must be None).
+            max_shard_size: None (one file) or the largest shard size in GB (2**30 bytes).
         """
         from kerasx.saving import saving_api
 

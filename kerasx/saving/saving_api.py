@@ -107,23 +107,32 @@ def load_model(
 def save_weights(
     model: Any, filepath: Any, overwrite: bool = True, max_shard_size: Any = None, **kwargs: Any
 ) -> None:
-    """Save a model's weights (and optimizer state) to a ``.weights.h5`` file.
+    """Save a model's weights (and optimizer state) to a ``.weights.h5`` file, or sharded.
 
     Args:
         model: the model.
-        filepath: the destination, ending in ``.weights.h5``.
+        filepath: the destination, ending in ``.weights.h5``; with `max_shard_size`, the
+            index file, ending in ``.weights.json`` (a ``.weights.h5`` name is changed to
+            ``.weights.json`` with a warning), beside which the shards
+            ``<name>_00000.weights.h5``, ``<name>_00001.weights.h5``, ... are written.
         overwrite: replace an existing file without asking.
-        max_shard_size: sharded weights are not supported (must be None).
+        max_shard_size: None (one file) or the largest shard size in GB (2**30 bytes) of
+            array data, an int or float.
         **kwargs: none are supported.
     """
     if kwargs:
         raise ValueError(f"The following argument(s) are not supported: {list(kwargs.keys())}")
     filepath = _path(filepath)
     if max_shard_size is not None:
-        raise ValueError(
-            "kerasx does not write sharded weights. Received: "
-            f"max_shard_size={max_shard_size!r}; pass None."
-        )
+        from kerasx.saving import sharding
+
+        sharding.max_shard_bytes(max_shard_size)
+        filepath = sharding.index_path_for(filepath)
+        if not overwrite and os.path.exists(filepath):
+            if not _proceed_with_overwrite(filepath):
+                return
+        sharding.save_sharded(model, filepath, max_shard_size)
+        return
     if not filepath.endswith(".weights.h5"):
         raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={filepath}")
     if not overwrite and os.path.exists(filepath):
@@ -133,24 +142,30 @@ def save_weights(
 
 
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
-    """Load weights into `model` from a ``.weights.h5`` or ``.keras`` file.
+    """Load weights into `model` from a ``.weights.h5``, ``.weights.json`` or ``.keras`` file.
 
     Every weight is checked against the model before any is assigned: on any error the
     model is left exactly as it was.
 
     Args:
         model: the model.
-        filepath: the file.
+        filepath: the file: a weights file, the index of sharded weights
+            (``.weights.json``, written with `max_shard_size`), or a ``.keras`` archive.
         skip_mismatch: skip (with a warning) layers whose weights do not match.
         **kwargs: none are supported.
     """
     if kwargs:
         raise ValueError(f"The following argument(s) are not supported: {list(kwargs.keys())}")
     filepath = _path(filepath)
+    if filepath.endswith(".weights.json"):
+        from kerasx.saving import sharding
+
+        sharding.load_sharded(model, filepath, skip_mismatch=skip_mismatch)
+        return
     if not (filepath.endswith((".keras", ".weights.h5")) or os.path.isdir(filepath)):
         raise ValueError(
             f"File format not supported: filepath={filepath}. kerasx loads weights from "
-            "`.weights.h5` and `.keras` files."
+            "`.weights.h5`, `.weights.json` (sharded) and `.keras` files."
         )
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No such weights file: filepath={filepath}")
