@@ -1,5 +1,6 @@
 """kerasx.saving: saving and loading models and weights, and Keras-format serialization."""
 
+from kerasx.saving.file_editor import KerasFileEditor as KerasFileEditor
 from kerasx.saving.object_registration import CustomObjectScope as CustomObjectScope
 from kerasx.saving.object_registration import custom_object_scope as custom_object_scope
 from kerasx.saving.object_registration import get_custom_objects as get_custom_objects
