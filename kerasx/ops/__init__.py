@@ -365,6 +365,7 @@ _FAMILY_NAMES = {
         "associative_scan cond custom_gradient fori_loop map scan switch vectorize vectorized_map "
         "while_loop"
     ),
+    "kerasx.ops.conv_fused": "",
     "kerasx.ops.conv_geometry": "",
     "kerasx.ops.convolution": "conv conv_transpose depthwise_conv separable_conv",
     "kerasx.ops.core": (

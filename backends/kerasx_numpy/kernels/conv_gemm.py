@@ -28,6 +28,8 @@ from kerasx_numpy.kernels import conv_threads
 # have (so that a large kernel matrix is reused over enough rows).
 _BLOCK_BYTES = 3 << 19
 _MIN_ROWS = 256
+# Inputs with at most this many channels are copied into im2col blocks tap by tap.
+_FEW_CHANNELS = 4
 
 
 def windows(xp: np.ndarray, ksize: tuple, out: tuple, strides: tuple, dil: tuple) -> np.ndarray:
@@ -78,21 +80,54 @@ def _rows_view(buf: np.ndarray, shape: tuple) -> np.ndarray:
     return buf[: math.prod(shape)].reshape(shape)
 
 
+def _im2col(src: np.ndarray, buf: np.ndarray, depth: int, nd: int) -> np.ndarray:
+    """Copy a block of windows (b, *out, *ksize, C) into `buf`: the (rows, depth) matrix.
+
+    With few channels (a window row then is only a few elements long) the matrix is built
+    transposed, one contiguous (tap, channel) row at a time from long strided runs, and a
+    transposed view of it is returned (BLAS reads either layout).
+    """
+    c = src.shape[-1]
+    if c > _FEW_CHANNELS:
+        cols = _rows_view(buf, src.shape)
+        np.copyto(cols, src)
+        return cols.reshape(-1, depth)
+    lead = src.shape[: nd + 1]
+    cols_t = _rows_view(buf, (depth, *lead))
+    ksize = src.shape[nd + 1 : 2 * nd + 1]
+    for t, tap in enumerate(np.ndindex(*ksize)):
+        for ch in range(c):
+            np.copyto(cols_t[t * c + ch], src[(Ellipsis, *tap, ch)])
+    return cols_t.reshape(depth, -1).T
+
+
 # ------------------------------------------------------------------------------ forward
 
 
-def _forward_part(w, kmat, y, plan, depth, dtype):
+def _forward_part(w, kmat, y, plan, depth, dtype, bias, relu):
     buf = _buffer(plan, y.shape[1:-1], depth, dtype)
     cout = kmat.shape[1]
+    zero = np.zeros((), dtype)
+    nd = y.ndim - 2
     for nsl, osl in plan:
-        src = w[nsl, osl]
-        cols = _rows_view(buf, src.shape)
-        np.copyto(cols, src)
-        np.matmul(cols.reshape(-1, depth), kmat, out=y[nsl, osl].reshape(-1, cout))
+        cols = _im2col(w[nsl, osl], buf, depth, nd)
+        block = y[nsl, osl].reshape(-1, cout)
+        np.matmul(cols, kmat, out=block)
+        # the epilogue works on the block while it is still in cache
+        if bias is not None:
+            np.add(block, bias, out=block)
+        if relu:
+            np.maximum(block, zero, out=block)
 
 
 def conv_forward(
-    xp: np.ndarray, k: np.ndarray, out: tuple, strides: tuple, dil: tuple
+    xp: np.ndarray,
+    k: np.ndarray,
+    out: tuple,
+    strides: tuple,
+    dil: tuple,
+    bias: np.ndarray | None = None,
+    relu: bool = False,
 ) -> np.ndarray:
     """Ungrouped convolution of an already padded channels_last input.
 
@@ -102,6 +137,9 @@ def conv_forward(
         out: the output's spatial shape.
         strides: one stride per spatial dim.
         dil: one dilation per spatial dim.
+        bias: optional (Cout,) vector added to the output (the same rounding as a separate
+            addition: the product is rounded to the output dtype first).
+        relu: apply ``max(y, 0)`` after the bias.
 
     Returns:
         The output (N, *out, Cout), C-contiguous.
@@ -114,10 +152,11 @@ def conv_forward(
     kmat = np.ascontiguousarray(k.reshape(depth, cout), dtype)
     y = np.empty((n, *out, cout), dtype)
     w = windows(xp, ksize, out, strides, dil)
-    plan = blocks(0, n, out, depth * dtype.itemsize)
+    # a block's im2col rows and its output rows both stay about cache-sized
+    plan = blocks(0, n, out, max(depth, cout) * dtype.itemsize)
     conv_threads.run(
         [
-            functools.partial(_forward_part, w, kmat, y, part, depth, dtype)
+            functools.partial(_forward_part, w, kmat, y, part, depth, dtype, bias, relu)
             for part in conv_threads.split(plan)
         ]
     )
@@ -132,15 +171,14 @@ def _kernel_grad_part(w, g, plan, depth, dtype):
     acc = np.zeros((depth, cout), dtype)
     tmp = np.empty_like(acc)
     buf = _buffer(plan, g.shape[1:-1], depth, dtype)
+    nd = g.ndim - 2
     for i, (nsl, osl) in enumerate(plan):
-        src = w[nsl, osl]
-        cols = _rows_view(buf, src.shape)
-        np.copyto(cols, src)
+        cols = _im2col(w[nsl, osl], buf, depth, nd)
         gb = g[nsl, osl].reshape(-1, cout)
         if i == 0:
-            np.matmul(cols.reshape(-1, depth).T, gb, out=acc)
+            np.matmul(cols.T, gb, out=acc)
         else:
-            np.matmul(cols.reshape(-1, depth).T, gb, out=tmp)
+            np.matmul(cols.T, gb, out=tmp)
             acc += tmp
     return acc
 

@@ -1,0 +1,212 @@
+"""The fused convolution op (``_conv_bias_activation``) and the NumPy engine's conv kernels.
+
+The fused op must give the numbers of its three separate ops (`conv`, `add`, `relu`): the
+forward pass bit for bit on the NumPy engine, the gradients up to float rounding (the bias
+gradient is summed in another order), also in small blocks on several workers, to second
+order, under the NumPy jit's replay, and against `jax.grad`.
+"""
+
+import numpy as np
+import pytest
+
+import kerasx
+from kerasx import layers, ops
+from kerasx.engine import discovery
+from kerasx.ops.conv_fused import _conv_bias_activation
+from kerasx.testing.conformance import use_engine
+
+HAS_JAX = "jax" in discovery.installed_engines()
+
+CASES = [
+    # (x shape, kernel shape, kwargs)
+    ((3, 9, 8, 5), (3, 3, 5, 6), {}),
+    ((2, 9, 8, 1), (3, 3, 1, 4), {"strides": 2, "padding": "same"}),
+    ((2, 3, 7, 6), (2, 3, 3, 4), {"data_format": "channels_first", "dilation_rate": 2}),
+    ((2, 7, 6, 4), (3, 2, 2, 6), {"strides": (1, 2)}),  # 2 groups
+    ((2, 11, 3), (3, 3, 5), {"padding": "same"}),
+    ((2, 4, 5, 4, 2), (2, 2, 2, 2, 3), {"padding": "same"}),
+]
+
+
+def _separate(x, k, b, activation, kwargs):
+    y = ops.conv(x, k, **kwargs)
+    if kwargs.get("data_format") == "channels_first":
+        b = ops.reshape(b, (-1,) + (1,) * (len(y.shape) - 2))
+    y = ops.add(y, b)
+    return ops.relu(y) if activation == "relu" else y
+
+
+def _inputs(x_shape, k_shape, dtype="float32", seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    k = rng.standard_normal(k_shape).astype(dtype)
+    b = rng.standard_normal(k_shape[-1]).astype(dtype)
+    return x, k, b
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Tiny im2col blocks and chunks: every block/chunk/worker code path runs."""
+    conv_gemm = pytest.importorskip("kerasx_numpy.kernels.conv_gemm")
+    conv_fused = pytest.importorskip("kerasx_numpy.kernels.conv_fused")
+    monkeypatch.setattr(conv_gemm, "_BLOCK_BYTES", 600)
+    monkeypatch.setattr(conv_gemm, "_MIN_ROWS", 2)
+    monkeypatch.setattr(conv_fused, "_CHUNK", 40)
+    monkeypatch.setattr(conv_fused, "_PARALLEL_MIN", 1)
+
+
+@pytest.mark.parametrize("activation", ["relu", None])
+@pytest.mark.parametrize("x_shape,k_shape,kwargs", CASES)
+def test_fused_op_matches_separate_ops(small_blocks, x_shape, k_shape, kwargs, activation):
+    x, k, b = _inputs(x_shape, k_shape)
+    with use_engine("numpy"):
+        y = np.asarray(_conv_bias_activation(x, k, b, activation=activation, **kwargs))
+        ref = np.asarray(_separate(x, k, b, activation, kwargs))
+        assert y.dtype == np.float32
+        np.testing.assert_array_equal(y, ref)
+        w = np.random.default_rng(1).standard_normal(y.shape).astype("float32")
+
+        def fused(x, k, b):
+            return ops.sum(ops.multiply(_conv_bias_activation(x, k, b, activation=activation,
+                                                              **kwargs), w))  # fmt: skip
+
+        def separate(x, k, b):
+            return ops.sum(ops.multiply(_separate(x, k, b, activation, kwargs), w))
+
+        _, grads = kerasx.value_and_grad(fused, argnums=(0, 1, 2))(x, k, b)
+        _, refs = kerasx.value_and_grad(separate, argnums=(0, 1, 2))(x, k, b)
+    for g, r in zip(grads, refs):
+        assert np.asarray(g).dtype == np.float32
+        np.testing.assert_allclose(np.asarray(g), np.asarray(r), rtol=1e-5, atol=1e-5)
+
+
+def test_fused_op_second_order_matches_separate_ops():
+    x, k, b = _inputs((2, 6, 5, 2), (3, 3, 2, 3), "float64", seed=2)
+
+    def outer(op):
+        def inner(x, k, b):
+            return ops.sum(ops.square(op(x, k, b)))
+
+        def fn(x, k, b):
+            gx, gk, gb = kerasx.grad(inner, argnums=(0, 1, 2))(x, k, b)
+            return ops.sum(ops.square(gx)) + ops.sum(ops.square(gk)) + ops.sum(ops.square(gb))
+
+        return fn
+
+    def fused(x, k, b):
+        return _conv_bias_activation(x, k, b, padding="same", activation="relu")
+
+    def separate(x, k, b):
+        return _separate(x, k, b, "relu", {"padding": "same"})
+
+    with use_engine("numpy"):
+        got = kerasx.grad(outer(fused), argnums=(0, 1, 2))(x, k, b)
+        ref = kerasx.grad(outer(separate), argnums=(0, 1, 2))(x, k, b)
+    for g, r in zip(got, ref):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(r), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.skipif(not HAS_JAX, reason="JAX is not installed")
+@pytest.mark.parametrize("x_shape,k_shape,kwargs", [CASES[1], CASES[2], CASES[3]])
+def test_fused_op_gradients_match_jax(x_shape, k_shape, kwargs):
+    import jax
+
+    x, k, b = _inputs(x_shape, k_shape, "float64", seed=3)
+    with use_engine("numpy"):
+        w = np.random.default_rng(4).standard_normal(ops.conv(x, k, **kwargs).shape)
+
+    def loss(x, k, b):
+        y = _conv_bias_activation(x, k, b, activation="relu", **kwargs)
+        return ops.sum(ops.multiply(y, w))
+
+    with use_engine("numpy"):
+        _, tape = kerasx.value_and_grad(loss, argnums=(0, 1, 2))(x, k, b)
+    with use_engine("jax"):
+        ref = jax.grad(loss, argnums=(0, 1, 2))(*[jax.numpy.asarray(a) for a in (x, k, b)])
+    for t, r in zip(tape, ref):
+        np.testing.assert_allclose(np.asarray(t), np.asarray(r), rtol=1e-9, atol=1e-9)
+
+
+def test_pre_gradient_kernel_in_chunks(small_blocks):
+    """The NumPy pre-gradient hook: ``g * (ans > 0)`` and the per-channel sums."""
+    from kerasx_numpy.kernels.conv_fused import _pre_gradient
+
+    rng = np.random.default_rng(5)
+    for shape, axis in [((5, 4, 3, 6), 3), ((5, 6, 4, 3), 1), ((3, 7, 2), 2)]:
+        g = rng.standard_normal(shape).astype("float32")
+        ans = np.maximum(rng.standard_normal(shape), 0).astype("float32")
+        others = tuple(i for i in range(len(shape)) if i != axis)
+        gz, db = _pre_gradient(g, ans, axis, "relu")
+        np.testing.assert_array_equal(gz, g * (ans > 0))
+        np.testing.assert_allclose(db, (g * (ans > 0)).sum(others), rtol=1e-5, atol=1e-5)
+        gz, db = _pre_gradient(g, ans, axis, None)
+        assert gz is g
+        np.testing.assert_allclose(db, g.sum(others), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("c", [1, 3])
+def test_few_channel_im2col(small_blocks, c):
+    """Inputs with few channels build their im2col blocks transposed, tap by tap."""
+    from kerasx.ops.conv_geometry import conv_geometry
+    from kerasx.ops.convolution import conv_backprop_kernel
+
+    x, k, _ = _inputs((3, 10, 9, c), (3, 2, c, 5), seed=6)
+    geo = conv_geometry(x.shape, k.shape, (2, 1), "same", "channels_last", 1)
+    with use_engine("numpy"):
+        y = np.asarray(ops.conv(x, k, strides=(2, 1), padding="same"))
+        g = np.random.default_rng(7).standard_normal(y.shape).astype("float32")
+        dk = np.asarray(conv_backprop_kernel(x, g, k.shape, (2, 1), geo.pads, "channels_last"))
+    xp = np.pad(x.astype(np.float64), [(0, 0), *geo.pads, (0, 0)])
+    ref = np.zeros(y.shape)
+    ref_dk = np.zeros(k.shape)
+    for i in range(3):
+        for j in range(2):
+            patch = xp[:, i : i + 2 * y.shape[1] - 1 : 2, j : j + y.shape[2]]
+            ref += patch @ k[i, j]
+            ref_dk[i, j] = np.einsum("nhwc,nhwo->co", patch, g)
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dk, ref_dk, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("activation", ["relu", None, "tanh"])
+def test_conv_layer_training_matches_unfused_path(monkeypatch, activation):
+    """Conv2D (fused when its activation is ReLU or none) trains as the separate ops do,
+    through the NumPy jit's trace and replay."""
+    from kerasx.layers.convolutional import base_conv
+
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((8, 9, 9, 2)).astype("float32")
+    y = rng.integers(0, 3, size=8)
+
+    def train(fused):
+        if not fused:
+            monkeypatch.setattr(base_conv.BaseConv, "call", base_conv.ConvBase.call)
+        model = kerasx.Sequential(
+            [
+                kerasx.Input((9, 9, 2)),
+                layers.Conv2D(4, 3, activation=activation),
+                layers.Conv2D(5, 3, activation=activation, padding="same"),
+                layers.MaxPooling2D(2),
+                layers.Flatten(),
+                layers.Dense(3, activation="softmax"),
+            ]
+        )
+        model.set_weights([w * 0 + np.linspace(-0.5, 0.5, w.size).reshape(w.shape)
+                           for w in model.get_weights()])  # fmt: skip
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        losses = [float(model.train_on_batch(x, y)) for _ in range(4)]
+        monkeypatch.undo()
+        return losses, model.get_weights()
+
+    with use_engine("numpy"):
+        fused_losses, fused_weights = train(True)
+        ref_losses, ref_weights = train(False)
+    np.testing.assert_allclose(fused_losses, ref_losses, rtol=1e-6)
+    for a, b in zip(fused_weights, ref_weights):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_bad_activation_raises():
+    x, k, b = _inputs((1, 4, 4, 1), (2, 2, 1, 2))
+    with use_engine("numpy"), pytest.raises(ValueError, match="activation"):
+        _conv_bias_activation(x, k, b, activation="tanh")
