@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kerasx import ops
+from kerasx.engine.symbolic import KerasTensor
 from kerasx.saving import serialization as _ser
 
 
@@ -81,7 +82,13 @@ def softmax(x: Any, axis: Any = -1) -> Any:
     Returns:
         A tensor of the same shape as `x`.
     """
-    return ops.softmax(x, axis=axis)
+    out = ops.softmax(x, axis=axis)
+    if hasattr(x, "dtype") and not isinstance(out, KerasTensor):
+        from kerasx.ops.softmax_losses import remember_logits
+
+        # Cross-entropy losses on `out` differentiate at `x` (kerasx.ops.softmax_losses).
+        remember_logits(out, x, axis)
+    return out
 
 
 def elu(x: Any, alpha: float = 1.0) -> Any:

@@ -56,6 +56,7 @@ class _Recorder:
         self.consts: list = []
         self.const_ids: dict[int, int] = {}
         self.program: list = []  # (kernel, args template, kwargs template, outputs template)
+        self.views: dict[int, set] = {}  # slot -> the slots whose memory it may share
         self.nslots = n_inputs
         self.depth = 0
         self.abandoned: str | None = None
@@ -118,14 +119,33 @@ class _Recorder:
             self.depth -= 1
         a = [self.arg(v) for v in args]
         k = {name: self.arg(v) for name, v in kwargs.items()}
+        sources: set = set()
         if isinstance(out, np.ndarray):
-            for v, p in zip(args, plain_args):
-                if out is p and isinstance(v, TracedArray):
-                    return v  # the kernel handed its input back (a no-op cast, ...)
+            key = _mem_key(out) if out.base is not None else None
+            for v, p, t in zip(args, plain_args, a):
+                if isinstance(v, TracedArray):
+                    if out is p:
+                        return v  # the kernel handed its input back (a no-op cast, ...)
+                    if key is not None and t[0] == "s" and key == _mem_key(p):
+                        return v  # a view with the input's very layout (same-shape reshape)
+                    if out.base is not None and np.may_share_memory(out, p):
+                        sources.add(t[1])
+        shape_only = getattr(kernel, "shape_only", None)
+        if shape_only is not None:
+            # The result depends on the shapes of these arguments only (`zeros_like`, ...):
+            # shapes are fixed per signature, so with constant other arguments it is constant.
+            a_rest = [t for j, t in enumerate(a) if j not in shape_only]
+            if not any(_has_slot(t) for t in a_rest) and not any(_has_slot(t) for t in k.values()):
+                return out
         if not any(_has_slot(t) for t in a) and not any(_has_slot(t) for t in k.values()):
             return out  # constant inputs: the result is a constant too (folded)
         template, traced = self.bind_output(out)
         self.program.append((kernel, a, k, template))
+        if sources and template[0] == "s":
+            roots = set(sources)
+            for s in sources:
+                roots |= self.views.get(s, set())
+            self.views[template[1]] = roots
         return traced
 
 
@@ -328,7 +348,7 @@ def _recording(kernel: Any) -> Any:
             return kernel(*args, **kwargs)
         return rec.call(kernel, args, kwargs)
 
-    for attr in ("vjp_output",):
+    for attr in ("vjp_output", "vjp_logits", "vjp_all"):
         extra = getattr(kernel, attr, None)
         if extra is not None:
             setattr(kernel_recorder, attr, _recording(extra))
@@ -429,6 +449,14 @@ def _generate(
     final: set = set()
     for t in out_t:
         slots_in(t, final)
+    # A buffer written in place must also be dead through every view of it.
+    busy_until = dict(last_use)
+    for view, roots in rec.views.items():
+        for root in roots:
+            if view in final:
+                busy_until[root] = len(kept)
+            elif view in last_use:
+                busy_until[root] = max(busy_until.get(root, -1), last_use[view])
 
     namespace: dict[str, Any] = {}
     kernel_names: dict[int, str] = {}
@@ -455,7 +483,9 @@ def _generate(
         lines.append(f"    del {', '.join(dead_inputs)}")
     for i, (kernel, a, k, o) in enumerate(kept):
         inplace = getattr(kernel, "inplace", None)
-        if inplace is not None and _can_donate(inplace[1], a, i, donated, last_use, final):
+        if inplace is not None and _can_donate(
+            inplace[1], a, i, donated, busy_until, final, rec.views
+        ):
             kernel = inplace[0]
         kname = kernel_names.get(id(kernel))
         if kname is None:
@@ -475,7 +505,13 @@ def _generate(
         dead = [f"v{s}" for s, last in last_use.items() if last == i and s not in final]
         if dead:
             lines.append(f"    del {', '.join(sorted(dead))}")
-    lines.append(f"    return {_structure_expr(out, iter([expr(t) for t in out_t]), namespace)}")
+    # A constant array handed out would be shared by every call (and a caller may write into
+    # it, e.g. by donating it to the next call): hand out copies.
+    out_exprs = [
+        f"{expr(t)}.copy()" if t[0] == "c" and type(rec.consts[t[1]]) is np.ndarray else expr(t)
+        for t in out_t
+    ]
+    lines.append(f"    return {_structure_expr(out, iter(out_exprs), namespace)}")
     for idx, value in enumerate(rec.consts):
         namespace[f"c{idx}"] = value
     src = "\n".join(lines) + "\n"
@@ -484,18 +520,30 @@ def _generate(
 
 
 def _can_donate(
-    indices: tuple, args: list, i: int, donated: frozenset, last_use: dict, final: set
+    indices: tuple,
+    args: list,
+    i: int,
+    donated: frozenset,
+    busy_until: dict,
+    final: set,
+    views: dict,
 ) -> bool:
+    """Whether the in-place variant may write into arguments `indices` of call `i`: each is a
+    donated input used for the last time here (also through its views), not an output."""
     slots = []
     for j in indices:
         if j >= len(args) or args[j][0] != "s":
             return False
         slot = args[j][1]
-        if slot not in donated or last_use.get(slot) != i or slot in final:
+        if slot not in donated or busy_until.get(slot) != i or slot in final:
             return False
         slots.append(slot)
-    # The other arguments must not be one of the buffers written to.
-    others = {t[1] for j, t in enumerate(args) if j not in indices and t[0] == "s"}
+    # The other arguments must not be one of the buffers written to, nor a view of one.
+    others: set = set()
+    for j, t in enumerate(args):
+        if j not in indices and t[0] == "s":
+            others.add(t[1])
+            others |= views.get(t[1], set())
     return len(set(slots)) == len(slots) and not (others & set(slots))
 
 
@@ -674,7 +722,11 @@ def _flatten_key(x: Any, arrays: list, parts: list) -> None:
     elif cls is list or cls is tuple:
         parts.append((cls, len(x)))
         for v in x:
-            _flatten_key(v, arrays, parts)
+            if v.__class__ is np.ndarray:  # inline the common leaf (this runs every call)
+                arrays.append(v)
+                parts.append((v.shape, v.dtype))
+            else:
+                _flatten_key(v, arrays, parts)
     elif cls is dict:
         keys = sorted(x, key=_tree._sort_key)
         parts.append(("dict", tuple(keys)))

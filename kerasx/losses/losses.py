@@ -18,6 +18,20 @@ def _pair(y_true: Any, y_pred: Any, align: bool = True) -> tuple[Any, Any]:
     return y_true, y_pred
 
 
+def _fused_ops() -> Any:
+    from kerasx.ops import softmax_losses  # imported on first use (import time)
+
+    return softmax_losses
+
+
+def _softmax_logits(y_pred: Any, axis: Any) -> Any:
+    """The logits `y_pred` was computed from by `activations.softmax` over `axis`, or None
+    (cross-entropies of such probabilities differentiate at the logits: one fused step)."""
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        return None
+    return _fused_ops().logits_of(y_pred, axis)
+
+
 def _check_axis(axis: Any) -> None:
     if isinstance(axis, bool):
         raise ValueError(
@@ -318,6 +332,9 @@ def categorical_crossentropy(
             f"Received: y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
         )
     y_true = _smooth(y_true, label_smoothing, int(y_true.shape[axis]))
+    logits = None if from_logits else _softmax_logits(y_pred, axis)
+    if logits is not None:  # softmax probabilities: differentiate at the logits
+        return _fused_ops()._cce_softmax(y_true, y_pred, logits, axis=axis)
     return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
@@ -365,6 +382,9 @@ def _sparse_ce(y_true: Any, y_pred: Any, from_logits: bool, ignore_class: Any, a
         y_true = ops.squeeze(y_true, -1)
     if ignore_class is None:
         y_true = ops.cast(y_true, "int32")
+        logits = None if from_logits else _softmax_logits(y_pred, axis)
+        if logits is not None:  # softmax probabilities: differentiate at the logits
+            return _fused_ops()._scce_softmax(y_true, y_pred, logits, axis=axis), None
         res = ops.sparse_categorical_crossentropy(
             y_true, y_pred, from_logits=from_logits, axis=axis
         )

@@ -443,6 +443,7 @@ _FAMILY_NAMES = {
         "correlate extract_sequences fft fft2 ifft2 irfft istft rfft stft view_as_complex "
         "view_as_real"
     ),
+    "kerasx.ops.softmax_losses": "",
     "kerasx.ops.sorting": (
         "argpartition argsort in_top_k nonzero segment_max segment_min segment_prod segment_sum "
         "sort top_k unique"

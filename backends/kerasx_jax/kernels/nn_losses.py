@@ -72,7 +72,19 @@ def multi_hot(inputs, num_classes, axis, dtype, sparse, kwargs):
     return jnp.any(mask, axis=reduced).astype(jnp.dtype(standardize_dtype(dtype)))
 
 
+def _scce_softmax(target, output, logits, axis):
+    # JAX differentiates this kernel itself: the gradient reaches `logits` through the
+    # softmax that produced `output` (see kerasx.ops.softmax_losses).
+    return sparse_categorical_crossentropy(target, output, False, axis)
+
+
+def _cce_softmax(target, output, logits, axis):
+    return categorical_crossentropy(target, output, False, axis)
+
+
 KERNELS = {
+    "_scce_softmax": _scce_softmax,
+    "_cce_softmax": _cce_softmax,
     "binary_crossentropy": binary_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,

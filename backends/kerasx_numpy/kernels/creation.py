@@ -70,6 +70,14 @@ def full_like(x, fill_value, dtype):
     return np.full(x.shape, fill_value, dtype=x.dtype if dtype is None else _d(dtype))
 
 
+def empty_like(x, dtype):
+    return np.zeros(x.shape, dtype=x.dtype if dtype is None else _d(dtype))
+
+
+# Only `x`'s shape matters: the NumPy jit folds these to constants (shapes are static there).
+full_like.shape_only = empty_like.shape_only = (0,)
+
+
 def _eye(N, M, k, dtype):  # noqa: N803
     M = None if M is None else _int(M, "M")
     return np.eye(_int(N, "N"), M, _int(k, "k"), dtype=_d(dtype))
@@ -111,7 +119,7 @@ KERNELS = {
     "zeros": lambda shape, dtype: np.zeros(_shape(shape), dtype=_d(dtype)),
     "ones": lambda shape, dtype: np.ones(_shape(shape), dtype=_d(dtype)),
     "empty": lambda shape, dtype: np.zeros(_shape(shape), dtype=_d(dtype)),
-    "empty_like": lambda x, dtype: np.zeros(x.shape, dtype=x.dtype if dtype is None else _d(dtype)),
+    "empty_like": empty_like,
     "full": full,
     "full_like": full_like,
     "eye": _eye,

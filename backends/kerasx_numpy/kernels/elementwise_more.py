@@ -33,8 +33,8 @@ def _quiet(fn):
 
 
 def _divide_no_nan(x1, x2):
-    zero = x2 == 0
-    if not np.any(zero):
+    zero = np.equal(x2, 0)
+    if not zero.any():
         return np.true_divide(x1, x2)
     safe = np.where(zero, np.ones_like(x2), x2)
     return np.where(zero, np.zeros_like(x1), np.true_divide(x1, safe))

@@ -23,6 +23,7 @@ def _like(fill):
         d = x.dtype if dtype is None else np_dtype(standardize_dtype(dtype))
         return np.full(np.shape(x), fill, dtype=d)
 
+    kernel.shape_only = (0,)  # only `x`'s shape matters (the NumPy jit folds it to a constant)
     return kernel
 
 

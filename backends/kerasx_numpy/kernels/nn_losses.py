@@ -193,6 +193,39 @@ def _scce_vjp_output(g, target, output, from_logits, axis):
 sparse_categorical_crossentropy.vjp_output = _scce_vjp_output
 
 
+def _scce_softmax(target, output, logits, axis):
+    return sparse_categorical_crossentropy(target, output, False, axis)
+
+
+def _scce_softmax_vjp_logits(g, target, output, axis):
+    """d loss / d logits of `_scce_softmax` in one pass: ``g * inside * (p / s - onehot)``
+    (``kerasx.ops.softmax_losses`` derives it; the registry-op form is used otherwise)."""
+    target, ax = _scce_check(target, output, False, axis)
+    plan = _index_plan(target, output, ax) if g.shape == target.shape else None
+    if plan is None:
+        return None
+    rows, t, valid = plan
+    n = output.shape[-1]
+    flat = output.reshape(-1, n)
+    s = _sum(flat, axis=-1, keepdims=True)
+    d = np.divide(flat, s)  # q = p / s: a new array, edited in place below
+    q_t = d[rows, t]
+    eps = float(_config.epsilon())
+    coef = g.reshape(-1) * ((q_t >= eps) & (q_t <= 1.0 - eps))  # 0 where q_t is clipped
+    if valid is not None:
+        coef = np.where(valid, coef, 0.0).astype(coef.dtype, copy=False)
+    d[rows, t] -= 1.0
+    np.multiply(d, coef.reshape(-1, 1), out=d)
+    return d.reshape(output.shape)
+
+
+_scce_softmax.vjp_logits = _scce_softmax_vjp_logits
+
+
+def _cce_softmax(target, output, logits, axis):
+    return categorical_crossentropy(target, output, False, axis)
+
+
 def one_hot(x, num_classes, axis, dtype, sparse):
     _rules()._one_hot_shape(x.shape, num_classes, axis, dtype, sparse)
     ax = axis % (x.ndim + 1)
@@ -209,6 +242,8 @@ def multi_hot(inputs, num_classes, axis, dtype, sparse, kwargs):
 
 
 KERNELS = {
+    "_scce_softmax": _scce_softmax,
+    "_cce_softmax": _cce_softmax,
     "binary_crossentropy": binary_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,

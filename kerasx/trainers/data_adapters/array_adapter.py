@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from kerasx import config
 from kerasx.trainers.data_adapters import utils
 
 DEFAULT_BATCH_SIZE = 32
@@ -131,6 +132,10 @@ class ArrayDataAdapter:
     def _iterate(self, order: np.ndarray | None) -> Iterator[Any]:
         n, bs = self._num_samples, self._batch_size
         x, y, sample_weight = self._data
+        parts = (x, y, sample_weight)
+        if all(p is None or type(p) is np.ndarray for p in parts):
+            yield from self._iterate_plain(parts, order)
+            return
         for start in range(0, n, bs):
             if order is None:
                 key: Any = slice(start, min(start + bs, n))
@@ -145,6 +150,20 @@ class ArrayDataAdapter:
                 utils.map_structure(take, y),
                 utils.map_structure(take, sample_weight),
             )
+
+    def _iterate_plain(self, parts: tuple, order: np.ndarray | None) -> Iterator[Any]:
+        """`_iterate` for plain NumPy `x`, `y` and `sample_weight` (the common case, every
+        step of `fit`): the float casts are decided once per pass, not per batch."""
+        n, bs = self._num_samples, self._batch_size
+        floatx = np.dtype(config.floatx())
+        casts = [p is not None and p.dtype.kind == "f" and p.dtype != floatx for p in parts]
+        for start in range(0, n, bs):
+            key: Any = slice(start, start + bs) if order is None else order[start : start + bs]
+            batch = [
+                None if p is None else (p[key].astype(floatx) if cast else p[key])
+                for p, cast in zip(parts, casts)
+            ]
+            yield utils.pack_x_y_sample_weight(*batch)
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:
