@@ -210,3 +210,39 @@ def test_bad_activation_raises():
     x, k, b = _inputs((1, 4, 4, 1), (2, 2, 1, 2))
     with use_engine("numpy"), pytest.raises(ValueError, match="activation"):
         _conv_bias_activation(x, k, b, activation="tanh")
+
+
+@pytest.mark.parametrize(
+    "x_shape,k_shape",
+    [
+        ((5, 9, 8, 3), (3, 3, 3, 4)),
+        ((4, 7, 6, 5), (2, 1, 5, 3)),  # kernel width 1
+        ((3, 12, 4), (4, 4, 6)),  # 1D
+        ((3, 4, 5, 6, 2), (2, 3, 2, 2, 3)),  # 3D
+    ],
+)
+def test_stride1_input_gradient_blocks(monkeypatch, x_shape, k_shape):
+    """The stride-1 input gradient (shifted contiguous runs) in blocks of one or two images,
+    against a plain per-tap scatter, padded and not."""
+    conv_gemm = pytest.importorskip("kerasx_numpy.kernels.conv_gemm")
+    from kerasx.ops.conv_geometry import conv_geometry
+    from kerasx.ops.convolution import conv_backprop_input
+
+    rng = np.random.default_rng(9)
+    k = rng.standard_normal(k_shape)
+    nd = len(k_shape) - 2
+    for padding in ("valid", "same"):
+        geo = conv_geometry(x_shape, k_shape, 1, padding, "channels_last", 1)
+        g = rng.standard_normal((x_shape[0], *geo.out_spatial, k_shape[-1]))
+        padded = [(n + lo + hi) for n, (lo, hi) in zip(x_shape[1:-1], geo.pads)]
+        ref = np.zeros((x_shape[0], *padded, x_shape[-1]))
+        for tap in np.ndindex(*k_shape[:nd]):
+            sl = tuple(slice(t, t + o) for t, o in zip(tap, geo.out_spatial))
+            ref[(slice(None), *sl)] += g @ k[tap].T
+        inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(geo.pads, x_shape[1:-1]))
+        ref = ref[(slice(None), *inner)]
+        for frame_bytes in (1, 2 * np.prod(padded) * k_shape[-1] * 8):
+            monkeypatch.setattr(conv_gemm, "_FRAME_BYTES", int(frame_bytes))
+            with use_engine("numpy"):
+                dx = conv_backprop_input(g, k, x_shape, 1, geo.pads, "channels_last")
+            np.testing.assert_allclose(np.asarray(dx), ref, rtol=1e-10, atol=1e-10)

@@ -30,6 +30,8 @@ _BLOCK_BYTES = 3 << 19
 _MIN_ROWS = 256
 # Inputs with at most this many channels are copied into im2col blocks tap by tap.
 _FEW_CHANNELS = 4
+# Bytes of zero-padded cotangent rows per block of the stride-1 input gradient.
+_FRAME_BYTES = 3 << 18
 
 
 def windows(xp: np.ndarray, ksize: tuple, out: tuple, strides: tuple, dil: tuple) -> np.ndarray:
@@ -259,6 +261,74 @@ def _scatter_part(g, kt, dxp, plan, tap_list, strides, dil, per_tap):
             dxp[(nsl, rows, *rest)] += part
 
 
+def _frames_part(g, kts, shifts, dx_flat, a, b, step, cover):
+    """Stride-1 input gradient of images [a, b), `step` images at a time (see `_frames`).
+
+    The cotangent block sits zero-padded on the input's grid (`cover`), so a kernel tap
+    moves its product by a fixed number of grid rows. For each tap of the outer spatial
+    dims and each residue `q` of the rows modulo the last kernel width `kw`, one product
+    (the rows q, q + kw, ... of the block times the kernel's (Cout, kw * C) slice for that
+    tap) gives, row after row, `kw` consecutive grid rows of contributions: laid end to end
+    they are one contiguous run of the gradient, added in one pass.
+    """
+    n_out = g.shape[1:-1]
+    cout = g.shape[-1]
+    c = dx_flat.shape[0] // (g.shape[0] * math.prod(cover))
+    kw = kts[0].shape[1] // c
+    grid = math.prod(cover)
+    gp = np.zeros((step * grid, cout), dx_flat.dtype)  # the padding rows stay zero
+    z = np.empty((-(-step * grid // kw), kw * c), dx_flat.dtype)
+    inner = (slice(None), *(slice(0, o) for o in n_out))
+    for s in range(a, b, step):
+        e = min(s + step, b)
+        rows = (e - s) * grid
+        np.copyto(gp[:rows].reshape(e - s, *cover, cout)[inner], g[s:e])
+        d = dx_flat[s * grid * c : e * grid * c]
+        first = True
+        for kt, shift in zip(kts, shifts):
+            for q in range(kw):
+                src = gp[q:rows:kw]
+                zz = z[: src.shape[0]]
+                np.matmul(src, kt, out=zz)
+                start = (shift + q) * c
+                length = min(zz.size, rows * c - start)
+                if length <= 0:
+                    continue
+                seg = d[start : start + length]
+                if first:  # tap 0, residue 0: covers the whole block
+                    np.copyto(seg, zz.reshape(-1)[:length])
+                    first = False
+                else:
+                    np.add(seg, zz.reshape(-1)[:length], out=seg)
+
+
+def _frames(g: np.ndarray, k: np.ndarray, cover: tuple, dtype: np.dtype) -> np.ndarray:
+    """Input gradient of a stride-1, undilated convolution without an im2col copy.
+
+    Products of the zero-padded cotangent rows with kernel slices, added as contiguous
+    shifted runs (`_frames_part`); the images are shared among the workers.
+    """
+    nd = k.ndim - 2
+    ksize = k.shape[:nd]
+    n, c, cout = g.shape[0], k.shape[-2], k.shape[-1]
+    kw = ksize[-1]
+    kts, shifts = [], []
+    for tap in np.ndindex(*ksize[:-1]):
+        kts.append(np.ascontiguousarray(k[tap].reshape(kw * c, cout).T, dtype))
+        shifts.append(sum(t * math.prod(cover[i + 1 :]) for i, t in enumerate(tap)))
+    dx = np.empty((n, *cover, c), dtype)
+    grid = math.prod(cover)
+    step = max(1, _FRAME_BYTES // max(grid * cout * dtype.itemsize, 1))
+    tasks = [
+        functools.partial(
+            _frames_part, g, kts, shifts, dx.reshape(-1), r[0], r[-1] + 1, step, cover
+        )
+        for r in conv_threads.split(list(range(n)))
+    ]
+    conv_threads.run(tasks)
+    return dx
+
+
 def conv_input_grad(
     g: np.ndarray, k: np.ndarray, cover: tuple, strides: tuple, dil: tuple
 ) -> np.ndarray:
@@ -280,6 +350,10 @@ def conv_input_grad(
     n, c, cout = g.shape[0], k.shape[-2], k.shape[-1]
     taps = math.prod(ksize)
     dtype = np.result_type(g, k)
+    if n == 0 or math.prod(cover) == 0 or c == 0:
+        return np.zeros((n, *cover, c), dtype)
+    if all(s == 1 for s in strides) and all(d == 1 for d in dil):
+        return _frames(g, k, cover, dtype)
     if all(s == 1 for s in strides) and math.prod(cover) <= 1.5 * math.prod(out):
         # a 'full' convolution of the padded cotangent with the flipped kernel
         reach = tuple((kk - 1) * d for kk, d in zip(ksize, dil))
