@@ -5,9 +5,10 @@ empty); the recurrent layers call them when their cell is a standard one (defaul
 activations, no recurrent dropout, not unrolled). Each op runs the recurrence over a
 batch-major sequence ``(batch, timesteps, features)`` and returns the state after every step
 (masked steps carry the previous state), so the layer reads both the output sequence and the
-final states from it. The numbers are those of the layer's step-by-step loop: the input
-product is taken for all timesteps at once, then each step adds the recurrent product and the
-bias in the cell's order.
+final states from it. The numbers are those of the layer's step-by-step loop (to float
+rounding: an engine's kernel may reorder the work, e.g. the NumPy engine's LSTM activates its
+sigmoid gates as ``0.5 * tanh(z / 2) + 0.5``): the input product is taken for all timesteps
+at once, then each step adds the recurrent product and the bias in the cell's order.
 
 The math is written once over an array namespace `xp` (the NumPy engine passes a NumPy one,
 the gradient rules pass the registry ops `K`): `lstm_forward` / `lstm_backward` and their GRU
