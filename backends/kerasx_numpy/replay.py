@@ -35,6 +35,8 @@ from kerasx.engine import dispatch
 from kerasx.engine import tree as _tree
 
 _ARRAY_TYPES = (np.ndarray, np.generic)
+# Kernels whose result is always a newly allocated array (see `_can_reuse`).
+_FRESH = frozenset({np.matmul, np.dot})
 _STATIC_TYPES = (int, float, bool, complex, str, bytes, type(None))
 
 # The active trace (one per thread; a jit-ed function called during another trace is inlined).
@@ -57,6 +59,7 @@ class _Recorder:
         self.const_ids: dict[int, int] = {}
         self.program: list = []  # (kernel, args template, kwargs template, outputs template)
         self.views: dict[int, set] = {}  # slot -> the slots whose memory it may share
+        self.writable: set = set()  # slots whose traced value was a writable n-d array
         self.nslots = n_inputs
         self.depth = 0
         self.abandoned: str | None = None
@@ -92,6 +95,8 @@ class _Recorder:
             traced = _trace_view(out)
             slot = self.nslots
             self.nslots += 1
+            if isinstance(out, np.ndarray) and out.ndim and out.flags.writeable:
+                self.writable.add(slot)
             self.track(traced, slot)
             return ("s", slot), traced
         if isinstance(out, (list, tuple)) and any(isinstance(t, _ARRAY_TYPES) for t in out):
@@ -348,9 +353,9 @@ def _recording(kernel: Any) -> Any:
             return kernel(*args, **kwargs)
         return rec.call(kernel, args, kwargs)
 
-    for attr in ("vjp_output", "vjp_logits", "vjp_all"):
-        extra = getattr(kernel, attr, None)
-        if extra is not None:
+    # One-pass gradient kernels attached to the kernel (`vjp_output`, `vjp_x`, ...).
+    for attr, extra in list(getattr(kernel, "__dict__", {}).items()):
+        if attr.startswith("vjp_"):
             setattr(kernel_recorder, attr, _recording(extra))
     kernel_recorder.__wrapped__ = kernel
     return kernel_recorder
@@ -449,6 +454,13 @@ def _generate(
     final: set = set()
     for t in out_t:
         slots_in(t, final)
+    # Slots holding a new array of their own: outputs of kernels known to allocate their result
+    # (never a view, never a cached array), which a kernel may then use as scratch space.
+    fresh = {
+        o[1]
+        for kernel, _, _, o in kept
+        if o[0] == "s" and kernel in _FRESH and o[1] in rec.writable and o[1] not in rec.views
+    }
     # A buffer written in place must also be dead through every view of it.
     busy_until = dict(last_use)
     for view, roots in rec.views.items():
@@ -486,7 +498,11 @@ def _generate(
         if inplace is not None and _can_donate(
             inplace[1], a, i, donated, busy_until, final, rec.views
         ):
-            kernel = inplace[0]
+            scratch = getattr(kernel, "inplace_scratch", None)
+            if scratch is not None and _can_reuse(scratch[2], a, i, fresh, busy_until, final):
+                kernel = scratch[0]
+            else:
+                kernel = inplace[0]
         kname = kernel_names.get(id(kernel))
         if kname is None:
             kname = kernel_names[id(kernel)] = f"k{len(kernel_names)}"
@@ -545,6 +561,17 @@ def _can_donate(
             others.add(t[1])
             others |= views.get(t[1], set())
     return len(set(slots)) == len(slots) and not (others & set(slots))
+
+
+def _can_reuse(j: int, args: list, i: int, fresh: set, busy_until: dict, final: set) -> bool:
+    """Whether call `i` may use argument `j` as scratch space: a fresh array (see `fresh` in
+    `_generate`) read by no later call (nor through a view), not an output, and passed once."""
+    if j >= len(args) or args[j][0] != "s":
+        return False
+    slot = args[j][1]
+    if slot not in fresh or busy_until.get(slot) != i or slot in final:
+        return False
+    return sum(1 for t in args if t[0] == "s" and t[1] == slot) == 1
 
 
 def _unpack(t: tuple, src: str, needed: set, lines: list) -> None:

@@ -228,3 +228,52 @@ def test_donated_buffers_are_updated_in_place_when_dead():
         out = jf(state, rng.normal(size=(3, 2)).astype("float32"))
     assert _states(jf) == ["replay"]
     assert all(o is s for o, s in zip(out, state))  # written into the donated buffers
+
+
+def test_adam_variant_reusing_the_gradient_buffer_is_bit_identical():
+    from kerasx_numpy.kernels.optimizer_updates import _adam_update
+
+    into, written, scratch = _adam_update.inplace_scratch
+    assert written == (1, 2, 3) and scratch == 0
+    g, w, m, v = (R.normal(size=(6, 5)).astype("float32") for _ in range(4))
+    v = np.abs(v)
+    args = (np.float32(0.01), 0.1, 0.001, 1e-7)
+    ref = _adam_update(g, w, m, v, *args)
+    out = into(g.copy(), w.copy(), m.copy(), v.copy(), *args)
+    for a, b in zip(out, ref):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("gradient_read_later", [False, True])
+def test_dead_matmul_gradient_is_reused_as_scratch_only_when_dead(gradient_read_later):
+    adam = _adam_op()
+
+    def step(state, x, y):
+        w, m, v = state
+        g = ops.matmul(ops.transpose(x), y)  # a fresh array
+        new = list(adam(g, w, m, v, np.float32(0.1), 0.1, 0.001, 1e-7))
+        return (new, ops.sum(g)) if gradient_read_later else new
+
+    def run(fn, n=4):
+        rng = np.random.default_rng(8)
+        state = [rng.normal(size=(3, 2)).astype("float32") for _ in range(3)]
+        state[2] = np.abs(state[2])
+        outs = []
+        for _ in range(n):
+            x = rng.normal(size=(5, 3)).astype("float32")
+            y = rng.normal(size=(5, 2)).astype("float32")
+            res = fn(state, x, y)
+            state = res[0] if gradient_read_later else res
+            outs.append([np.array(t) for t in kerasx.tree.flatten(res)])
+        return outs
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    for got, ref in zip(run(jf), run(step)):
+        for a, b in zip(got, ref):
+            np.testing.assert_array_equal(a, b)
+    assert _states(jf) == ["replay"]
+    names = {
+        getattr(v, "__name__", "")
+        for v in next(iter(jf.entries.values())).replay.__globals__.values()
+    }
+    assert ("_adam_update_into_reusing_gradient" in names) is not gradient_read_later

@@ -11,7 +11,9 @@ def _axis(axis):
 
 
 def relu(x):
-    return jnp.maximum(x, jnp.zeros((), dtype=x.dtype))
+    # jax.nn.relu: gradient 0 at x == 0 (as Keras on JAX, and the NumPy engine's rule);
+    # jnp.maximum's would be 0.5 there.
+    return jax.nn.relu(x)
 
 
 def sparsemax(x, axis):
@@ -33,7 +35,7 @@ def gelu(x, approximate):
 
 KERNELS = {
     "relu": relu,
-    "relu6": lambda x: jnp.clip(x, 0.0, 6.0),
+    "relu6": jax.nn.relu6,  # gradient 0 at 0 and 6, as Keras on JAX
     "leaky_relu": lambda x, negative_slope: jnp.where(x >= 0, x, x * negative_slope).astype(
         x.dtype
     ),

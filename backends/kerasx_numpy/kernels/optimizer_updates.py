@@ -51,7 +51,33 @@ def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, eps
     return variable, momentum, velocity
 
 
+def _adam_update_into_reusing_gradient(
+    gradient, variable, momentum, velocity, alpha, c1, c2, epsilon
+):
+    """`_adam_update_into` that also uses `gradient`'s buffer, dead after its second read, for
+    the denominator: one scratch buffer instead of two, so a large weight's update touches
+    five arrays instead of six (it then fits the CPU's L2 cache more often). Bit-identical."""
+    tmp = _scratch(variable, 0)
+    np.subtract(gradient, momentum, out=tmp)
+    np.multiply(tmp, c1, out=tmp)
+    np.add(momentum, tmp, out=momentum)
+    np.square(gradient, out=tmp)
+    np.subtract(tmp, velocity, out=tmp)
+    np.multiply(tmp, c2, out=tmp)
+    np.add(velocity, tmp, out=velocity)
+    denom = gradient  # not read again
+    np.sqrt(velocity, out=denom)
+    np.add(denom, epsilon, out=denom)
+    np.multiply(momentum, alpha, out=tmp)
+    np.divide(tmp, denom, out=tmp)
+    np.subtract(variable, tmp, out=variable)
+    return variable, momentum, velocity
+
+
 _adam_update.inplace = (_adam_update_into, (1, 2, 3))
+# (variant, written arguments, scratch argument): used when the gradient is a fresh array that
+# nothing reads after the update (the replay of a jit-ed step knows).
+_adam_update.inplace_scratch = (_adam_update_into_reusing_gradient, (1, 2, 3), 0)
 
 _SCRATCH = threading.local()
 
