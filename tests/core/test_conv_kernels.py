@@ -246,3 +246,53 @@ def test_stride1_input_gradient_blocks(monkeypatch, x_shape, k_shape):
             with use_engine("numpy"):
                 dx = conv_backprop_input(g, k, x_shape, 1, geo.pads, "channels_last")
             np.testing.assert_allclose(np.asarray(dx), ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "x_shape,pool,data_format",
+    [
+        ((5, 8, 6, 3), 2, "channels_last"),
+        ((4, 7, 9, 2), (2, 3), "channels_last"),  # rows / columns past the last window
+        ((3, 2, 6, 5), 2, "channels_first"),
+        ((4, 9, 3), 3, "channels_last"),
+        ((2, 4, 5, 4, 2), (2, 2, 2), "channels_last"),
+    ],
+)
+def test_tiled_max_pool_in_chunks(monkeypatch, x_shape, pool, data_format):
+    """Tiled max pooling and its gradient in one-image chunks on several workers: the
+    window maximum, and the cotangent at the window's first maximum (row-major taps)."""
+    conv_pool = pytest.importorskip("kerasx_numpy.kernels.conv_pool")
+    monkeypatch.setattr(conv_pool, "_CHUNK", 1)
+    monkeypatch.setattr(conv_pool, "_PARALLEL_MIN", 1)
+    rng = np.random.default_rng(10)
+    x = np.round(rng.standard_normal(x_shape), 0).astype("float32")  # many ties
+    x[0] = 0.0
+    cl = x if data_format == "channels_last" else np.moveaxis(x, 1, -1)
+    nd = cl.ndim - 2
+    pool = (pool,) * nd if isinstance(pool, int) else pool
+    out = tuple(n // p for n, p in zip(cl.shape[1:-1], pool))
+    # windows as (N, *out, C, taps) with taps in row-major order
+    crop = cl[(slice(None), *(slice(0, o * p) for o, p in zip(out, pool)))]
+    split = crop.reshape(cl.shape[0], *[d for o, p in zip(out, pool) for d in (o, p)], -1)
+    order = [0, *range(1, 2 * nd, 2), 2 * nd + 1, *range(2, 2 * nd + 1, 2)]
+    windows = split.transpose(order).reshape(cl.shape[0], *out, cl.shape[-1], -1)
+    with use_engine("numpy"):
+        y = np.asarray(ops.max_pool(x, pool, pool, "valid", data_format))
+        g = rng.standard_normal(y.shape).astype("float32")
+
+        def loss(x):
+            return ops.sum(ops.multiply(ops.max_pool(x, pool, pool, "valid", data_format), g))
+
+        _, dx = kerasx.value_and_grad(loss)(x)
+    y_cl = y if data_format == "channels_last" else np.moveaxis(y, 1, -1)
+    np.testing.assert_array_equal(y_cl, windows.max(-1))
+    g_cl = g if data_format == "channels_last" else np.moveaxis(g, 1, -1)
+    onehot = np.arange(windows.shape[-1]) == windows.argmax(-1)[..., None]
+    spread = (onehot * g_cl[..., None]).reshape(cl.shape[0], *out, cl.shape[-1], *pool)
+    inverse = [0, *[k for i in range(nd) for k in (1 + i, nd + 2 + i)], nd + 1]
+    expected = np.zeros_like(cl)
+    expected[(slice(None), *(slice(0, o * p) for o, p in zip(out, pool)))] = spread.transpose(
+        inverse
+    ).reshape(crop.shape)
+    dx_cl = np.asarray(dx) if data_format == "channels_last" else np.moveaxis(np.asarray(dx), 1, -1)
+    np.testing.assert_array_equal(dx_cl, expected)

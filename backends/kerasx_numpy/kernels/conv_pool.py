@@ -1,9 +1,12 @@
 """NumPy kernels: max and average pooling, their gradients (helpers of conv.py's family).
 
 Pooling loops over the few window taps only, each step a vectorised operation over the whole
-batch. When the windows tile the input (strides equal to the pool size, no padding), the
-gradients are one pass over a tiled view instead: the input seen as (N, o1, p1, o2, p2, ...,
-C) blocks, compared with the broadcast maximum, times the broadcast cotangent.
+batch. When the windows tile the input (strides equal to the pool size, no padding), max
+pooling and its gradient work through cache-sized chunks of images shared among the
+`conv_threads` workers: the taps of a chunk are first copied into one contiguous array
+(NumPy's ufuncs are several times slower on strided operands than a strided copy is), then
+compared and combined contiguously; the gradient's per-tap products are copied back into
+the tap positions. The average-pooling gradient is one copy through a tiled view.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from kerasx_numpy.kernels.conv import _back, _cl, _cl_shape, _extract, _lowest, 
 
 # Inputs smaller than this (elements) are pooled in the calling thread only.
 _PARALLEL_MIN = 1 << 16
+# Input elements per chunk of images in the tiled max pooling (its buffers stay in cache).
+_CHUNK = 1 << 17
 
 
 def _tileable(geo) -> bool:
@@ -90,24 +95,6 @@ def _first_max_masks(xp, geo):
         yield sl, mask
 
 
-def _keep_first(hit, nd):
-    """Keep, in each window of a tiled boolean array, only its first True (row-major taps).
-
-    Boolean passes over one tap at a time: cheap next to the float passes around them.
-    """
-    pool = hit.shape[2 : 2 * nd + 1 : 2]
-    taken = None
-    taps = list(np.ndindex(*pool))
-    for t, tap in enumerate(taps):
-        view = hit[(slice(None), *(x for i in tap for x in (slice(None), i)), slice(None))]
-        if taken is None:
-            taken = view.copy()
-            continue
-        np.greater(view, taken, out=view)  # view and not taken
-        if t + 1 < len(taps):
-            taken |= view
-
-
 def _empty_pool(geo, dtype):
     return np.zeros(geo.out_shape, dtype)
 
@@ -127,6 +114,89 @@ def _by_images(fn, n: int, size: int) -> None:
     conv_threads.run([functools.partial(fn, r[0], r[-1] + 1) for r in parts if len(r)])
 
 
+def _tap_views(x, geo) -> list:
+    """For a tileable geometry: per window tap (row-major), the (N, *out, C) strided view of
+    the input elements it reads (rows and columns past the last window left out)."""
+    return [
+        x[(slice(None), *(slice(t, o * p, p) for t, o, p in zip(tap, geo.out_spatial, geo.pool)))]
+        for tap in np.ndindex(*geo.pool)
+    ]
+
+
+def _chunks(a: int, b: int, per_image: int) -> list[tuple[int, int]]:
+    step = max(1, _CHUNK // max(per_image, 1))
+    return [(s, min(s + step, b)) for s in range(a, b, step)]
+
+
+def _deinterleave(taps: list, s: int, e: int, buf: np.ndarray) -> np.ndarray:
+    """Images [s, e) of every tap view copied into `buf` as one contiguous (taps, ...) array.
+
+    NumPy's ufuncs are several times slower on strided operands than on contiguous ones,
+    while a strided copy is fast: the window taps are gathered once, then compared and
+    combined contiguously.
+    """
+    out = buf[:, : e - s]
+    for t, view in enumerate(taps):
+        np.copyto(out[t], view[s:e])
+    return out
+
+
+def _tiled_max(x, geo, out, a: int, b: int) -> None:
+    """Max pooling of images [a, b) of a tileable channels_last `x` into `out`."""
+    taps = _tap_views(x, geo)
+    per_image = math.prod(x.shape[1:])
+    chunks = _chunks(a, b, per_image)
+    big = max(e - s for s, e in chunks)
+    buf = np.empty((len(taps), big, *out.shape[1:]), x.dtype)
+    for s, e in chunks:
+        t = _deinterleave(taps, s, e, buf)
+        o = out[s:e]
+        if len(taps) == 1:
+            np.copyto(o, t[0])
+            continue
+        np.maximum(t[0], t[1], out=o)
+        for i in range(2, len(taps)):
+            np.maximum(o, t[i], out=o)
+
+
+def _tiled_max_grad(x, gc, dx, geo, a: int, b: int) -> None:
+    """Max-pool gradient of images [a, b) (tileable geometry): per window, the cotangent goes
+    to the first maximum in row-major tap order."""
+    taps = _tap_views(x, geo)
+    dx_taps = _tap_views(dx, geo)
+    per_image = math.prod(x.shape[1:])
+    chunks = _chunks(a, b, per_image)
+    big = max(e - s for s, e in chunks)
+    shape = (big, *gc.shape[1:])
+    buf = np.empty((len(taps), *shape), x.dtype)
+    best_buf, prod_buf = np.empty(shape, x.dtype), np.empty(shape, gc.dtype)
+    hit_buf, taken_buf = np.empty(shape, bool), np.empty(shape, bool)
+    last = len(taps) - 1
+    for s, e in chunks:
+        n = e - s
+        t = _deinterleave(taps, s, e, buf)
+        g = gc[s:e]
+        if last == 0:
+            np.copyto(dx_taps[0][s:e], g)
+            continue
+        best, prod, hit, taken = best_buf[:n], prod_buf[:n], hit_buf[:n], taken_buf[:n]
+        np.maximum(t[0], t[1], out=best)
+        for i in range(2, len(taps)):
+            np.maximum(best, t[i], out=best)
+        for i in range(len(taps)):
+            if i == 0:
+                np.equal(t[0], best, out=taken)
+                mask = taken
+            else:
+                np.equal(t[i], best, out=hit)
+                np.greater(hit, taken, out=hit)  # a maximum, and no earlier tap held one
+                mask = hit
+            np.multiply(g, mask, out=prod)
+            np.copyto(dx_taps[i][s:e], prod)
+            if 0 < i < last:
+                np.logical_or(taken, hit, out=taken)
+
+
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     geo, x = _pool_setup(inputs, pool_size, strides, padding, data_format)
     if 0 in geo.out_spatial or x.size == 0:
@@ -134,11 +204,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     if not _tileable(geo):
         return _back(_max_over_taps(x, geo), geo.data_format)
     out = np.empty(_cl_shape(geo.out_shape, geo.data_format), x.dtype)
-
-    def work(a: int, b: int) -> None:
-        out[a:b] = _max_over_taps(x[a:b], geo)
-
-    _by_images(work, x.shape[0], x.size)
+    _by_images(functools.partial(_tiled_max, x, geo, out), x.shape[0], x.size)
     return _back(out, geo.data_format)
 
 
@@ -147,15 +213,9 @@ def max_pool_backprop(inputs, g, pool_size, strides=None, padding="valid", data_
     df = geo.data_format
     if x.size and _tileable(geo):
         gc = _cl(g, df)
-        dx, dx_tiles = _tiled_output(x.shape, g.dtype, geo)
-
-        def work(a: int, b: int) -> None:
-            xa = x[a:b]
-            hit = _tiles(xa, geo) == _spread(_max_over_taps(xa, geo), geo.nd)
-            _keep_first(hit, geo.nd)
-            np.multiply(hit, _spread(gc[a:b], geo.nd), out=dx_tiles[a:b])
-
-        _by_images(work, x.shape[0], x.size)
+        covered = all(o * p == n for o, p, n in zip(geo.out_spatial, geo.pool, x.shape[1:-1]))
+        dx = (np.empty if covered else np.zeros)(x.shape, g.dtype)
+        _by_images(functools.partial(_tiled_max_grad, x, gc, dx, geo), x.shape[0], x.size)
         return _back(dx, df)
     xp = _pad_cl(x, geo.pads, _lowest(x.dtype))
     dxp = np.zeros(xp.shape, g.dtype)
