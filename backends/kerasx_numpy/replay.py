@@ -417,6 +417,7 @@ def _generate(
     results into such inputs when this call is their last use."""
     # Outputs of the traced function.
     out_t = [rec.arg(v) if isinstance(v, _ARRAY_TYPES) else rec.const(v) for v in out_leaves]
+    program, out_t = _merge_repeated_calls(rec, out_t)
 
     # Dead-code elimination: keep the calls whose outputs are (transitively) needed.
     def slots_in(t: tuple, acc: set) -> None:
@@ -430,7 +431,7 @@ def _generate(
     for t in out_t:
         slots_in(t, needed)
     kept = []
-    for instr in reversed(rec.program):
+    for instr in reversed(program):
         produced: set = set()
         slots_in(instr[3], produced)
         if produced & needed:
@@ -533,6 +534,45 @@ def _generate(
     src = "\n".join(lines) + "\n"
     exec(compile(src, "<kerasx numpy replay>", "exec"), namespace)  # noqa: S102
     return namespace["replay"], src
+
+
+def _merge_repeated_calls(rec: _Recorder, out_t: list) -> tuple[list, list]:
+    """Common-subexpression elimination: a call of the same kernel on the same arguments as an
+    earlier call (kernels are pure functions of their arguments) reuses that call's result.
+    Returns the program and the output templates with the repeated results renamed."""
+    alias: dict[int, int] = {}
+
+    def canon(t: tuple) -> tuple:
+        if t[0] == "s":
+            return ("s", alias.get(t[1], t[1]))
+        if t[0] == "l":
+            return ("l", t[1], [canon(x) for x in t[2]])
+        return t
+
+    def frozen(t: tuple) -> Any:
+        return (t[0], t[1], tuple(frozen(x) for x in t[2])) if t[0] == "l" else t
+
+    seen: dict[Any, int] = {}
+    program = []
+    for kernel, a, k, o in rec.program:
+        a = [canon(t) for t in a]
+        k = {n: canon(t) for n, t in k.items()}
+        if o[0] == "s":
+            key = (
+                id(kernel),
+                tuple(frozen(t) for t in a),
+                tuple((n, frozen(t)) for n, t in k.items()),
+            )
+            earlier = seen.get(key)
+            if earlier is not None:
+                alias[o[1]] = earlier
+                continue
+            seen[key] = o[1]
+        program.append((kernel, a, k, o))
+    if alias:
+        for view, roots in list(rec.views.items()):
+            rec.views[view] = {alias.get(r, r) for r in roots}
+    return program, [canon(t) for t in out_t]
 
 
 def _can_donate(

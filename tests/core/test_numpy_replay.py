@@ -277,3 +277,20 @@ def test_dead_matmul_gradient_is_reused_as_scratch_only_when_dead(gradient_read_
         for v in next(iter(jf.entries.values())).replay.__globals__.values()
     }
     assert ("_adam_update_into_reusing_gradient" in names) is not gradient_read_later
+
+
+def test_repeated_calls_are_computed_once():
+    def f(x, y):
+        a = ops.matmul(x, ops.transpose(y))
+        b = ops.matmul(x, ops.transpose(y))  # the same call again: merged
+        return a + b, ops.exp(a) - ops.exp(b)
+
+    jf = kerasx.jit(f)
+    for x, y in zip(_inputs(4), _inputs(4)):
+        got, ref = jf(x, y), f(x, y)
+        for a, b in zip(got, ref):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert _states(jf) == ["replay"]
+    src = next(iter(jf.entries.values())).source
+    calls = [ln for ln in src.splitlines() if "= k" in ln]
+    assert len(calls) == 5  # transpose, matmul, add, exp, subtract: each once
