@@ -512,6 +512,12 @@ def _generate(
         call = f"{kname}({', '.join(args)})"
         if o[0] == "s":
             lines.append(f"    v{o[1]} = {call}")
+        elif o[0] == "l" and o[2] and all(t[0] in "sn" for t in o[2]):
+            # A flat tuple of results: unpack it in the assignment.
+            names = [f"v{t[1]}" if t[0] == "s" and t[1] in needed else "_" for t in o[2]]
+            lines.append(f"    {', '.join(names)}, = {call}")
+            if "_" in names:
+                lines.append("    del _")
         else:
             tmp = f"t{i}"
             lines.append(f"    {tmp} = {call}")

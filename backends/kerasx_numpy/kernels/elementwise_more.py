@@ -33,7 +33,12 @@ def _quiet(fn):
 
 
 def _divide_no_nan(x1, x2):
-    zero = np.equal(x2, 0)
+    if np.ndim(x2) == 0:
+        if x2 != 0:
+            return np.true_divide(x1, x2)
+        zero = np.equal(x2, 0)
+    else:
+        zero = np.equal(x2, 0)
     if not zero.any():
         return np.true_divide(x1, x2)
     safe = np.where(zero, np.ones_like(x2), x2)
