@@ -45,6 +45,8 @@ def unbroadcast(g: Any, x: Any) -> Any:
     for i, d in enumerate(target):
         if d == 1 and gshape[lead + i] != 1:
             axes.append(lead + i)
+    if lead > 0 and len(axes) == lead and gshape[lead:] == target:
+        return K.sum(g, axis=tuple(axes))  # only leading axes: already `x`'s shape (one op)
     if axes:
         g = K.sum(g, axis=tuple(axes), keepdims=True)
     return K.reshape(g, target)

@@ -119,8 +119,9 @@ def tile(x, repeats):
 
 
 KERNELS = {
-    "reshape": lambda x, newshape: np.reshape(x, _tuple(newshape)),
-    "transpose": lambda x, axes: np.transpose(x, axes),
+    # The array methods: np.reshape / np.transpose without their Python wrappers.
+    "reshape": lambda x, newshape: np.asarray(x).reshape(_tuple(newshape)),
+    "transpose": lambda x, axes: np.asarray(x).transpose(axes),
     "broadcast_to": lambda x, shape: np.broadcast_to(x, _tuple(shape)),
     "expand_dims": lambda x, axis: np.expand_dims(x, axis),
     "zeros_like": _like(0),
