@@ -428,14 +428,14 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Entry:
-    __slots__ = ("replay", "source", "state", "reason", "donates")
+    __slots__ = ("replay", "source", "state", "reason", "donated")
 
     def __init__(self) -> None:
         self.replay: Any = None
         self.source = ""
         self.state = "eager"  # "verify", "replay" or "eager"
         self.reason: str | None = None
-        self.donates = False
+        self.donated: frozenset = frozenset()  # input slots the replay may write into
 
 
 class ReplayFunction:
@@ -512,10 +512,8 @@ class ReplayFunction:
         if entry.reason is None and any(_leaf_key(_plain(v)) is None for v in out_leaves):
             entry.reason = "an output that is not an array or a Python scalar"
         if entry.reason is None:
-            entry.replay, entry.source = _generate(
-                rec, out, out_leaves, n_arrays, self._donated_slots(args, kwargs)
-            )
-            entry.donates = bool(self.donate_argnums)
+            entry.donated = self._donated_slots(args, kwargs)
+            entry.replay, entry.source = _generate(rec, out, out_leaves, n_arrays, entry.donated)
             entry.state = "verify"
         self.entries[key] = entry
         return _tree.pack_sequence_as(out, [_plain(v) for v in out_leaves])
@@ -535,8 +533,11 @@ class ReplayFunction:
 
     def _verify(self, entry: _Entry, args: tuple, kwargs: dict, array_leaves: list) -> Any:
         out = self.fn(*args, **kwargs)
-        if entry.donates:  # the replay may write into donated inputs: give it copies
-            array_leaves = [np.array(v, copy=True) for v in array_leaves]
+        if entry.donated:  # the replay may write into donated inputs: give it copies of those
+            array_leaves = [
+                np.array(v, copy=True) if i in entry.donated else v
+                for i, v in enumerate(array_leaves)
+            ]
         try:
             replayed = entry.replay(array_leaves)
         except Exception as e:  # the eager call above reported real errors
