@@ -7,13 +7,14 @@ engine can add the bias and apply the ReLU to each block of the convolution's ou
 is still in cache (the NumPy engine does), and the backward pass needs neither the
 pre-activation tensor nor separate passes for the ReLU mask and the bias gradient.
 
-The numbers are those of the three separate ops (`conv`, `add`, `relu`). The gradient rules
-share one "pre-gradient" per recorded call: ``gz = g * (ans > 0)`` (``g`` without an
-activation) and the bias gradient ``sum(gz)`` over every axis but the channel axis; the
-input and kernel gradients are then the `conv` op's, applied to `gz`. An engine kernel may
-carry that pre-gradient as one fused call (the NumPy engine's does, as its ``vjp_output``
-hook, which the NumPy jit records as one call); otherwise it is written in registry ops (so
-it can be differentiated again).
+The outputs are those of the three separate ops (`conv`, `add`, `relu`), bit for bit on the
+NumPy engine; the gradients agree up to float rounding (the bias gradient's sums may be
+accumulated in another order). The gradient rules share one "pre-gradient" per recorded
+call: ``gz = g * (ans > 0)`` (``g`` without an activation) and the bias gradient ``sum(gz)``
+over every axis but the channel axis; the input and kernel gradients are then the `conv`
+op's, applied to `gz`. An engine kernel may carry that pre-gradient as one fused call (the
+NumPy engine's does, as its ``vjp_output`` hook, which the NumPy jit records as one call);
+otherwise it is written in registry ops (so it can be differentiated again).
 """
 
 from __future__ import annotations
