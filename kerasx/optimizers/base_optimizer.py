@@ -20,10 +20,11 @@ from typing import Any
 
 from kerasx import backend as _backend
 from kerasx import config as _config
-from kerasx import initializers as _initializers
 from kerasx import ops
 from kerasx.engine.variables import StatelessScope, Variable
 from kerasx.optimizers import schedules as _schedules
+from kerasx.optimizers._optimizer_transforms import OptimizerTransformsMixin
+from kerasx.optimizers._optimizer_variables import OptimizerVariablesMixin
 
 _LR_ERROR = (
     "Received an invalid value for `learning_rate`, expected a float, a "
@@ -106,7 +107,10 @@ def fusable(dtype: str, *coefficients: Any) -> bool:
     return True
 
 
-class Optimizer:
+# State variables (`build`, slots, saving) are `OptimizerVariablesMixin`
+# (`_optimizer_variables.py`); clipping, weight decay, gradient filtering and the EMA are
+# `OptimizerTransformsMixin` (`_optimizer_transforms.py`). Neither defines a name this class does.
+class Optimizer(OptimizerVariablesMixin, OptimizerTransformsMixin):
     """Base class of optimizers.
 
     Subclasses create their slot variables in `build` (after calling ``super().build``) and
@@ -222,13 +226,7 @@ class Optimizer:
         self._iterations = self._make_variable(0, "int32", "iteration")
         self._learning_rate = self._build_learning_rate(learning_rate)
 
-    # ----------------------------------------------------------------- variables
-
-    def _make_variable(self, value: Any, dtype: str, name: str) -> Variable:
-        var = Variable(value, dtype=dtype, trainable=False, name=name)
-        var.path = f"{self.name}/{name}"
-        self._variables.append(var)
-        return var
+    # ----------------------------------------------------------------- learning rate
 
     def _build_learning_rate(self, learning_rate: Any) -> Any:
         if isinstance(learning_rate, _schedules.LearningRateSchedule):
@@ -238,145 +236,6 @@ class Optimizer:
         if not _is_float(learning_rate):
             raise ValueError(_LR_ERROR.format(learning_rate))
         return self._make_variable(learning_rate, _config.floatx(), "learning_rate")
-
-    def add_variable(
-        self,
-        shape: Sequence[int],
-        initializer: Any = "zeros",
-        dtype: Any = None,
-        aggregation: str = "none",
-        layout: Any = None,
-        name: str | None = None,
-    ) -> Variable:
-        """Create a non-trainable state variable owned by this optimizer.
-
-        Args:
-            shape: the variable's shape.
-            initializer: an initializer (name, instance or callable ``f(shape, dtype)``).
-            dtype: the dtype (default floatx).
-            aggregation: accepted for Keras compatibility (one device: no effect).
-            layout: accepted for Keras compatibility (no effect).
-            name: the short name; the path becomes ``"<optimizer name>/<name>"``.
-
-        Returns:
-            The new `Variable`, also listed in `variables`.
-        """
-        init = _initializers.get(initializer)
-        dtype = dtype or _config.floatx()
-        name = name or f"variable_{len(self._variables)}"
-        var = Variable(init, shape=tuple(shape), dtype=dtype, trainable=False, name=name)
-        var.aggregation = aggregation
-        var.path = f"{self.name}/{name}"
-        self._variables.append(var)
-        return var
-
-    def add_variable_from_reference(
-        self, reference_variable: Variable, name: str | None = None, initializer: Any = "zeros"
-    ) -> Variable:
-        """Create a slot variable shaped like `reference_variable`.
-
-        Args:
-            reference_variable: the model weight the slot belongs to.
-            name: the slot's kind, e.g. ``"momentum"``; the variable is named
-                ``"<weight path>_<name>"`` with "/" turned into "_", as in Keras
-                (``dense/kernel`` -> ``dense_kernel_momentum``).
-            initializer: the initial value's initializer (default zeros).
-
-        Returns:
-            The new `Variable` (same shape and dtype as the reference).
-        """
-        ref_name = getattr(reference_variable, "path", None) or getattr(
-            reference_variable, "name", "variable"
-        )
-        base = re.sub(r"[/:]", "_", str(ref_name))
-        full = f"{base}_{name}" if name else base
-        return self.add_variable(
-            shape=reference_variable.shape,
-            initializer=initializer,
-            dtype=reference_variable.dtype,
-            name=full,
-        )
-
-    def add_optimizer_variables(
-        self,
-        trainable_variables: Sequence[Variable],
-        name: str | list[str],
-        initializer: Any = "zeros",
-    ) -> Any:
-        """Create one slot per weight for each name in `name`, weight by weight.
-
-        Weights marked ``overwrite_with_gradient`` get no slot (None in their place).
-
-        Args:
-            trainable_variables: the weights.
-            name: a slot kind (``"momentum"``) or a list of kinds (``["momentum",
-                "velocity"]``); with a list, a weight's slots are created together, in order.
-            initializer: the initializer of the slots (or a list, one per kind).
-
-        Returns:
-            A list of slots (one name) or a tuple of such lists (a list of names).
-        """
-        names = [name] if isinstance(name, str) else list(name)
-        inits = (
-            initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
-        )
-        out: list[list[Any]] = [[] for _ in names]
-        for var in trainable_variables:
-            skip = getattr(var, "overwrite_with_gradient", False)
-            for i, n in enumerate(names):
-                out[i].append(None if skip else self.add_variable_from_reference(var, n, inits[i]))
-        return out[0] if isinstance(name, str) else tuple(out)
-
-    @property
-    def variables(self) -> list[Variable]:
-        """All state variables, in creation order (Keras's order)."""
-        return list(self._variables)
-
-    @property
-    def iterations(self) -> Any:
-        """The number of applied steps (with accumulation: of completed accumulations)."""
-        if self.gradient_accumulation_steps:
-            return ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
-        return self._iterations
-
-    def _iteration_value(self) -> Any:
-        it = self.iterations
-        return it.value if isinstance(it, Variable) else it
-
-    def build(self, var_list: Sequence[Variable]) -> None:
-        """Create the state variables for `var_list` (EMA and accumulators in the base).
-
-        Subclasses override this, return early when `built`, call ``super().build`` and then
-        create their slots with `add_variable_from_reference` or `add_optimizer_variables`.
-
-        Args:
-            var_list: the trainable weights this optimizer will update.
-        """
-        var_list = list(var_list)
-        if self.use_ema:
-            self._model_variables_moving_average = self.add_optimizer_variables(var_list, "average")
-        if self.gradient_accumulation_steps:
-            self._accumulated_gradients = [
-                self.add_variable_from_reference(v, "gradient_accumulator") for v in var_list
-            ]
-        self._trainable_variables = var_list
-        self._trainable_variables_indices = {id(v): i for i, v in enumerate(var_list)}
-        self.built = True
-
-    def _get_variable_index(self, variable: Variable) -> int:
-        """Position of `variable` in the list given to `build` (slot lists use it)."""
-        return self._trainable_variables_indices[id(variable)]
-
-    def _check_variables_are_known(self, variables: Sequence[Variable]) -> None:
-        for v in variables:
-            if id(v) not in self._trainable_variables_indices:
-                raise ValueError(
-                    f"Unknown variable: {getattr(v, 'path', v)!r}. This optimizer was built "
-                    "for another set of variables and can only update those; create a new "
-                    "optimizer instance for new variables."
-                )
-
-    # ----------------------------------------------------------------- learning rate
 
     @property
     def learning_rate(self) -> Any:
@@ -445,55 +304,6 @@ class Optimizer:
             return loss * self.loss_scale_factor
         return loss
 
-    # ----------------------------------------------------------------- weight decay
-
-    def exclude_from_weight_decay(
-        self, var_list: Sequence[Variable] | None = None, var_names: Sequence[str] | None = None
-    ) -> None:
-        """Exempt some weights from weight decay (call before the optimizer is built).
-
-        Args:
-            var_list: weights to exempt.
-            var_names: regular expressions; a weight whose name matches one is exempt.
-        """
-        if self.built:
-            raise ValueError(
-                "`exclude_from_weight_decay()` must be called before the optimizer is built "
-                "(before its first `apply`)."
-            )
-        self._exclude_ids = {id(v) for v in (var_list or [])}
-        self._exclude_names = list(var_names or [])
-
-    def _use_weight_decay(self, variable: Variable) -> bool:
-        if id(variable) in self._exclude_ids:
-            return False
-        name = str(getattr(variable, "name", ""))
-        return not any(re.search(pattern, name) for pattern in self._exclude_names)
-
-    def _apply_weight_decay(self, variables: Sequence[Variable]) -> None:
-        if self.weight_decay is None:
-            return
-        lr_value = self._step_learning_rate()
-        for var in variables:
-            if self._use_weight_decay(var):
-                dtype = var.dtype
-                lr = self._cast_learning_rate(lr_value, dtype)
-                wd = self._step_scalar(
-                    ("weight_decay", dtype), lambda d=dtype: ops.cast(self.weight_decay, d)
-                )
-                var.assign(var.value - var.value * wd * lr)
-
-    # ----------------------------------------------------------------- clipping
-
-    def _clip_gradients(self, grads: list[Any]) -> list[Any]:
-        if self.clipnorm and self.clipnorm > 0:
-            return [_clip_by_norm(g, self.clipnorm) for g in grads]
-        if self.global_clipnorm and self.global_clipnorm > 0:
-            return _clip_by_global_norm(grads, self.global_clipnorm)
-        if self.clipvalue and self.clipvalue > 0:
-            return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
-        return grads
-
     # ----------------------------------------------------------------- apply
 
     def apply_gradients(self, grads_and_vars: Any) -> Any:
@@ -551,33 +361,6 @@ class Optimizer:
             if constraint is not None:
                 var.assign(constraint(var.value))
         return self._iterations
-
-    def _filter_empty_gradients(self, grads: list[Any], variables: list[Variable]) -> tuple:
-        kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
-        if not kept:
-            raise ValueError(
-                "No gradients provided for any variable: every gradient is None. Check that "
-                "the loss depends on the trainable variables."
-            )
-        if len(kept) < len(grads):
-            missing = [getattr(v, "path", v) for g, v in zip(grads, variables) if g is None]
-            warnings.warn(
-                f"Gradients do not exist for variables {missing} when minimizing the loss; "
-                "they are left unchanged.",
-                stacklevel=3,
-            )
-        return [g for g, _ in kept], [v for _, v in kept]
-
-    def _overwrite_with_gradients(self, grads: list[Any], variables: list[Variable]) -> tuple:
-        """Weights flagged ``overwrite_with_gradient`` take the gradient as their new value."""
-        out_g, out_v = [], []
-        for g, v in zip(grads, variables):
-            if getattr(v, "overwrite_with_gradient", False):
-                v.assign(ops.cast(g, v.dtype))
-            else:
-                out_g.append(g)
-                out_v.append(v)
-        return out_g, out_v
 
     def _apply_all(self, grads: list[Any], variables: list[Variable]) -> None:
         steps = self.gradient_accumulation_steps
@@ -675,31 +458,6 @@ class Optimizer:
             if new is not None:
                 var.assign(ops.where(pred, ops.cast(new, var.dtype), var.value))
 
-    # ----------------------------------------------------------------- EMA
-
-    def _update_model_variables_moving_average(self, variables: Sequence[Variable]) -> None:
-        not_first = ops.not_equal(self._iteration_value(), 0)
-        for var, avg in zip(variables, self._model_variables_moving_average):
-            if avg is None:
-                continue
-            momentum = ops.cast(not_first, var.dtype) * self.ema_momentum
-            avg.assign(momentum * avg.value + (1 - momentum) * var.value)
-
-    def _overwrite_model_variables_with_average_value(self, var_list: Sequence[Variable]) -> None:
-        for var in var_list:
-            avg = self._model_variables_moving_average[self._get_variable_index(var)]
-            if avg is not None:
-                var.assign(avg.value)
-
-    def finalize_variable_values(self, var_list: Sequence[Variable]) -> None:
-        """At the end of training, copy the EMA weights into `var_list` (when `use_ema`).
-
-        Args:
-            var_list: the model's trainable weights (as given to `build`).
-        """
-        if self.use_ema:
-            self._overwrite_model_variables_with_average_value(var_list)
-
     # ----------------------------------------------------------------- stateless
 
     def stateless_apply(
@@ -744,34 +502,7 @@ class Optimizer:
         new_opt = [scope.get_current_value(v) for v in own]
         return new_trainable, new_opt
 
-    # ----------------------------------------------------------------- saving / config
-
-    def save_own_variables(self, store: Any) -> None:
-        """Write each state variable to ``store["0"]``, ``store["1"]``, ... (Keras's layout)."""
-        for i, var in enumerate(self.variables):
-            store[str(i)] = var.numpy()
-
-    def load_own_variables(self, store: Any) -> None:
-        """Read the state variables back from a store written by `save_own_variables`."""
-        own = self.variables
-        if len(store.keys()) != len(own):
-            raise ValueError(
-                f"Cannot load the state of optimizer '{self.name}': it has {len(own)} "
-                f"variables but the saved state has {len(store.keys())}. Build the optimizer "
-                "for the same weights before loading."
-            )
-        for i, var in enumerate(own):
-            var.assign(store[str(i)])
-
-    def set_weights(self, weights: Sequence[Any]) -> None:
-        """Set every state variable from a list of arrays in `variables` order."""
-        own = self.variables
-        if len(weights) != len(own):
-            raise ValueError(
-                f"Expected {len(own)} arrays (one per optimizer variable), received {len(weights)}."
-            )
-        for var, w in zip(own, weights):
-            var.assign(w)
+    # ----------------------------------------------------------------- config
 
     def get_config(self) -> dict[str, Any]:
         """Return the constructor arguments as a dict (Keras's keys and order).
@@ -820,18 +551,3 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def _clip_by_norm(values: Any, clip_norm: float) -> Any:
-    """Rescale `values` so their L2 norm is at most `clip_norm` (zero stays zero)."""
-    l2sum = ops.sum(ops.square(values), keepdims=True)
-    positive = l2sum > 0
-    l2norm = ops.where(positive, ops.sqrt(ops.where(positive, l2sum, ops.ones_like(l2sum))), l2sum)
-    return values * clip_norm / ops.maximum(l2norm, clip_norm)
-
-
-def _clip_by_global_norm(values: list[Any], clip_norm: float) -> list[Any]:
-    """Rescale all of `values` together so their joint L2 norm is at most `clip_norm`."""
-    total = ops.sqrt(sum(ops.sum(ops.square(v)) for v in values))
-    scale = clip_norm * ops.minimum(1.0 / total, 1.0 / clip_norm)
-    return [v * ops.cast(scale, v.dtype) for v in values]
