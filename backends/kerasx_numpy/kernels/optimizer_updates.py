@@ -30,25 +30,31 @@ def _adam_update(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon)
     return w, m, v
 
 
+def _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, denom):
+    """The operations of `_adam_update`, in its order, writing the moments and the weight in
+    place; `work` and `denom` are scratch buffers shaped like `variable` (`denom` may be
+    `gradient` itself: it is not read after the second moment)."""
+    np.subtract(gradient, momentum, out=work)
+    np.multiply(work, c1, out=work)
+    np.add(momentum, work, out=momentum)
+    np.square(gradient, out=work)
+    np.subtract(work, velocity, out=work)
+    np.multiply(work, c2, out=work)
+    np.add(velocity, work, out=velocity)
+    np.sqrt(velocity, out=denom)
+    np.add(denom, epsilon, out=denom)
+    np.multiply(momentum, alpha, out=work)
+    np.divide(work, denom, out=work)
+    np.subtract(variable, work, out=variable)
+    return variable, momentum, velocity
+
+
 def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon):
     """`_adam_update` writing its results into `variable`, `momentum` and `velocity` (the
     replay of a jit-ed step uses it when those buffers are donated and dead after the update).
     Bit-identical to `_adam_update`: the same operations on the same operands."""
-    tmp = _scratch(variable, 0)
-    np.subtract(gradient, momentum, out=tmp)
-    np.multiply(tmp, c1, out=tmp)
-    np.add(momentum, tmp, out=momentum)
-    np.square(gradient, out=tmp)
-    np.subtract(tmp, velocity, out=tmp)
-    np.multiply(tmp, c2, out=tmp)
-    np.add(velocity, tmp, out=velocity)
-    np.sqrt(velocity, out=tmp)
-    np.add(tmp, epsilon, out=tmp)
-    w = _scratch(variable, 1)
-    np.multiply(momentum, alpha, out=w)
-    np.divide(w, tmp, out=w)
-    np.subtract(variable, w, out=variable)
-    return variable, momentum, velocity
+    work, denom = _scratch(variable, 0), _scratch(variable, 1)
+    return _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, denom)
 
 
 def _adam_update_into_reusing_gradient(
@@ -57,21 +63,10 @@ def _adam_update_into_reusing_gradient(
     """`_adam_update_into` that also uses `gradient`'s buffer, dead after its second read, for
     the denominator: one scratch buffer instead of two, so a large weight's update touches
     five arrays instead of six (it then fits the CPU's L2 cache more often). Bit-identical."""
-    tmp = _scratch(variable, 0)
-    np.subtract(gradient, momentum, out=tmp)
-    np.multiply(tmp, c1, out=tmp)
-    np.add(momentum, tmp, out=momentum)
-    np.square(gradient, out=tmp)
-    np.subtract(tmp, velocity, out=tmp)
-    np.multiply(tmp, c2, out=tmp)
-    np.add(velocity, tmp, out=velocity)
-    denom = gradient  # not read again
-    np.sqrt(velocity, out=denom)
-    np.add(denom, epsilon, out=denom)
-    np.multiply(momentum, alpha, out=tmp)
-    np.divide(tmp, denom, out=tmp)
-    np.subtract(variable, tmp, out=variable)
-    return variable, momentum, velocity
+    work = _scratch(variable, 0)
+    return _adam_into(
+        gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, gradient
+    )
 
 
 _adam_update.inplace = (_adam_update_into, (1, 2, 3))
