@@ -158,7 +158,8 @@ class ArrayDataAdapter:
         floatx = np.dtype(config.floatx())
         casts = [p is not None and p.dtype.kind == "f" and p.dtype != floatx for p in parts]
         for start in range(0, n, bs):
-            key: Any = slice(start, start + bs) if order is None else order[start : start + bs]
+            stop = min(start + bs, n)
+            key: Any = slice(start, stop) if order is None else order[start:stop]
             batch = [
                 None if p is None else (p[key].astype(floatx) if cast else p[key])
                 for p, cast in zip(parts, casts)
