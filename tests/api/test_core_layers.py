@@ -448,7 +448,7 @@ def test_dense_rank_error_names_layer_and_shapes(engine):
         (lambda: XL.Dense(None), ValueError, r"units=None"),
         (lambda: XL.Dense(3, activation="nope"), ValueError, "nope"),
         (lambda: XL.Dense(3, foo=1), ValueError, "foo"),
-        (lambda: XL.Dense(3, lora_rank=2), NotImplementedError, "lora_rank"),
+        (lambda: XL.Dense(3, quantization_config={}), NotImplementedError, "quantization"),
         (lambda: XL.Dropout(1.5), ValueError, r"`rate`.*rate=1.5"),
         (lambda: XL.Dropout(-0.1), ValueError, r"rate=-0.1"),
         (lambda: XL.Dropout("a"), TypeError, r"`rate`"),

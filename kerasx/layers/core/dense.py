@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from kerasx import activations, constraints, initializers, ops, regularizers
+from kerasx.layers.core._lora import LoraMixin
 from kerasx.layers.input_spec import InputSpec
 from kerasx.layers.layer import Layer
 
@@ -17,7 +18,7 @@ def _serialize_or_none(module: Any, obj: Any) -> Any:
     return None if obj is None else module.serialize(obj)
 
 
-class Dense(Layer):
+class Dense(LoraMixin, Layer):
     """A densely connected layer: ``output = activation(dot(inputs, kernel) + bias)``.
 
     The product is taken over the last axis of the input, so an input of shape
@@ -35,9 +36,14 @@ class Dense(Layer):
         activity_regularizer: a regularizer for the output.
         kernel_constraint: a constraint applied to the kernel after each update.
         bias_constraint: a constraint applied to the bias after each update.
-        lora_rank: accepted for Keras compatibility; LoRA is not supported (must be None).
-        lora_alpha: accepted for Keras compatibility (must be None).
-        quantization_config: accepted for Keras compatibility (must be None).
+        lora_rank: when set (a positive integer), LoRA is enabled at build time with this
+            rank: the kernel is frozen and two trainable low-rank factors learn a correction
+            (see `enable_lora`).
+        lora_alpha: the LoRA scale numerator (None: `lora_rank`). As in Keras 3.15.1, the
+            LoRA enabled by `lora_rank` at build time uses ``lora_alpha = lora_rank``; pass
+            `lora_alpha` to `enable_lora` for another scale.
+        quantization_config: accepted for Keras compatibility (must be None: quantization is
+            not implemented).
         **kwargs: base `Layer` arguments (name, dtype, trainable, ...).
     """
 
@@ -71,16 +77,12 @@ class Dense(Layer):
                 "Received an invalid value for `units`, expected a positive integer. "
                 f"Received: units={units}"
             )
-        for arg, value in (
-            ("lora_rank", lora_rank),
-            ("lora_alpha", lora_alpha),
-            ("quantization_config", quantization_config),
-        ):
-            if value is not None:
-                raise NotImplementedError(
-                    f"Dense(`{arg}`=...) is not supported by kerasx (LoRA and quantization are "
-                    f"not implemented). Leave `{arg}` as None. Received: {arg}={value!r}"
-                )
+        if quantization_config is not None:
+            raise NotImplementedError(
+                "Dense(quantization_config=...) is not supported: kerasx does not implement "
+                "quantization. Leave `quantization_config` as None. "
+                f"Received: quantization_config={quantization_config!r}"
+            )
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -90,11 +92,21 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.lora_rank = None
-        self.lora_alpha = None
-        self.lora_enabled = False
+        self._kernel = None
+        self._init_lora(lora_rank, lora_alpha)
         self.quantization_config = None
         self.input_spec = InputSpec(min_ndim=2)
+
+    @property
+    def kernel(self) -> Any:
+        """The kernel variable; with LoRA enabled, the merged kernel (a tensor)."""
+        if self.lora_enabled:
+            return self._lora_effective()
+        return self._kernel
+
+    @kernel.setter
+    def kernel(self, value: Any) -> None:
+        self._kernel = value
 
     def build(self, input_shape: Any) -> None:
         """Create ``kernel`` ``(input_shape[-1], units)`` and ``bias`` ``(units,)``.
@@ -111,7 +123,7 @@ class Dense(Layer):
                 f"input_shape={input_shape}"
             )
         in_dim = int(in_dim)
-        self.kernel = self.add_weight(
+        self._kernel = self.add_weight(
             name="kernel",
             shape=(in_dim, self.units),
             initializer=self.kernel_initializer,
@@ -130,6 +142,7 @@ class Dense(Layer):
             self.bias = None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
         self.built = True
+        self._maybe_enable_lora()
 
     def call(self, inputs: Any, training: Any = None) -> Any:
         """Compute ``activation(inputs @ kernel + bias)``.
@@ -143,7 +156,7 @@ class Dense(Layer):
         """
         # Reading the variables' values here (what an op does with a Variable argument
         # anyway) lets the ops take their fast path.
-        x = ops.matmul(inputs, self.kernel.value)
+        x = ops.matmul(inputs, self._lora_effective())
         if self.bias is not None:
             x = ops.add(x, self.bias.value)
         activation = self.activation
@@ -173,6 +186,7 @@ class Dense(Layer):
                 "kernel_constraint": _serialize_or_none(constraints, self.kernel_constraint),
                 "bias_constraint": _serialize_or_none(constraints, self.bias_constraint),
                 "quantization_config": None,
+                **self._lora_config(),
             }
         )
         return config

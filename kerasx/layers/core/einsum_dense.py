@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from kerasx import activations, constraints, initializers, ops, regularizers
+from kerasx.layers.core._lora import LoraMixin
 from kerasx.layers.layer import Layer
 
 _PLAIN = re.compile(r"^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$")
@@ -163,7 +164,7 @@ def _normalize_output_shape(output_shape: Any) -> tuple:
     )
 
 
-class EinsumDense(Layer):
+class EinsumDense(LoraMixin, Layer):
     """A dense layer that multiplies its input with a kernel along an einsum equation.
 
     The equation names the input's axes, the kernel's axes and the output's axes, e.g.
@@ -185,14 +186,21 @@ class EinsumDense(Layer):
         bias_regularizer: a regularizer for the bias.
         kernel_constraint: a constraint applied to the kernel after each update.
         bias_constraint: a constraint applied to the bias after each update.
-        lora_rank: accepted for Keras compatibility; LoRA is not supported (must be None).
-        lora_alpha: accepted for Keras compatibility (must be None).
-        gptq_unpacked_column_size: accepted for Keras compatibility (must be None).
-        quantization_config: accepted for Keras compatibility (must be None).
+        lora_rank: when set (a positive integer), LoRA is enabled at build time with this
+            rank: the kernel is frozen and two trainable factors ``lora_kernel_a``
+            (``kernel.shape[:-1] + (rank,)``) and ``lora_kernel_b`` (``(rank,
+            kernel.shape[-1])``) learn a correction (see `enable_lora`).
+        lora_alpha: the LoRA scale numerator (None: `lora_rank`); the correction is scaled
+            by ``lora_alpha / lora_rank``.
+        gptq_unpacked_column_size: accepted for Keras compatibility (must be None:
+            quantization is not implemented).
+        quantization_config: accepted for Keras compatibility (must be None: quantization is
+            not implemented).
         **kwargs: base `Layer` arguments (name, dtype, trainable, activity_regularizer, ...).
     """
 
     _auto_config = False
+    _lora_keeps_alpha = True
 
     def __init__(
         self,
@@ -214,16 +222,13 @@ class EinsumDense(Layer):
     ) -> None:
         super().__init__(**kwargs)
         for arg, value in (
-            ("lora_rank", lora_rank),
-            ("lora_alpha", lora_alpha),
             ("gptq_unpacked_column_size", gptq_unpacked_column_size),
             ("quantization_config", quantization_config),
         ):
             if value is not None:
                 raise NotImplementedError(
-                    f"EinsumDense(`{arg}`=...) is not supported by kerasx (LoRA and "
-                    f"quantization are not implemented). Leave `{arg}` as None. "
-                    f"Received: {arg}={value!r}"
+                    f"EinsumDense(`{arg}`=...) is not supported: kerasx does not implement "
+                    f"quantization. Leave `{arg}` as None. Received: {arg}={value!r}"
                 )
         in_spec, _, out_spec, _ = parse_equation(equation)
         if bias_axes is not None:
@@ -248,13 +253,22 @@ class EinsumDense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.lora_rank = None
-        self.lora_alpha = None
-        self.lora_enabled = False
+        self._init_lora(lora_rank, lora_alpha)
         self.quantization_config = None
         self.full_output_shape: tuple | None = None
-        self.kernel = None
+        self._kernel = None
         self.bias = None
+
+    @property
+    def kernel(self) -> Any:
+        """The kernel variable; with LoRA enabled, the merged kernel (a tensor)."""
+        if self.lora_enabled:
+            return self._lora_effective()
+        return self._kernel
+
+    @kernel.setter
+    def kernel(self, value: Any) -> None:
+        self._kernel = value
 
     def build(self, input_shape: Any) -> None:
         """Create ``kernel`` (and ``bias`` when `bias_axes` is set) for inputs of `input_shape`.
@@ -266,7 +280,7 @@ class EinsumDense(Layer):
             self.equation, self.bias_axes, tuple(input_shape), self.partial_output_shape
         )
         self.full_output_shape = full
-        self.kernel = self.add_weight(
+        self._kernel = self.add_weight(
             name="kernel",
             shape=kernel_shape,
             initializer=self.kernel_initializer,
@@ -284,6 +298,7 @@ class EinsumDense(Layer):
         else:
             self.bias = None
         self.built = True
+        self._maybe_enable_lora()
 
     def call(self, inputs: Any, training: Any = None) -> Any:
         """Contract `inputs` with the kernel, add the bias, apply the activation.
@@ -295,7 +310,7 @@ class EinsumDense(Layer):
         Returns:
             The output tensor (see `compute_output_shape`).
         """
-        x = ops.einsum(self.equation, inputs, self.kernel)
+        x = ops.einsum(self.equation, inputs, self._lora_effective())
         if self.bias is not None:
             x = ops.add(x, self.bias)
         if self.activation is not None:
@@ -325,6 +340,7 @@ class EinsumDense(Layer):
                 "kernel_constraint": _serialize_or_none(constraints, self.kernel_constraint),
                 "bias_constraint": _serialize_or_none(constraints, self.bias_constraint),
                 "quantization_config": None,
+                **self._lora_config(),
             }
         )
         return config

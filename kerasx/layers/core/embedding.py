@@ -9,6 +9,7 @@ import numpy as np
 
 from kerasx import constraints, initializers, ops, regularizers
 from kerasx.engine import dtypes as _dt
+from kerasx.layers.core._lora import LoraMixin
 from kerasx.layers.layer import Layer
 
 
@@ -29,7 +30,7 @@ def _check_positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-class Embedding(Layer):
+class Embedding(LoraMixin, Layer):
     """Map integer indices to dense vectors: row ``i`` of the ``embeddings`` matrix for index ``i``.
 
     An input of shape ``(batch, ...)`` of integers in ``[0, input_dim)`` gives an output of
@@ -46,9 +47,15 @@ class Embedding(Layer):
         embeddings_constraint: a constraint applied to the matrix after each update.
         mask_zero: whether index 0 is padding to be masked.
         weights: an optional list holding the initial ``(input_dim, output_dim)`` matrix.
-        lora_rank: accepted for Keras compatibility; LoRA is not supported (must be None).
-        lora_alpha: accepted for Keras compatibility (must be None).
-        quantization_config: accepted for Keras compatibility (must be None).
+        lora_rank: when set (a positive integer), LoRA is enabled at build time with this
+            rank: ``embeddings`` is frozen and two trainable factors ``lora_embeddings_a``
+            ``(input_dim, rank)`` and ``lora_embeddings_b`` ``(rank, output_dim)`` learn a
+            correction (see `enable_lora`).
+        lora_alpha: the LoRA scale numerator (None: `lora_rank`). As in Keras 3.15.1, the
+            LoRA enabled by `lora_rank` at build time uses ``lora_alpha = lora_rank``; pass
+            `lora_alpha` to `enable_lora` for another scale.
+        quantization_config: accepted for Keras compatibility (must be None: quantization is
+            not implemented).
         **kwargs: base `Layer` arguments (name, dtype, trainable, activity_regularizer, ...).
     """
 
@@ -73,17 +80,12 @@ class Embedding(Layer):
                 "Argument `input_length` is deprecated. Just remove it.", UserWarning, stacklevel=2
             )
         super().__init__(**kwargs)
-        for arg, value in (
-            ("lora_rank", lora_rank),
-            ("lora_alpha", lora_alpha),
-            ("quantization_config", quantization_config),
-        ):
-            if value is not None:
-                raise NotImplementedError(
-                    f"{type(self).__name__}(`{arg}`=...) is not supported by kerasx (LoRA and "
-                    f"quantization are not implemented). Leave `{arg}` as None. "
-                    f"Received: {arg}={value!r}"
-                )
+        if quantization_config is not None:
+            raise NotImplementedError(
+                f"{type(self).__name__}(quantization_config=...) is not supported: kerasx does "
+                "not implement quantization. Leave `quantization_config` as None. "
+                f"Received: quantization_config={quantization_config!r}"
+            )
         self.input_dim = _check_positive_int("input_dim", input_dim)
         self.output_dim = _check_positive_int("output_dim", output_dim)
         if isinstance(embeddings_initializer, str) and embeddings_initializer == "uniform":
@@ -94,23 +96,34 @@ class Embedding(Layer):
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
-        self.lora_rank = None
-        self.lora_alpha = None
-        self.lora_enabled = False
+        self._init_lora(lora_rank, lora_alpha)
         self.quantization_config = None
-        self.embeddings = None
+        self._embeddings = None
         if weights is not None:
             self.build()
             if not isinstance(weights, (list, tuple)):
                 weights = [weights]
             self.set_weights(list(weights))
 
+    _lora_base = "embeddings"
+
+    @property
+    def embeddings(self) -> Any:
+        """The embeddings variable; with LoRA enabled, the merged matrix (a tensor)."""
+        if self.lora_enabled:
+            return self._lora_effective()
+        return self._embeddings
+
+    @embeddings.setter
+    def embeddings(self, value: Any) -> None:
+        self._embeddings = value
+
     def build(self, input_shape: Any = None) -> None:
         """Create the ``embeddings`` matrix ``(input_dim, output_dim)`` (the input shape is
         not needed)."""
-        if self.embeddings is not None:
+        if self._embeddings is not None:
             return
-        self.embeddings = self.add_weight(
+        self._embeddings = self.add_weight(
             name="embeddings",
             shape=(self.input_dim, self.output_dim),
             initializer=self.embeddings_initializer,
@@ -119,6 +132,7 @@ class Embedding(Layer):
             trainable=True,
         )
         self.built = True
+        self._maybe_enable_lora()
 
     def call(self, inputs: Any) -> Any:
         """Gather the rows of ``embeddings`` named by `inputs`.
@@ -131,7 +145,12 @@ class Embedding(Layer):
         """
         if not _dt.is_int_dtype(_dt.standardize_dtype(inputs.dtype)):
             inputs = ops.cast(inputs, "int32")
-        outputs = ops.take(self.embeddings, inputs, axis=0)
+        outputs = ops.take(self._embeddings.value, inputs, axis=0)
+        if self.lora_enabled:
+            # Only the looked-up rows of the correction: (A[ids] @ B) * scale.
+            rows = ops.take(self.lora_embeddings_a.value, inputs, axis=0)
+            delta = ops.multiply(ops.matmul(rows, self.lora_embeddings_b.value), self._lora_scale())
+            outputs = ops.add(outputs, ops.cast(delta, outputs.dtype))
         if _dt.standardize_dtype(outputs.dtype) != self.compute_dtype:
             outputs = ops.cast(outputs, self.compute_dtype)
         return outputs
@@ -163,6 +182,7 @@ class Embedding(Layer):
                 ),
                 "mask_zero": self.mask_zero,
                 "quantization_config": None,
+                **self._lora_config(),
             }
         )
         return config
