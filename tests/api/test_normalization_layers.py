@@ -562,9 +562,14 @@ def _spectral_pair(keras, make_ours, make_theirs, x, power_iterations=1):
     theirs = keras.layers.SpectralNormalization(make_theirs(), power_iterations=power_iterations)
     ours.build(x.shape)
     theirs.build(x.shape)
-    strip = lambda p: p.split("/", 1)[1]  # noqa: E731
-    assert [(strip(w.path).replace(ours.layer.name, "inner"), w.shape) for w in ours.weights] == [
-        (strip(w.path).replace(theirs.layer.name, "inner"), tuple(w.shape)) for w in theirs.weights
+
+    def norm(path, inner_name):
+        # Drop the wrapper's name; the wrapped layer's name (a whole path part only, so that
+        # `embedding` does not rewrite `embeddings`) becomes "inner".
+        return "/".join("inner" if p == inner_name else p for p in path.split("/")[1:])
+
+    assert [(norm(w.path, ours.layer.name), w.shape) for w in ours.weights] == [
+        (norm(w.path, theirs.layer.name), tuple(w.shape)) for w in theirs.weights
     ]
     assert [w.trainable for w in ours.weights] == [w.trainable for w in theirs.weights]
     theirs.set_weights(ours.get_weights())
