@@ -208,15 +208,16 @@ class LayerWeightsMixin:
 
     @property
     def losses(self) -> list:
-        """Losses added during the last call, plus weight regularization terms."""
+        """Losses added during the last call, plus the regularization terms of the trainable
+        weights (as in Keras, a frozen weight or layer adds no regularization loss)."""
         added: list = []
-        regular: list = []
         for layer in self._flatten_layers():
             added.extend(layer._kx_losses)
-            for v in layer._kx_tv + layer._kx_ntv:
-                reg = getattr(v, "regularizer", None)
-                if reg is not None:
-                    regular.append(reg(v.value))
+        regular: list = []
+        for v in self.trainable_weights:
+            reg = getattr(v, "regularizer", None)
+            if reg is not None:
+                regular.append(reg(v.value))
         return added + regular
 
     def _clear_losses(self) -> None:
