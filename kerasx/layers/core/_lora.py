@@ -39,6 +39,24 @@ def check_lora_alpha(alpha: Any) -> Any:
     return alpha
 
 
+def lora_base_property(name: str) -> property:
+    """The public property for a LoRA layer's base matrix, stored as ``self._<name>``: the
+    variable itself, or with LoRA enabled the merged matrix (a tensor); assigning sets the
+    stored variable."""
+
+    def get(self: Any) -> Any:
+        if self.lora_enabled:
+            return self._lora_effective()
+        return getattr(self, "_" + name)
+
+    def put(self: Any, value: Any) -> None:
+        setattr(self, "_" + name, value)
+
+    return property(
+        get, put, doc=f"The {name} variable; with LoRA enabled, the merged matrix (a tensor)."
+    )
+
+
 class _WhileLora:
     """A method that exists on an instance only while its LoRA is enabled.
 

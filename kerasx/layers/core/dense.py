@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from kerasx import activations, constraints, initializers, ops, regularizers
-from kerasx.layers.core._lora import LoraMixin
+from kerasx.layers.core._lora import LoraMixin, lora_base_property
 from kerasx.layers.input_spec import InputSpec
 from kerasx.layers.layer import Layer
 
@@ -97,16 +97,7 @@ class Dense(LoraMixin, Layer):
         self.quantization_config = None
         self.input_spec = InputSpec(min_ndim=2)
 
-    @property
-    def kernel(self) -> Any:
-        """The kernel variable; with LoRA enabled, the merged kernel (a tensor)."""
-        if self.lora_enabled:
-            return self._lora_effective()
-        return self._kernel
-
-    @kernel.setter
-    def kernel(self, value: Any) -> None:
-        self._kernel = value
+    kernel = lora_base_property("kernel")
 
     def build(self, input_shape: Any) -> None:
         """Create ``kernel`` ``(input_shape[-1], units)`` and ``bias`` ``(units,)``.

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from kerasx import activations, constraints, initializers, ops, regularizers
-from kerasx.layers.core._lora import LoraMixin
+from kerasx.layers.core._lora import LoraMixin, lora_base_property
 from kerasx.layers.layer import Layer
 
 _PLAIN = re.compile(r"^([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$")
@@ -259,16 +259,7 @@ class EinsumDense(LoraMixin, Layer):
         self._kernel = None
         self.bias = None
 
-    @property
-    def kernel(self) -> Any:
-        """The kernel variable; with LoRA enabled, the merged kernel (a tensor)."""
-        if self.lora_enabled:
-            return self._lora_effective()
-        return self._kernel
-
-    @kernel.setter
-    def kernel(self, value: Any) -> None:
-        self._kernel = value
+    kernel = lora_base_property("kernel")
 
     def build(self, input_shape: Any) -> None:
         """Create ``kernel`` (and ``bias`` when `bias_axes` is set) for inputs of `input_shape`.

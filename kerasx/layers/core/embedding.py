@@ -9,7 +9,7 @@ import numpy as np
 
 from kerasx import constraints, initializers, ops, regularizers
 from kerasx.engine import dtypes as _dt
-from kerasx.layers.core._lora import LoraMixin
+from kerasx.layers.core._lora import LoraMixin, lora_base_property
 from kerasx.layers.layer import Layer
 
 
@@ -107,16 +107,7 @@ class Embedding(LoraMixin, Layer):
 
     _lora_base = "embeddings"
 
-    @property
-    def embeddings(self) -> Any:
-        """The embeddings variable; with LoRA enabled, the merged matrix (a tensor)."""
-        if self.lora_enabled:
-            return self._lora_effective()
-        return self._embeddings
-
-    @embeddings.setter
-    def embeddings(self, value: Any) -> None:
-        self._embeddings = value
+    embeddings = lora_base_property("embeddings")
 
     def build(self, input_shape: Any = None) -> None:
         """Create the ``embeddings`` matrix ``(input_dim, output_dim)`` (the input shape is
