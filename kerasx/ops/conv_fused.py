@@ -26,20 +26,11 @@ import numpy as np
 from kerasx.engine import dispatch
 from kerasx.engine.registry import REGISTRY, defop
 from kerasx.ops._helpers import K, Sample, randn, shape_of
+from kerasx.ops.conv_geometry import check_fused_activation as _check_activation
 from kerasx.ops.conv_geometry import conv_geometry, standardize_data_format
 from kerasx.ops.nn_activations import _mask
 
 __all__: list[str] = []
-
-ACTIVATIONS = (None, "relu")
-
-
-def _check_activation(activation: Any) -> None:
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            "Received an invalid value for `activation`, expected None or 'relu'. "
-            f"Received: activation={activation!r}"
-        )
 
 
 def _channel_axis(rank: int, data_format: Any) -> int:

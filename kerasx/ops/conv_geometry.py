@@ -345,3 +345,12 @@ def fold_output_shape(x, output_size, kernel_size, dilation, padding, stride) ->
             f"output_size={output_size!r}. Received: x.shape={tuple(x)}"
         )
     return (x[0], None if x[1] is None else x[1] // taps, *size)
+
+
+def check_fused_activation(activation: Any) -> None:
+    """The activations `_conv_bias_activation` fuses: None or "relu" (else a ValueError)."""
+    if activation not in (None, "relu"):
+        raise ValueError(
+            "Received an invalid value for `activation`, expected None or 'relu'. "
+            f"Received: activation={activation!r}"
+        )

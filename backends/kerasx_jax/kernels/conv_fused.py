@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from kerasx.ops.conv_geometry import conv_geometry
+from kerasx.ops.conv_geometry import check_fused_activation, conv_geometry
 from kerasx_jax.kernels.conv import _conv
 
 
@@ -22,11 +22,7 @@ def _conv_bias_activation(
     dilation_rate=1,
     activation=None,
 ):
-    if activation not in (None, "relu"):
-        raise ValueError(
-            "Received an invalid value for `activation`, expected None or 'relu'. "
-            f"Received: activation={activation!r}"
-        )
+    check_fused_activation(activation)
     geo = conv_geometry(inputs.shape, kernel.shape, strides, padding, data_format, dilation_rate)
     y = _conv(inputs, kernel, geo)
     if geo.data_format == "channels_first":

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from kerasx.ops.conv_geometry import conv_geometry
+from kerasx.ops.conv_geometry import check_fused_activation, conv_geometry
 from kerasx_numpy.kernels import conv_gemm, conv_threads
 from kerasx_numpy.kernels.conv import _back, _cl, _conv_cl, _pad_cl
 
@@ -37,11 +37,7 @@ def _conv_bias_activation(
     dilation_rate=1,
     activation=None,
 ):
-    if activation not in (None, "relu"):
-        raise ValueError(
-            "Received an invalid value for `activation`, expected None or 'relu'. "
-            f"Received: activation={activation!r}"
-        )
+    check_fused_activation(activation)
     geo = conv_geometry(inputs.shape, kernel.shape, strides, padding, data_format, dilation_rate)
     x = _cl(inputs, geo.data_format)
     relu = activation == "relu"
