@@ -17,7 +17,7 @@ from typing import Any
 from kerasx import config as _config
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.dispatch import FAST_TYPES
-from kerasx.engine.registry import REGISTRY, defop
+from kerasx.engine.registry import defop
 from kerasx.engine.shapes import canonical_axis, same_shape_rule
 from kerasx.ops._helpers import K, Sample, randn
 
@@ -84,7 +84,7 @@ def _axis_samples(rng: Any) -> list:
 def _relu_vjp(g: Any, ans: Any, x: Any) -> Any:
     # An engine's relu kernel may carry a one-call first-order gradient (`vjp_x`), used on
     # plain engine arrays (as `sparse_categorical_crossentropy`'s `vjp_output`).
-    fused = getattr(REGISTRY["relu"].kernel, "vjp_x", None)
+    fused = getattr(relu.opdef.kernel, "vjp_x", None)
     if fused is not None and g.__class__ in FAST_TYPES and x.__class__ in FAST_TYPES:
         return fused(g, x)
     return K.multiply(g, _mask(K.greater(x, 0), g))

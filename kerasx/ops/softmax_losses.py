@@ -33,7 +33,7 @@ import numpy as np
 from kerasx import config as _config
 from kerasx.engine import dispatch
 from kerasx.engine import dtypes as _dt
-from kerasx.engine.registry import REGISTRY, defop
+from kerasx.engine.registry import defop
 from kerasx.ops._helpers import K, Sample, rand_int, shape_of
 from kerasx.ops.nn_activations import check_axis
 from kerasx.ops.nn_losses import (
@@ -105,18 +105,14 @@ def _logits_grad(g: Any, target: Any, output: Any, axis: Any) -> Any:
     return K.multiply(K.expand_dims(g, ax), K.subtract(K.multiply(total, q), a))
 
 
-def _fused(op_name: str) -> Any:
-    """The engine's one-pass gradient kernel of `op_name` (its ``vjp_logits``), or None."""
-    return getattr(REGISTRY[op_name].kernel, "vjp_logits", None)
-
-
 def _plain(*xs: Any) -> bool:
     fast = dispatch.FAST_TYPES
     return all(x.__class__ in fast for x in xs)
 
 
 def _scce_logits_vjp(g: Any, ans: Any, target: Any, output: Any, logits: Any, axis: Any) -> Any:
-    fused = _fused("_scce_softmax")
+    # The engine's one-pass gradient kernel (its ``vjp_logits``), if it has one.
+    fused = getattr(_scce_softmax.opdef.kernel, "vjp_logits", None)
     if fused is not None and _plain(g, target, output):
         d = fused(g, target, output, axis)
         if d is not None:  # None: a layout the one-pass kernel does not handle
