@@ -106,8 +106,14 @@ class StepRunner:
             return [tv, ntv, mv]
         return [tv, ntv]
 
-    def _make_function(self, kind: str, groups: list[list]) -> Any:
-        key = (kind, tuple(id(v) for v in _all_vars(groups)), self._use_jit())
+    def _make_function(self, kind: str, groups: list[list], donate: bool = True) -> Any:
+        """The step of `kind` as a function ``(state, data) -> (logs, new_state)``, cached.
+
+        Compiled when the engine compiles; with `donate` the state buffers are donated
+        (the caller passes copies it owns), without it the step leaves its inputs intact
+        and returns fresh buffers.
+        """
+        key = (kind, tuple(id(v) for v in _all_vars(groups)), self._use_jit(), donate)
         fn = self._kx_fns.get(key)
         if fn is not None:
             return fn
@@ -139,7 +145,7 @@ class StepRunner:
             return out, None
 
         if self._use_jit():
-            fn = _jit(pure, donate_argnums=0) if kind != "predict" else _jit(pure)
+            fn = _jit(pure, donate_argnums=0) if donate and kind != "predict" else _jit(pure)
         else:
             fn = eager
         self._kx_fns[key] = fn

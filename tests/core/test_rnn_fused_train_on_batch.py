@@ -82,7 +82,7 @@ def test_held_values_stay_valid_and_custom_steps_report_metrics(engine):
     before = kernel.value
     snapshot = np.array(kerasx.ops.convert_to_numpy(before))
     model.train_on_batch(X, Y)
-    # the step's state buffers are copies: a value read before the step is still readable
+    # the step does not donate the variables' buffers: a value read before it stays valid
     np.testing.assert_array_equal(kerasx.ops.convert_to_numpy(before), snapshot)
     assert not np.array_equal(kerasx.ops.convert_to_numpy(kernel.value), snapshot)
 
