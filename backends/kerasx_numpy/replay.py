@@ -582,8 +582,10 @@ def _flatten_key(x: Any, arrays: list, parts: list) -> None:
         for k in keys:
             _flatten_key(x[k], arrays, parts)
     elif isinstance(x, np.generic):
-        arrays.append(x)
-        parts.append(("scalar", x.dtype))
+        # A NumPy scalar keys (and replays) as the 0-d array it stands for: steps return
+        # scalars where their inputs were 0-d arrays, and both must hit the same entry.
+        arrays.append(np.asarray(x))
+        parts.append(((), x.dtype))
     elif isinstance(x, _STATIC_TYPES):
         parts.append((cls, x))
     elif isinstance(x, np.ndarray):  # a subclass: its methods may behave differently

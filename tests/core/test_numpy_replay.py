@@ -111,6 +111,34 @@ def test_new_signature_retraces_and_static_args():
     assert sorted(_states(jf)) == ["replay"] * 4
 
 
+def test_numpy_scalars_and_0d_arrays_share_one_entry():
+    """A step fed its own outputs (NumPy scalars where it was given 0-d arrays) must not
+    retrace; donated 0-d state is updated like any other."""
+
+    def step(state, x):
+        total, count = state
+        return [total + ops.sum(x), count + 1.0]
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    x = R.normal(size=(4, 3)).astype("float32")
+    state = [np.zeros((), "float32"), np.zeros((), "float32")]
+    want = [np.float32(0), np.float32(0)]
+    for _ in range(5):
+        state = jf(state, x)
+        want = [want[0] + np.sum(x), want[1] + np.float32(1)]
+        np.testing.assert_allclose([float(v) for v in state], [float(v) for v in want], rtol=1e-6)
+    assert _states(jf) == ["replay"]
+
+
+def test_fit_traces_the_train_step_once_per_batch_shape():
+    model = kerasx.Sequential([kerasx.Input((3,)), kerasx.layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    x, y = R.normal(size=(40, 3)).astype("float32"), R.normal(size=(40, 2)).astype("float32")
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    (fn,) = [f for k, f in model._kx_fns.items() if k[0] == "train"]
+    assert _states(fn) == ["replay"]
+
+
 def test_inplace_adam_kernel_is_bit_identical():
     from kerasx_numpy.kernels.optimizer_updates import _adam_update
 
