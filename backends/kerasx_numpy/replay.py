@@ -9,8 +9,9 @@ NumPy calls. `jit(fn)` therefore works like a tracing JIT:
    output of an earlier recorded call, or a constant.
 2. **Verify** (second call): the recording, turned into a straight-line Python function (one
    line per kernel call, `del` after each array's last use), runs on the new inputs *and* `fn`
-   runs eagerly; if any output differs by a single bit the signature falls back to eager calls
-   for good. This catches code that computes arrays outside kernels or branches in Python on
+   runs eagerly (first; the replay then runs on the donated inputs themselves, as it will on
+   every later call); if any output differs by a single bit the signature falls back to eager
+   calls for good. This catches code that computes arrays outside kernels or branches in Python on
    array values, which a trace cannot see.
 3. **Replay** (later calls): only the generated function runs.
 
@@ -25,8 +26,10 @@ they are part of the signature.
 
 from __future__ import annotations
 
+import functools
 import operator
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -53,7 +56,11 @@ class _Recorder:
     def __init__(self, n_inputs: int) -> None:
         self.env: dict[int, int] = {}  # id(array) -> slot
         self.mem: dict[tuple, int] = {}  # (address, shape, strides, dtype) -> slot
-        self.keep: list = []  # every traced array, kept alive so ids stay unique
+        # Traced arrays are not kept alive (a step's intermediates die as in an eager call):
+        # a weak reference per tracked array forgets its id and memory key when it dies,
+        # before either can be reused by a new object. Constants are kept (below).
+        self.refs: dict[int, weakref.ref] = {}
+        self.keep: list = []  # constants, kept alive so their ids stay unique
         self.consts: list = []
         self.const_ids: dict[int, int] = {}
         self.program: list = []  # (kernel, args template, kwargs template, outputs template)
@@ -73,9 +80,11 @@ class _Recorder:
         return ("c", idx)
 
     def track(self, traced: TracedArray, slot: int) -> None:
-        self.env[id(traced)] = slot
-        self.mem.setdefault(_mem_key(traced), slot)
-        self.keep.append(traced)
+        key, mem = id(traced), _mem_key(traced)
+        self.env[key] = slot
+        self.mem.setdefault(mem, slot)
+        forget = functools.partial(_forget, self.env, self.mem, key, mem, slot)
+        self.refs[key] = weakref.ref(traced, forget)
 
     def arg(self, v: Any) -> tuple:
         if isinstance(v, _ARRAY_TYPES):
@@ -151,6 +160,14 @@ class _Recorder:
                 roots |= self.views.get(s, set())
             self.views[template[1]] = roots
         return traced
+
+
+def _forget(env: dict, mem: dict, key: int, mem_key: tuple, slot: int, _ref: Any) -> None:
+    """Weak-reference callback: a traced array died; drop its id and memory entries."""
+    if env.get(key) == slot:
+        del env[key]
+    if mem.get(mem_key) == slot:
+        del mem[mem_key]
 
 
 # --------------------------------------------------------------------------- traced arrays
@@ -533,11 +550,11 @@ class ReplayFunction:
 
     def _verify(self, entry: _Entry, args: tuple, kwargs: dict, array_leaves: list) -> Any:
         out = self.fn(*args, **kwargs)
-        if entry.donated:  # the replay may write into donated inputs: give it copies of those
-            array_leaves = [
-                np.array(v, copy=True) if i in entry.donated else v
-                for i, v in enumerate(array_leaves)
-            ]
+        # The replay runs second, on the very inputs: the eager call has finished reading
+        # them, and donated inputs are the caller's promise not to use them again, so the
+        # replay may write into those in place, as it will on every later call. The eager
+        # results (returned) never share a donated buffer the replay writes: an output that
+        # is an input, or a view of one, keeps that input alive in the replay too.
         try:
             replayed = entry.replay(array_leaves)
         except Exception as e:  # the eager call above reported real errors

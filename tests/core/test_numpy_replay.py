@@ -258,6 +258,35 @@ def test_donated_buffers_are_updated_in_place_when_dead():
     assert all(o is s for o, s in zip(out, state))  # written into the donated buffers
 
 
+def test_verification_call_replays_in_place_without_corrupting_its_results():
+    """The second call (eager + replay to compare) runs the replay on the donated inputs
+    themselves; outputs that are donated inputs or views of them stay intact."""
+    adam = _adam_op()
+
+    def step(state, g):
+        w, m, v, frozen, table = state
+        new = list(adam(g, w, m, v, np.float32(0.1), 0.1, 0.001, 1e-7))
+        return new + [frozen, ops.reshape(table, (-1,))], ops.sum(new[0])
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    rng = np.random.default_rng(4)
+    for call in range(3):
+        state = [rng.normal(size=(3, 2)).astype("float32") for _ in range(5)]
+        state[2] = np.abs(state[2])
+        g = rng.normal(size=(3, 2)).astype("float32")
+        want = step([s.copy() for s in state], g)  # eager, on copies
+        frozen, table = state[3].copy(), state[4].copy()
+        got = jf(state, g)
+        assert _states(jf) == (["verify"] if call == 0 else ["replay"])
+        for a, b in zip(got[0], want[0]):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        np.testing.assert_array_equal(np.asarray(got[0][3]), frozen)
+        np.testing.assert_array_equal(np.asarray(got[0][4]), table.reshape(-1))
+        np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(want[1]))
+        if call == 1:  # the verifying replay wrote the new weights into the donated buffer
+            np.testing.assert_array_equal(state[0], np.asarray(want[0][0]))
+
+
 def test_adam_variant_reusing_the_gradient_buffer_is_bit_identical():
     from kerasx_numpy.kernels.optimizer_updates import _adam_update
 
