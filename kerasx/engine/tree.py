@@ -31,41 +31,44 @@ def _sort_key(k: Any) -> Any:
 def flatten(structure: Any) -> list:
     """Leaves of `structure`, depth first."""
     out: list = []
-
-    def visit(x: Any) -> None:
-        if is_nested(x):
-            for c in _children(x):
-                visit(c)
-        else:
-            out.append(x)
-
-    visit(structure)
+    _flatten_into(structure, out)
     return out
+
+
+# The recursive helpers below are module functions, not closures: a closure that calls itself
+# is a reference cycle, which would keep its leaves (often large arrays) alive until the
+# garbage collector's next pass instead of freeing them when the call returns.
+
+
+def _flatten_into(x: Any, out: list) -> None:
+    if is_nested(x):
+        for c in _children(x):
+            _flatten_into(c, out)
+    else:
+        out.append(x)
 
 
 def pack_sequence_as(structure: Any, flat_sequence: Any) -> Any:
     """Rebuild `structure` with leaves taken in order from `flat_sequence`."""
     it = iter(flat_sequence)
-
-    def build(x: Any) -> Any:
-        if isinstance(x, dict):
-            vals = {k: build(x[k]) for k in sorted(x, key=_sort_key)}
-            return (
-                type(x)((k, vals[k]) for k in x) if type(x) is not dict else {k: vals[k] for k in x}
-            )
-        if _is_namedtuple(x):
-            return type(x)(*[build(c) for c in x])
-        if isinstance(x, (list, tuple)):
-            return type(x)(build(c) for c in x)
-        return next(it)
-
-    result = build(structure)
+    result = _build(structure, it)
     rest = list(it)
     if rest:
         raise ValueError(
             f"pack_sequence_as received {len(rest)} more leaves than the structure holds."
         )
     return result
+
+
+def _build(x: Any, it: Any) -> Any:
+    if isinstance(x, dict):
+        vals = {k: _build(x[k], it) for k in sorted(x, key=_sort_key)}
+        return type(x)((k, vals[k]) for k in x) if type(x) is not dict else {k: vals[k] for k in x}
+    if _is_namedtuple(x):
+        return type(x)(*[_build(c, it) for c in x])
+    if isinstance(x, (list, tuple)):
+        return type(x)(_build(c, it) for c in x)
+    return next(it)
 
 
 def map_structure(func: Callable[..., Any], *structures: Any) -> Any:

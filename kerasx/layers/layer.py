@@ -190,32 +190,13 @@ class Layer(LayerWeightsMixin, LayerCallMixin):
         seeds: list = []
         seen: set = set()
 
-        def visit(v: Any, depth: int) -> None:
-            if isinstance(v, Layer):
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    layers.append(v)
-            elif isinstance(v, Variable):
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    variables.append(v)
-            elif isinstance(v, SeedGenerator):
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    seeds.append(v)
-            elif depth < 4 and isinstance(v, (list, tuple)):
-                for item in v:
-                    visit(item, depth + 1)
-            elif depth < 4 and isinstance(v, dict):
-                for item in v.values():
-                    visit(item, depth + 1)
-
         own = {id(v) for v in self._kx_tv} | {id(v) for v in self._kx_ntv}
         seen |= own
         seen.add(id(self))
         d = self.__dict__
+        found = (layers, variables, seeds)
         for key in d["_kx_names"]:
-            visit(d.get(key), 0)
+            _visit_tracked(d.get(key), 0, seen, found)
         return layers, variables, seeds
 
     # ------------------------------------------------------------------ masks
@@ -395,3 +376,27 @@ def _plain(v: Any) -> bool:
     if isinstance(v, dict):
         return all(isinstance(k, str) and _plain(x) for k, x in v.items())
     return False
+
+
+def _visit_tracked(v: Any, depth: int, seen: set, found: tuple) -> None:
+    """`Layer._tracked`'s walk (a module function: a self-calling closure is a reference
+    cycle that lives until the garbage collector's next pass)."""
+    layers, variables, seeds = found
+    if isinstance(v, Layer):
+        if id(v) not in seen:
+            seen.add(id(v))
+            layers.append(v)
+    elif isinstance(v, Variable):
+        if id(v) not in seen:
+            seen.add(id(v))
+            variables.append(v)
+    elif isinstance(v, SeedGenerator):
+        if id(v) not in seen:
+            seen.add(id(v))
+            seeds.append(v)
+    elif depth < 4 and isinstance(v, (list, tuple)):
+        for item in v:
+            _visit_tracked(item, depth + 1, seen, found)
+    elif depth < 4 and isinstance(v, dict):
+        for item in v.values():
+            _visit_tracked(item, depth + 1, seen, found)

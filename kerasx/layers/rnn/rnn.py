@@ -45,20 +45,15 @@ def _flat_sizes(state_size: Any) -> list:
 
 def _pack(template: list, flat: list) -> list:
     """Pack a flat list of tensors into `template`'s nesting (ints are leaves)."""
-    out: list = []
-    k = 0
+    it = iter(flat)
+    return [_take(t, it) for t in template]
 
-    def take(t: Any) -> Any:
-        nonlocal k
-        if isinstance(t, (list, tuple)):
-            return [take(s) for s in t]
-        v = flat[k]
-        k += 1
-        return v
 
-    for t in template:
-        out.append(take(t))
-    return out
+def _take(t: Any, it: Any) -> Any:
+    # a module function: a self-calling closure would keep `flat` alive until the next GC pass
+    if isinstance(t, (list, tuple)):
+        return [_take(s, it) for s in t]
+    return next(it)
 
 
 def _expand_mask(m: Any, ref: Any) -> Any:
