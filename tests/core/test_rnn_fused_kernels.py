@@ -132,3 +132,60 @@ def test_jax_lstm_second_order_and_finite_differences(jax_engine):
     hvp = jax.grad(lambda u_: jnp.vdot(ours(u_), direction))(u)
     hvp_ref = jax.grad(lambda u_: jnp.vdot(ref(u_), direction))(u)
     np.testing.assert_allclose(hvp, hvp_ref, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-11), ("float32", 2e-5)])
+def test_jax_lstm_last_output_training_step_matches_autodiff(jax_engine, masked, dtype, tol):
+    """The layer's common use under `jit`: a loss on the last output only (the other outputs'
+    cotangents are zeros, the final cell state's unused); all six gradients and the forward
+    pass alone (no residuals) against the plain scan."""
+    import jax
+    import jax.numpy as jnp
+    from kerasx_jax.kernels import rnn_fused as kernels
+
+    rng = np.random.default_rng(11)
+    args = [jnp.asarray(a) for a in _case(rng, dtype, masked)]
+    diff, mask = args[:6], args[6]
+    target = jnp.asarray(rng.normal(size=(B, N)).astype(dtype))
+
+    def loss(fn, *a):
+        hs, _ = fn(*a, mask)
+        return jnp.mean((hs[:, -1] - target) ** 2)
+
+    ours = jax.jit(jax.value_and_grad(lambda *a: loss(kernels._lstm_sequence, *a), range(6)))
+    ref = jax.value_and_grad(lambda *a: loss(_jax_reference, *a), range(6))
+    (val, grads), (ref_val, ref_grads) = ours(*diff), ref(*diff)
+    np.testing.assert_allclose(val, ref_val, rtol=tol, atol=tol)
+    for a, r, s in zip(grads, ref_grads, diff):
+        assert a.dtype == s.dtype and a.shape == s.shape
+        np.testing.assert_allclose(a, r, rtol=10 * tol, atol=tol)
+    out = jax.jit(lambda *a: kernels._lstm_sequence(*a, mask))(*diff)
+    for a, r in zip(out, _jax_reference(*diff, mask)):
+        np.testing.assert_allclose(a, r, rtol=tol, atol=tol)
+
+
+def test_jax_lstm_saturated_gates_stay_close(jax_engine):
+    """Large pre-activations (the gates are activated through one tanh: sigmoid(z) as
+    0.5 * tanh(z / 2) + 0.5): values and gradients stay finite and within float32 rounding
+    of the plain scan's."""
+    import jax
+    import jax.numpy as jnp
+    from kerasx_jax.kernels import rnn_fused as kernels
+
+    rng = np.random.default_rng(12)
+    x, h0, c0, w, u, b, mask = (jnp.asarray(a) for a in _case(rng, "float32", False))
+    w, b = w * 40.0, b * 40.0
+
+    def loss(fn, w_):
+        hs, cs = fn(x, h0, c0, w_, u, b, mask)
+        return jnp.sum(hs) + jnp.sum(cs)
+
+    for a, r in zip(
+        kernels._lstm_sequence(x, h0, c0, w, u, b, mask), _jax_reference(x, h0, c0, w, u, b, mask)
+    ):
+        np.testing.assert_allclose(a, r, rtol=1e-5, atol=1e-6)
+    got = jax.grad(lambda w_: loss(kernels._lstm_sequence, w_))(w)
+    want = jax.grad(lambda w_: loss(_jax_reference, w_))(w)
+    assert bool(jnp.all(jnp.isfinite(got)))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

@@ -1,16 +1,29 @@
 """JAX kernels: fused recurrent sequences (see ``kerasx/ops/rnn_fused.py``).
 
 Each kernel takes the input product for all timesteps at once and runs the recurrence as one
-`lax.scan` (compile time independent of the sequence length).
+loop (`lax.scan` / `lax.fori_loop`: compile time independent of the sequence length).
 
 The LSTM carries its own reverse-mode rule (`jax.custom_vjp`): XLA's differentiation of the
 scan keeps a dozen per-step residuals and accumulates the recurrent kernel's gradient with a
 small product inside the reverse loop. Here the forward loop saves only the states and the
 few per-step factors the backward pass needs; the reverse loop computes the pre-activation
 gradients (one product per step, with the transposed recurrent kernel) and the kernels' and
-bias's gradients are then single batched products over all timesteps. Forward-mode
+bias's gradients are then one batched product over all timesteps. Forward-mode
 differentiation (`jvp`) of the LSTM kernel is not available on this engine as a consequence.
 GRU and SimpleRNN are differentiated by JAX.
+
+Both LSTM loops are written for XLA's CPU code generator, which runs a loop body as a string
+of small kernels (a time step costs a few microseconds beyond its recurrent product):
+
+- the four gates are activated by one `tanh` over the whole pre-activation row,
+  ``tanh(z * scale) * scale + shift`` (``sigmoid(z) = 0.5 * tanh(z / 2) + 0.5``), instead of
+  a sigmoid over the row and a tanh over a slice of it;
+- the per-step sequences live in buffers carried by the loop and updated in place, and the
+  two ``(timesteps, batch, 4 * units)`` ones reuse dead storage: the forward loop writes the
+  backward factors over the input product it has just read, and the backward loop writes
+  the pre-activation gradients over those factors (a scan's stacked outputs would each be
+  a fresh zero-filled buffer);
+- each part of the factor row is written where it lands (no concatenation kernel).
 """
 
 from __future__ import annotations
@@ -24,55 +37,80 @@ def _time_major(*arrays):
     return tuple(jnp.swapaxes(a, 0, 1) for a in arrays)
 
 
+def _at(seq, t):
+    """``seq[t]`` for a traced index `t`."""
+    return lax.dynamic_index_in_dim(seq, t, 0, keepdims=False)
+
+
+def _put(seq, value, t, column=0):
+    """``seq[t, :, column : column + value.shape[1]] = value`` for a traced index `t`."""
+    zero = jnp.zeros_like(t)
+    return lax.dynamic_update_slice(seq, value[None], (t, zero, zero + column))
+
+
 # ----------------------------------------------------------------------------- LSTM
 
 
-def _lstm_scan(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask, residuals):
-    """The forward recurrence; with `residuals`, also the factors of the backward pass.
+def _gate_affine(n, dtype):
+    """Per-column ``(scale, shift)`` activating gates ``[i, f, g, o]`` with one tanh: sigmoid
+    for i, f, o (``0.5 * tanh(z / 2) + 0.5``) and tanh for g."""
+    half = jnp.full((n,), 0.5, dtype)
+    one, zero = jnp.ones((n,), dtype), jnp.zeros((n,), dtype)
+    return jnp.concatenate([half, half, one, half]), jnp.concatenate([half, half, zero, half])
 
-    Per step (gates ``i, f, o = sigmoid(z)``, ``g = tanh(z_c)``, ``tc = tanh(c_new)``), the
-    saved factors are ``dz/dc`` and ``dz/dh`` folded together as one ``(batch, 4 * units)``
-    row, ``fac = [g*i*(1-i), c*f*(1-f), i*(1-g*g), tc*o*(1-o)]``, plus ``o*(1-tc*tc)`` (the
-    path from h to c) and ``f`` (the path from c to the previous c).
+
+def _lstm_loop(inputs, h0, c0, kernel, recurrent_kernel, bias, mask, residuals):
+    """The forward recurrence, time-major: ``(hs, cs, fac, o_tc, f)``.
+
+    With `residuals`, also the factors of the backward pass (None otherwise). Per step (gates
+    ``i, f, o = sigmoid(z)``, ``g = tanh(z_c)``, ``tc = tanh(c_new)``), ``fac`` holds
+    ``dz/dc`` and ``dz/dh`` as one ``(batch, 4 * units)`` row,
+    ``[g*i*(1-i), c*f*(1-f), i*(1-g*g), tc*o*(1-o)]``, written over the step's input
+    product; ``o_tc = o*(1-tc*tc)`` is the path from h to c and ``f`` the path from c to the
+    previous c.
     """
     n = recurrent_kernel.shape[0]
+    steps = inputs.shape[1]
     # time-major: transposing the inputs is cheaper than transposing their product
-    xs = (jnp.matmul(jnp.swapaxes(inputs, 0, 1), kernel), jnp.swapaxes(mask, 0, 1))
+    xw = jnp.matmul(jnp.swapaxes(inputs, 0, 1), kernel)
+    keep_all = jnp.swapaxes(mask, 0, 1)[:, :, None]
+    scale, shift = _gate_affine(n, kernel.dtype)
 
-    def step(carry, inp):
-        h, c = carry
-        xw_t, keep = inp
-        z = xw_t + jnp.matmul(h, recurrent_kernel) + bias
-        s = jax.nn.sigmoid(z)
-        i, f, o = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :]
-        g = jnp.tanh(z[:, 2 * n : 3 * n])
+    def body(t, carry):
+        h, c, buf, hs, cs, o_tcs, fs = carry
+        z = _at(buf, t) + jnp.matmul(h, recurrent_kernel) + bias
+        a = jnp.tanh(z * scale) * scale + shift
+        i, f, g, o = a[:, :n], a[:, n : 2 * n], a[:, 2 * n : 3 * n], a[:, 3 * n :]
         c_new = f * c + i * g
         tc = jnp.tanh(c_new)
-        h_new = o * tc
-        keep = keep[:, None]
-        h_out = jnp.where(keep, h_new, h)
+        keep = _at(keep_all, t)
+        h_out = jnp.where(keep, o * tc, h)
         c_out = jnp.where(keep, c_new, c)
-        if not residuals:
-            return (h_out, c_out), (h_out, c_out)
-        fac = jnp.concatenate(
-            [g * i * (1 - i), c * f * (1 - f), i * (1 - g * g), tc * o * (1 - o)], axis=-1
-        )
-        return (h_out, c_out), (h_out, c_out, fac, o * (1 - tc * tc), f)
+        hs, cs = _put(hs, h_out, t), _put(cs, c_out, t)
+        if residuals:
+            parts = (g * i * (1 - i), c * f * (1 - f), i * (1 - g * g), tc * o * (1 - o))
+            for k, part in enumerate(parts):
+                buf = _put(buf, part, t, k * n)
+            o_tcs = _put(o_tcs, o * (1 - tc * tc), t)
+            fs = _put(fs, f, t)
+        return h_out, c_out, buf, hs, cs, o_tcs, fs
 
-    _, ys = lax.scan(step, (initial_h, initial_c), xs)
-    return ys
+    seq = jnp.zeros((steps,) + h0.shape, h0.dtype)
+    extra = (seq, seq) if residuals else (None, None)
+    _, _, fac, hs, cs, o_tc, f = lax.fori_loop(0, steps, body, (h0, c0, xw, seq, seq, *extra))
+    return hs, cs, (fac if residuals else None), o_tc, f
 
 
 @jax.custom_vjp
 def _lstm_core(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask):
-    hs, cs = _lstm_scan(
+    hs, cs, _, _, _ = _lstm_loop(
         inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask, residuals=False
     )
     return _time_major(hs, cs)
 
 
 def _lstm_fwd(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask):
-    hs, cs, fac, o_tc, f = _lstm_scan(
+    hs, cs, fac, o_tc, f = _lstm_loop(
         inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask, residuals=True
     )
     res = (inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask, hs, fac, o_tc, f)
@@ -82,39 +120,42 @@ def _lstm_fwd(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask
 def _lstm_bwd(res, cotangents):
     inputs, h0, c0, kernel, recurrent_kernel, bias, mask, hs, fac, o_tc, f = res
     n = recurrent_kernel.shape[0]
+    batch, steps, d = inputs.shape
     g_h, g_c = _time_major(*cotangents)
     keep_all = jnp.swapaxes(mask, 0, 1)[:, :, None]
     u_t = jnp.transpose(recurrent_kernel)
 
-    def step(carry, inp):
-        dh_next, dc_next = carry
-        gh_t, gc_t, fac_t, o_tc_t, f_t, keep = inp
-        dh = gh_t + dh_next
-        dc = gc_t + dc_next
+    def body(k, carry):
+        dh_next, dc_next, buf = carry
+        t = steps - 1 - k
+        keep = _at(keep_all, t)
+        dh = _at(g_h, t) + dh_next
+        dc = _at(g_c, t) + dc_next
         # a masked step passed its states through: their cotangents skip it
         dh_in = jnp.where(keep, dh, 0)
-        dc_in = jnp.where(keep, dc, 0) + dh_in * o_tc_t
-        dz = jnp.concatenate([dc_in, dc_in, dc_in, dh_in], axis=-1) * fac_t
+        dc_in = jnp.where(keep, dc, 0) + dh_in * _at(o_tc, t)
+        dz = jnp.concatenate([dc_in, dc_in, dc_in, dh_in], axis=-1) * _at(buf, t)
+        # the step's factors are read once: its gradient takes their place
+        buf = _put(buf, dz, t)
         dh_prev = jnp.matmul(dz, u_t) + jnp.where(keep, 0, dh)
-        dc_prev = dc_in * f_t + jnp.where(keep, 0, dc)
-        return (dh_prev, dc_prev), dz
+        dc_prev = dc_in * _at(f, t) + jnp.where(keep, 0, dc)
+        return dh_prev, dc_prev, buf
 
     zeros = (jnp.zeros_like(h0), jnp.zeros_like(c0))
-    (dh0, dc0), dz = lax.scan(step, zeros, (g_h, g_c, fac, o_tc, f, keep_all), reverse=True)
-    steps, batch = dz.shape[0], dz.shape[1]
+    dh0, dc0, dz = lax.fori_loop(0, steps, body, (*zeros, fac))
     dz2 = jnp.reshape(dz, (steps * batch, 4 * n))
-    x2 = jnp.reshape(jnp.swapaxes(inputs, 0, 1), (steps * batch, inputs.shape[-1]))
+    # both kernels' gradients in one product: [x_t, h_{t-1}]^T dz_t summed over the steps
     h_prev = jnp.concatenate([h0[None], hs[:-1]], axis=0)
+    xh = jnp.concatenate([jnp.swapaxes(inputs, 0, 1), h_prev], axis=-1)
+    dwu = jnp.matmul(jnp.transpose(jnp.reshape(xh, (steps * batch, d + n))), dz2)
     dx = jnp.swapaxes(jnp.matmul(dz, jnp.transpose(kernel)), 0, 1)
-    dw = jnp.matmul(jnp.transpose(x2), dz2)
-    du = jnp.matmul(jnp.transpose(jnp.reshape(h_prev, (steps * batch, n))), dz2)
     db = jnp.sum(dz2, axis=0)
     return (
         dx.astype(inputs.dtype),
         dh0.astype(h0.dtype),
         dc0.astype(c0.dtype),
-        dw.astype(kernel.dtype),
-        du.astype(recurrent_kernel.dtype),
+        dwu[:d].astype(kernel.dtype),
+        dwu[d:].astype(recurrent_kernel.dtype),
         db.astype(bias.dtype),
         None,
     )
