@@ -195,6 +195,22 @@ class Variable(TensorOperators):
         self._value = eng.convert_to_tensor(value, self._dtype)
         return self
 
+    def _take_value(self, value: Any) -> bool:
+        """Adopt `value` as is when it already is this variable's kind of array (same array
+        type, dtype and shape) and no `StatelessScope` is open: the trainer's way to store a
+        compiled step's results without `assign`'s conversions. False (nothing done)
+        otherwise; then use `assign`."""
+        old = self._value
+        if (
+            type(value) is type(old)
+            and value.dtype == old.dtype
+            and value.shape == old.shape
+            and not _scopes()
+        ):
+            self._value = value
+            return True
+        return False
+
     def assign_add(self, value: Any) -> Variable:
         """``self.assign(self + value)``."""
         return self.assign(self.value + value)

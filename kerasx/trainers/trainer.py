@@ -726,7 +726,8 @@ class Trainer(StepRunner):
             self.__dict__.pop("_kx_eager", None)
         for g, vals in zip(groups, new):
             for v, value in zip(g, vals):
-                v.assign(value)
+                if not v._take_value(value):
+                    v.assign(value)
         step = Trainer.train_step if kind == "train" else Trainer.test_step
         own = getattr(type(self), f"{kind}_step") is step
         if own and type(self).compute_metrics is Trainer.compute_metrics and isinstance(logs, dict):
