@@ -48,6 +48,10 @@ class NumpyEngine:
     name = "numpy"
     #: Whether `jit` really compiles (the trainer then runs pure, compiled steps).
     compiles = True
+    #: Whether a one-off compiled step is faster on copies of its state that it may update in
+    #: place (donated) than without donation: the replay then writes optimizer updates into
+    #: the donated buffers instead of allocating new ones (`train_on_batch` uses this).
+    steps_prefer_donated_copies = True
     native_types = (
         np.ndarray,
         np.float32,

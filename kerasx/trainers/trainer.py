@@ -707,16 +707,21 @@ class Trainer(StepRunner):
         """`train_on_batch` / `test_on_batch` for one plain NumPy batch on a compiling engine.
 
         The same compiled step as `fit` / `evaluate` (`_run_epoch`), without the epoch
-        machinery: compiled without donating its state, so the step returns fresh buffers
-        instead of copying the state first and every value read before the step stays
-        valid. The new values are assigned only once the step has succeeded, and the logs
-        are the step's own (computed in the compiled step) unless `train_step` /
-        `test_step` / `compute_metrics` are overridden.
+        machinery. Either the step runs on copies of the state that it may update in place
+        (donated; engines that say they gain from it, `steps_prefer_donated_copies`: the
+        NumPy replay), or it is compiled without donation and returns fresh buffers (JAX:
+        cheaper than copying first). Values read before the call stay valid either way. The
+        new values are assigned only once the step has succeeded, and the logs are the
+        step's own (computed in the compiled step) unless `train_step` / `test_step` /
+        `compute_metrics` are overridden.
         """
         self._prepare(batch, kind)
         groups = self._state_groups(kind)
-        fn = self._make_function(kind, groups, donate=False)
+        donate = bool(getattr(dispatch.engine(), "steps_prefer_donated_copies", False))
+        fn = self._make_function(kind, groups, donate=donate)
         values = [[v.value for v in g] for g in groups]
+        if donate:
+            values = self._state_copier()(values)
         self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
         self.__dict__["_kx_eager"] = False
         try:
@@ -738,6 +743,17 @@ class Trainer(StepRunner):
             return logs
         values = self._ordered_results(logs)
         return values[0] if len(values) == 1 else values
+
+    def _state_copier(self) -> Any:
+        """A compiled function copying nested lists of state values (one call, not one per
+        variable)."""
+        from kerasx.engine.autodiff import jit
+
+        key = ("_copy_state", dispatch.engine().name)
+        fn = self._kx_fns.get(key)
+        if fn is None:
+            fn = self._kx_fns[key] = jit(lambda groups: [[ops.copy(v) for v in g] for g in groups])
+        return fn
 
     def predict_on_batch(self, x: Any) -> Any:
         """The model's outputs for one batch, as NumPy arrays."""
