@@ -18,9 +18,11 @@ softmax's output), the loss then no longer sends a gradient through the probabil
 tensor itself: gradients with respect to the model's weights are the same (up to float
 rounding), a gradient taken with respect to the probabilities tensor is not formed.
 
-Engines whose autodiff differentiates kernels themselves (JAX) may implement the ops as the
-plain cross-entropy of `output`: the gradient then reaches the logits through the softmax, with
-the same result.
+Engines whose autodiff differentiates kernels themselves implement the same rule in their own
+terms: the JAX kernels are `jax.custom_jvp` functions whose JVP is taken at the logits only
+(forward mode, reverse mode and higher orders work; reverse mode skips the softmax's and the
+clipped log's derivatives). An engine may also implement the ops as the plain cross-entropy of
+`output`: the gradient then reaches the logits through the softmax, with the same result.
 """
 
 from __future__ import annotations

@@ -141,3 +141,35 @@ def test_fit_with_the_fused_gradient_matches_the_chain(engine):
             for v in e.replay.__globals__.values()
         }
         assert "_scce_softmax_vjp_logits" in names
+
+
+@pytest.mark.parametrize("kind", ["sparse", "dense"])
+def test_jax_forward_mode_and_target_derivatives_match_the_chain(kind):
+    """The JAX kernels declare their derivative as a JVP rule at the logits: forward mode
+    (`jax.jvp`, `jax.hessian`) works and agrees with the softmax-then-loss chain; the
+    categorical loss also differentiates with respect to its target."""
+    jax = pytest.importorskip("jax")
+    config.set_backend("jax")
+    try:
+        z, y = _case("float64", n=4, k=3, seed=5)
+        dz = np.random.default_rng(6).normal(size=z.shape)
+        fused = lambda z: _fused_loss(kind, y, z)  # noqa: E731
+        chain = lambda z: _chain_loss(kind, y, z)  # noqa: E731
+        _, t_f = jax.jvp(fused, (z,), (dz,))
+        _, t_c = jax.jvp(chain, (z,), (dz,))
+        np.testing.assert_allclose(float(t_f), float(t_c), rtol=1e-10)
+        np.testing.assert_allclose(
+            np.asarray(jax.hessian(fused)(z)), np.asarray(jax.hessian(chain)(z)), atol=1e-10
+        )
+        if kind == "dense":
+            t = np.random.default_rng(7).uniform(0.1, 1.0, size=z.shape)
+
+            def loss_of_target(t, tagged):
+                p = activations.softmax(z) if tagged else ops.softmax(z)
+                return ops.mean(losses.categorical_crossentropy(t, p))
+
+            g_f = jax.grad(lambda t: loss_of_target(t, True))(t)
+            g_c = jax.grad(lambda t: loss_of_target(t, False))(t)
+            np.testing.assert_allclose(np.asarray(g_f), np.asarray(g_c), rtol=1e-10)
+    finally:
+        config.set_backend("numpy")

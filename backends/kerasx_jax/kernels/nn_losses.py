@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+import jax
 import jax.numpy as jnp
 
 from kerasx import config as _config
@@ -72,14 +75,56 @@ def multi_hot(inputs, num_classes, axis, dtype, sparse, kwargs):
     return jnp.any(mask, axis=reduced).astype(jnp.dtype(standardize_dtype(dtype)))
 
 
+# ----------------------------------------------------------------------------- softmax losses
+# `_scce_softmax` / `_cce_softmax` (see kerasx.ops.softmax_losses): the values are the plain
+# cross-entropies of `output = softmax(logits)`; the derivative is declared at the logits in
+# one step, ``(A * q - a) . dz`` (``q = output / sum(output)``, ``a = target`` where ``q`` is not
+# clipped, ``A = sum(a)``), and not through `output`. As a JVP rule (`jax.custom_jvp`), forward
+# and reverse mode and higher orders all work; reverse mode then skips the softmax's and the
+# clipped log's derivatives entirely (their cotangent is a symbolic zero).
+
+
+def _logits_tangent(target, output, dz, ax):
+    eps = float(_config.epsilon())
+    q = output / jnp.sum(output, axis=ax, keepdims=True)
+    a = jnp.where((q >= eps) & (q <= 1.0 - eps), target, 0.0)
+    return jnp.sum((jnp.sum(a, axis=ax, keepdims=True) * q - a) * dz, axis=ax)
+
+
+def _sparse_dense(target, output, axis):
+    ax = axis % output.ndim
+    if target.ndim == output.ndim:
+        target = target.reshape(target.shape[:-1])
+    return _class_mask(target, output.shape[ax], ax, output.ndim).astype(output.dtype), ax
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(3,))
 def _scce_softmax(target, output, logits, axis):
-    # JAX differentiates this kernel itself: the gradient reaches `logits` through the
-    # softmax that produced `output` (see kerasx.ops.softmax_losses).
     return sparse_categorical_crossentropy(target, output, False, axis)
 
 
+@_scce_softmax.defjvp
+def _scce_softmax_jvp(axis, primals, tangents):
+    target, output, logits = primals
+    dz = tangents[2]
+    dense, ax = _sparse_dense(target, output, axis)
+    return _scce_softmax(target, output, logits, axis), _logits_tangent(dense, output, dz, ax)
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(3,))
 def _cce_softmax(target, output, logits, axis):
     return categorical_crossentropy(target, output, False, axis)
+
+
+@_cce_softmax.defjvp
+def _cce_softmax_jvp(axis, primals, tangents):
+    target, output, logits = primals
+    dt, dz = tangents[0], tangents[2]
+    ax = axis % output.ndim
+    # d/d target of -sum(target * log q): -log q (clipped as in the value)
+    logq = _log_probs(output, False, ax)
+    tangent = _logits_tangent(target, output, dz, ax) - jnp.sum(dt * logq, axis=ax)
+    return _cce_softmax(target, output, logits, axis), tangent
 
 
 KERNELS = {
