@@ -127,6 +127,16 @@ class JaxEngine:
     def jit(self, fn: Callable, **kwargs: Any) -> Callable:
         return jax.jit(fn, **kwargs)
 
+    @property
+    def host_batch_alignment(self) -> int | None:
+        """Bytes of alignment at which XLA reads a NumPy argument in place (on the CPU), or
+        None when arguments are copied to a device anyway (see kerasx/trainers/batch_staging)."""
+        return 64 if jax.default_backend() == "cpu" else None
+
+    def wait(self, tree: Any) -> None:
+        """Block until the arrays in `tree` are computed."""
+        jax.block_until_ready(tree)
+
     def custom_gradient(self, fn: Callable) -> Callable:
         return jax.custom_gradient(fn)
 

@@ -19,6 +19,7 @@ from kerasx import ops
 from kerasx.engine import dispatch, tree
 from kerasx.engine.autodiff import jit as _jit
 from kerasx.engine.variables import StatelessScope
+from kerasx.trainers.batch_staging import BatchStager
 
 
 class _State:
@@ -183,7 +184,7 @@ class StepRunner:
         begin = {"train": "on_train_batch_begin", "test": "on_test_batch_begin"}[kind]
         end = {"train": "on_train_batch_end", "test": "on_test_batch_end"}[kind]
         spe = self.steps_per_execution if self._use_jit() else 1
-        run: dict = {"state": None, "fn": None}
+        run: dict = {"state": None, "fn": None, "stager": self._batch_stager(kind)}
         sync = kind == "train" and self.__dict__.get("_kx_sync_each_step", False)
 
         def flush(batches: list, first: int) -> None:
@@ -194,6 +195,10 @@ class StepRunner:
                 multi = self._make_multi_step(kind, state.groups, fn)
                 stacked = tree.map_structure(lambda *xs: np.stack(xs), *batches)
                 logs, new = multi(state.values, stacked)
+            elif run["stager"] is not None:
+                stager = run["stager"]
+                logs, new = fn(state.values, stager.stage(batches[0]))
+                stager.mark(logs)
             else:
                 logs, new = fn(state.values, batches[0])
             state.values = new
@@ -246,6 +251,23 @@ class StepRunner:
                 "Pass at least one sample."
             )
         return run["state"]
+
+    def _batch_stager(self, kind: str) -> BatchStager | None:
+        """Aligned staging of host batches (kerasx/trainers/batch_staging.py) when the engine
+        reads aligned host memory in place and the step is the built-in one (whose logs hold
+        no array aliasing its inputs)."""
+        if not self._use_jit():
+            return None
+        eng = dispatch.engine()
+        alignment = getattr(eng, "host_batch_alignment", None)
+        if not alignment or not hasattr(eng, "wait"):
+            return None
+        from kerasx.trainers.trainer import Trainer
+
+        step = {"train": Trainer.train_step, "test": Trainer.test_step}.get(kind)
+        if step is None or getattr(type(self), f"{kind}_step") is not step:
+            return None
+        return BatchStager(eng, alignment)
 
     @staticmethod
     def _host_logs(logs: dict) -> dict:
