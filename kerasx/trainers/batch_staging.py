@@ -46,6 +46,14 @@ class BatchStager:
         self._marks: list[Any] = [None] * depth
         self._slot = 0
 
+    @staticmethod
+    def applies(batch: Any) -> bool:
+        """Whether batches like `batch` have an array large enough to be staged (decided once
+        per pass, so that small batches pay nothing per step)."""
+        return type(batch) is tuple and any(
+            type(a) is np.ndarray and a.nbytes >= MIN_STAGED_BYTES for a in batch
+        )
+
     def stage(self, batch: Any) -> Any:
         """`batch` (a tuple of NumPy arrays and None) with every unaligned array copied into
         this slot's buffers; anything else is returned unchanged."""

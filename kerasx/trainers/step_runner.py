@@ -224,6 +224,8 @@ class StepRunner:
                     self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
                     self.__dict__["_kx_eager"] = not self._use_jit()
                     run["state"], run["fn"] = state, self._make_function(kind, groups)
+                    if run["stager"] is not None and not run["stager"].applies(batch):
+                        run["stager"] = None
                 if spe > 1:
                     if pending and _batch_shapes(batch) != _batch_shapes(pending[0]):
                         flush_one_by_one(pending, last_step)

@@ -102,3 +102,10 @@ def test_fit_with_staged_batches_matches_unstaged_on_jax():
             np.testing.assert_array_equal(a, b)
     finally:
         config.set_backend("numpy")
+
+
+def test_only_batches_with_a_large_array_are_staged():
+    small = np.zeros((32, 784), "float32")  # 100 KiB
+    assert not BatchStager.applies((small, np.zeros(32)))
+    assert BatchStager.applies((np.zeros((128, 784), "float32"), np.zeros(128)))
+    assert not BatchStager.applies([np.zeros((128, 784), "float32")])
