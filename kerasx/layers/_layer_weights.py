@@ -100,7 +100,23 @@ class LayerWeightsMixin:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self.__dict__["_kx_trainable"] = bool(value)
+        # As in Keras 3, the layer's trainable weights follow: freezing sets their own
+        # `trainable` flags to False, unfreezing back to True (also for a weight frozen by
+        # hand in between); weights created non-trainable are left alone.
+        value = bool(value)
+        self.__dict__["_kx_trainable"] = value
+        _, attr_vars, _ = self._tracked()
+        frozen_attrs = self.__dict__.setdefault("_kx_frozen_attr_vars", set())
+        for v in self._kx_tv:
+            v.trainable = value
+        for v in attr_vars:
+            if not value and v.trainable:
+                v.trainable = False
+                frozen_attrs.add(id(v))
+            elif value and id(v) in frozen_attrs:
+                v.trainable = True
+        if value:
+            frozen_attrs.clear()
         for layer in self._layers:
             layer.trainable = value
 

@@ -306,3 +306,56 @@ def test_compile_wraps_the_optimizer_for_mixed_float16(engine):
         assert np.isfinite(hist.history["loss"]).all()
     finally:
         kerasx.config.set_dtype_policy("float32")
+
+
+def _trainable_story(lib):
+    """Freeze/unfreeze sequence; returns every observable flag along the way."""
+    out = []
+    d = lib.layers.Dense(3)
+    d.build((None, 2))
+    d.trainable = False
+    out.append((d.kernel.trainable, len(d.trainable_weights), len(d.non_trainable_weights)))
+    d.trainable = True
+    d.kernel.trainable = False  # frozen by hand ...
+    out.append([w.name for w in d.trainable_weights])
+    d.trainable = False
+    d.trainable = True  # ... and unfrozen by the layer, as in Keras
+    out.append((d.kernel.trainable, [w.name for w in d.weights]))
+    bn = lib.layers.BatchNormalization()
+    bn.build((None, 2))
+    bn.trainable = False
+    bn.trainable = True
+    out.append([(w.name, w.trainable) for w in bn.weights])
+
+    class Holder(lib.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.v = lib.Variable(np.ones(2), trainable=True)
+            self.w = lib.Variable(np.ones(2), trainable=False)
+
+    h = Holder()
+    h.trainable = False
+    out.append((h.v.trainable, h.w.trainable))
+    h.trainable = True
+    out.append((h.v.trainable, h.w.trainable))
+    m = lib.Sequential([lib.Input((2,)), lib.layers.Dense(2)])
+    m.trainable = False
+    out.append((m.layers[0].trainable, m.layers[0].kernel.trainable))
+    lora = lib.layers.Dense(3)
+    lora.build((None, 2))
+    lora.enable_lora(2)
+    out.append([w.name for w in lora.trainable_weights])
+    lora.trainable = False
+    lora.trainable = True  # Keras unfreezes the LoRA base matrix too
+    out.append([w.name for w in lora.trainable_weights])
+    return out
+
+
+def test_layer_trainable_sets_its_weights_flags_as_keras_does():
+    story = _trainable_story(kerasx)
+    assert story[0] == (False, 0, 2)
+    assert story[1] == ["bias"]
+    assert story[2] == (True, ["kernel", "bias"])
+    assert story[4] == (False, False) and story[5] == (True, False)
+    keras = pytest.importorskip("keras")
+    assert story == _trainable_story(keras)
