@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import threading
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 from kerasx import backend as _backend
@@ -185,6 +188,15 @@ class Layer(LayerWeightsMixin, LayerCallMixin):
 
     def _tracked(self) -> tuple[list, list, list]:
         """Sub-layers, attribute variables and seed generators, in assignment order."""
+        cache = getattr(_TRACKING, "cache", None)
+        if cache is not None:
+            hit = cache.get(id(self))
+            if hit is None:
+                hit = cache[id(self)] = self._walk_tracked()
+            return hit
+        return self._walk_tracked()
+
+    def _walk_tracked(self) -> tuple[list, list, list]:
         layers: list = []
         variables: list = []
         seeds: list = []
@@ -376,6 +388,24 @@ def _plain(v: Any) -> bool:
     if isinstance(v, dict):
         return all(isinstance(k, str) and _plain(x) for k, x in v.items())
     return False
+
+
+_TRACKING = threading.local()
+
+
+@contextlib.contextmanager
+def tracking_snapshot() -> Iterator[None]:
+    """Within the block, each layer walks its attributes once (`Layer._tracked` results are
+    memoised): for reading several weight listings of a model that does not change meanwhile
+    (the trainer's state groups, read on every `train_on_batch`)."""
+    if getattr(_TRACKING, "cache", None) is not None:
+        yield
+        return
+    _TRACKING.cache = {}
+    try:
+        yield
+    finally:
+        _TRACKING.cache = None
 
 
 def _visit_tracked(v: Any, depth: int, seen: set, found: tuple) -> None:

@@ -19,6 +19,7 @@ from kerasx import ops
 from kerasx.engine import dispatch, tree
 from kerasx.engine.autodiff import jit as _jit
 from kerasx.engine.variables import StatelessScope
+from kerasx.layers.layer import tracking_snapshot
 from kerasx.trainers.batch_staging import BatchStager
 
 
@@ -98,9 +99,10 @@ class StepRunner:
         return bool(getattr(dispatch.engine(), "compiles", True))
 
     def _state_groups(self, kind: str) -> list[list]:
-        tv = list(self.trainable_variables)
-        ntv = list(self.non_trainable_variables)
-        mv = self.metrics_variables
+        with tracking_snapshot():
+            tv = list(self.trainable_variables)
+            ntv = list(self.non_trainable_variables)
+            mv = self.metrics_variables
         if kind == "train":
             return [tv, ntv, list(self.optimizer.variables), mv]
         if kind == "test":
