@@ -359,3 +359,19 @@ def test_layer_trainable_sets_its_weights_flags_as_keras_does():
     assert story[4] == (False, False) and story[5] == (True, False)
     keras = pytest.importorskip("keras")
     assert story == _trainable_story(keras)
+
+
+def test_tracking_snapshot_memoises_attribute_walks_for_its_block_only():
+    from kerasx.layers.layer import tracking_snapshot
+
+    outer = kerasx.layers.Layer()
+    outer.a = kerasx.layers.Dense(2)
+    with tracking_snapshot():
+        first = outer._tracked()
+        assert outer._tracked() is first  # one walk per layer inside the block
+        with tracking_snapshot():  # nested blocks share the outer memo
+            assert outer._tracked() is first
+        outer.b = kerasx.layers.Dense(3)
+        assert len(outer._tracked()[0]) == 1
+    assert [type(x).__name__ for x in outer._tracked()[0]] == ["Dense", "Dense"]
+    assert outer._tracked() is not outer._tracked()  # no memo outside a block
