@@ -72,6 +72,8 @@ class LayerWeightsMixin:
             with _context.name_scope(self.name):
                 path = _context.current_path(name)
         var = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name)
+        if trainable and not self.trainable:
+            var.trainable = False  # created in a frozen layer: unfreezing the layer flips it
         var.path = path
         var.regularizer = _regularizers.get(regularizer)
         var.constraint = _constraints.get(constraint)

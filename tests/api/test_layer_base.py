@@ -348,6 +348,11 @@ def _trainable_story(lib):
     lora.trainable = False
     lora.trainable = True  # Keras unfreezes the LoRA base matrix too
     out.append([w.name for w in lora.trainable_weights])
+    frozen_at_build = lib.layers.Dense(3, trainable=False)
+    frozen_at_build.build((None, 2))
+    out.append((frozen_at_build.kernel.trainable, len(frozen_at_build.trainable_weights)))
+    frozen_at_build.trainable = True
+    out.append((frozen_at_build.kernel.trainable, [w.name for w in frozen_at_build.weights]))
     return out
 
 
@@ -357,6 +362,7 @@ def test_layer_trainable_sets_its_weights_flags_as_keras_does():
     assert story[1] == ["bias"]
     assert story[2] == (True, ["kernel", "bias"])
     assert story[4] == (False, False) and story[5] == (True, False)
+    assert story[-2] == (False, 0) and story[-1] == (True, ["kernel", "bias"])
     keras = pytest.importorskip("keras")
     assert story == _trainable_story(keras)
 
