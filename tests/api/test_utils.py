@@ -489,3 +489,60 @@ def test_saving_registration_names_are_reexported():
         "register_keras_serializable",
     ):
         assert getattr(kerasx.utils, name) is getattr(saving, name)
+
+
+def _config_story(cls):
+    """Every observable of a Config through a sequence of uses (errors as their type)."""
+    out = []
+
+    def attempt(fn):
+        try:
+            out.append(("ok", fn()))
+        except Exception as e:  # noqa: BLE001 - the error type is the observable
+            out.append(("error", type(e).__name__))
+
+    c = cls(a=1, b={"x": 2})
+    out.append((c.a, c["b"], c.b, repr(c), len(c), list(c), "a" in c, "z" in c))
+    c.d = 5
+    c["e"] = 6
+    out.append((c["d"], c.e, c.get("z", 9), c.pop("e"), c.as_dict(), c.to_json()))
+    c.update({"q": 1}, r=2)
+    out.append((list(c.keys()), list(c.values()), list(c.items())))
+    c.freeze()
+    out.append(c.frozen)
+    attempt(lambda: setattr(c, "a", 3))
+    attempt(lambda: c.__setitem__("a", 3))
+    attempt(lambda: c.__delitem__("a"))
+    attempt(lambda: c.pop("a"))
+    attempt(lambda: c.update({"a": 4}))
+    out.append(c.as_dict())
+    c.unfreeze()
+    c.a = 3
+    del c["q"]
+    out.append((c.frozen, c.as_dict()))
+    attempt(lambda: c.missing)
+    attempt(lambda: c["missing"])
+    attempt(lambda: setattr(c, "frozen", True))
+    return out
+
+
+def test_config_behaves_as_keras_config():
+    story = _config_story(U.Config)
+    assert story[0] == (
+        1,
+        {"x": 2},
+        {"x": 2},
+        "<Config {'a': 1, 'b': {'x': 2}}>",
+        2,
+        ["a", "b"],
+        True,
+        False,
+    )
+    assert story[-3:] == [
+        ("error", "AttributeError"),
+        ("error", "KeyError"),
+        ("error", "AttributeError"),
+    ]
+    assert story[3] is True and story[4:9] == [("error", "ValueError")] * 5
+    keras = pytest.importorskip("keras")
+    assert story == _config_story(keras.utils.Config)
