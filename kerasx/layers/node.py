@@ -81,6 +81,37 @@ class OpOperation:
         return f"<Operation name={self.name}>"
 
 
+def get_source_inputs(tensor: Any) -> Any:
+    """The input tensors (`Input`s) that the symbolic `tensor` is computed from.
+
+    Walks the recorded graph back from `tensor`, through layers, models used as layers and
+    ops, to the `Input` tensors; each appears once, in the order the walk first meets it.
+
+    Args:
+        tensor: a `KerasTensor`.
+
+    Returns:
+        A list of `KerasTensor`s (``[tensor]`` for an `Input` itself). Anything that is not a
+        symbolic tensor with a recorded history is returned unchanged, as Keras 3 does.
+    """
+    if not isinstance(tensor, KerasTensor) or tensor._keras_history is None:
+        return tensor
+    found: list = []
+    seen: set = set()
+    stack = [tensor]
+    while stack:
+        t = stack.pop()
+        h = t._keras_history
+        node = h.operation._inbound_nodes[h.node_index] if h is not None else None
+        if node is None or node.is_input:
+            if id(t) not in seen:
+                seen.add(id(t))
+                found.append(t)
+            continue
+        stack.extend(reversed(node.input_tensors))
+    return found
+
+
 _state = threading.local()
 _order = itertools.count()
 

@@ -6,6 +6,7 @@ from kerasx.backend import standardize_dtype as standardize_dtype
 from kerasx.config import disable_interactive_logging as disable_interactive_logging
 from kerasx.config import enable_interactive_logging as enable_interactive_logging
 from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
+from kerasx.layers.node import get_source_inputs as get_source_inputs
 from kerasx.saving.object_registration import CustomObjectScope as CustomObjectScope
 from kerasx.saving.object_registration import custom_object_scope as custom_object_scope
 from kerasx.saving.object_registration import get_custom_objects as get_custom_objects

@@ -546,3 +546,26 @@ def test_config_behaves_as_keras_config():
     assert story[3] is True and story[4:9] == [("error", "ValueError")] * 5
     keras = pytest.importorskip("keras")
     assert story == _config_story(keras.utils.Config)
+
+
+def _source_names(lib):
+    a = lib.Input((3,), name="a")
+    b = lib.Input((3,), name="b")
+    c = lib.layers.Dense(2)(a)
+    d = lib.layers.Add()([c, lib.layers.Dense(2)(b)])
+    e = lib.ops.add(lib.layers.Concatenate()([d, c]), 1.0)
+    inner_in = lib.Input((3,), name="inner")
+    inner = lib.Model(inner_in, lib.layers.Dense(2)(inner_in))
+    f = inner(b)
+    names = lambda ts: [t.name for t in ts]  # noqa: E731
+    get = lib.utils.get_source_inputs
+    return [names(get(d)), names(get(a)), names(get(c)), names(get(e)), names(get(f))]
+
+
+def test_get_source_inputs_walks_back_to_the_inputs_as_keras_does():
+    got = _source_names(kerasx)
+    assert got == [["a", "b"], ["a"], ["a"], ["a", "b"], ["b"]]
+    arr = np.ones(3)
+    assert U.get_source_inputs(arr) is arr  # not symbolic: returned unchanged
+    keras = pytest.importorskip("keras")
+    assert got == _source_names(keras)
