@@ -104,9 +104,7 @@ def _walk(obj: Any, path: str, entries: list, visited: set) -> None:
                     continue
                 # A class exported under another name than Keras's own class (e.g.
                 # GroupQueryAttention, whose Keras class is GroupedQueryAttention) says so.
-                base = getattr(type(item), "_kx_weights_name", None) or _snake(
-                    type(item).__name__
-                )
+                base = getattr(type(item), "_kx_weights_name", None) or _snake(type(item).__name__)
                 n = counts.get(base, 0)
                 counts[base] = n + 1
                 _walk(item, f"{sub}/{base}" if n == 0 else f"{sub}/{base}_{n}", entries, visited)

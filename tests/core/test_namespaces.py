@@ -49,9 +49,13 @@ def test_generated_modules_are_up_to_date(tmp_path):
     import pathlib
 
     root = pathlib.Path(kerasx.__file__).resolve().parent.parent
-    files = [root / "kerasx" / "ops" / f"{m}.py" for m in ("__init__", "numpy", "nn", "linalg", "image")]
+    files = [
+        root / "kerasx" / "ops" / f"{m}.py" for m in ("__init__", "numpy", "nn", "linalg", "image")
+    ]
     before = [f.read_text() for f in files]
-    subprocess.run([sys.executable, str(root / "tools" / "gen_namespaces.py")], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(root / "tools" / "gen_namespaces.py")], check=True, capture_output=True
+    )
     after = [f.read_text() for f in files]
     assert before == after
 

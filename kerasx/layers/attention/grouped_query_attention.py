@@ -60,7 +60,6 @@ class GroupQueryAttention(Layer):
     #: Keras's class is GroupedQueryAttention: its .keras weight files use that name.
     _kx_weights_name = "grouped_query_attention"
 
-
     _auto_config = False
     supports_masking = True
 
