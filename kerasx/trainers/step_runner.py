@@ -264,12 +264,7 @@ class StepRunner:
             return None
         eng = dispatch.engine()
         alignment = getattr(eng, "host_batch_alignment", None)
-        if not alignment or not hasattr(eng, "wait"):
-            return None
-        from kerasx.trainers.trainer import Trainer
-
-        step = {"train": Trainer.train_step, "test": Trainer.test_step}.get(kind)
-        if step is None or getattr(type(self), f"{kind}_step") is not step:
+        if not alignment or not hasattr(eng, "wait") or not self._uses_builtin_step(kind):
             return None
         return BatchStager(eng, alignment)
 

@@ -356,7 +356,7 @@ class Trainer(StepRunner):
                         loss, parts = self._compute_loss_parts(y, y_pred, sw)
                         self._update_loss_trackers(x, loss, parts)
                     except ValueError:
-                        if kind == "train" and type(self).train_step is Trainer.train_step:
+                        if kind == "train" and self._uses_builtin_step("train"):
                             raise
                     if y is not None:
                         self._kx_compile_metrics.update_state(y, y_pred, sw)
@@ -733,9 +733,10 @@ class Trainer(StepRunner):
             for v, value in zip(g, vals):
                 if not v._take_value(value):
                     v.assign(value)
-        step = Trainer.train_step if kind == "train" else Trainer.test_step
-        own = getattr(type(self), f"{kind}_step") is step
-        if own and type(self).compute_metrics is Trainer.compute_metrics and isinstance(logs, dict):
+        own = (
+            self._uses_builtin_step(kind) and type(self).compute_metrics is Trainer.compute_metrics
+        )
+        if own and isinstance(logs, dict):
             logs = self._host_logs(logs)
         else:
             logs = self._host_logs(self.get_metrics_result())
@@ -743,6 +744,11 @@ class Trainer(StepRunner):
             return logs
         values = self._ordered_results(logs)
         return values[0] if len(values) == 1 else values
+
+    def _uses_builtin_step(self, kind: str) -> bool:
+        """Whether `kind`'s step ("train" / "test") is `Trainer`'s own, not an override."""
+        builtin = {"train": Trainer.train_step, "test": Trainer.test_step}.get(kind)
+        return builtin is not None and getattr(type(self), f"{kind}_step") is builtin
 
     def _state_copier(self) -> Any:
         """A compiled function copying nested lists of state values (one call, not one per

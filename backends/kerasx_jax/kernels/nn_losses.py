@@ -50,12 +50,17 @@ def _class_mask(target, n, ax, ndim):
     return jnp.expand_dims(target, ax) == jnp.arange(n, dtype=jnp.int32).reshape(shape)
 
 
-def sparse_categorical_crossentropy(target, output, from_logits, axis):
-    _rules().scce_shape(target.shape, output.shape, from_logits, axis)
+def _sparse_mask(target, output, axis):
+    """The one-hot mask of integer `target` over `output`'s class axis, and that axis."""
     ax = axis % output.ndim
     if target.ndim == output.ndim:
         target = target.reshape(target.shape[:-1])
-    mask = _class_mask(target, output.shape[ax], ax, output.ndim)
+    return _class_mask(target, output.shape[ax], ax, output.ndim), ax
+
+
+def sparse_categorical_crossentropy(target, output, from_logits, axis):
+    _rules().scce_shape(target.shape, output.shape, from_logits, axis)
+    mask, ax = _sparse_mask(target, output, axis)
     logp = _log_probs(output, from_logits, ax)
     return -jnp.sum(jnp.where(mask, logp, 0.0), axis=ax)
 
@@ -91,13 +96,6 @@ def _logits_tangent(target, output, dz, ax):
     return jnp.sum((jnp.sum(a, axis=ax, keepdims=True) * q - a) * dz, axis=ax)
 
 
-def _sparse_dense(target, output, axis):
-    ax = axis % output.ndim
-    if target.ndim == output.ndim:
-        target = target.reshape(target.shape[:-1])
-    return _class_mask(target, output.shape[ax], ax, output.ndim).astype(output.dtype), ax
-
-
 @partial(jax.custom_jvp, nondiff_argnums=(3,))
 def _scce_softmax(target, output, logits, axis):
     return sparse_categorical_crossentropy(target, output, False, axis)
@@ -107,7 +105,8 @@ def _scce_softmax(target, output, logits, axis):
 def _scce_softmax_jvp(axis, primals, tangents):
     target, output, logits = primals
     dz = tangents[2]
-    dense, ax = _sparse_dense(target, output, axis)
+    mask, ax = _sparse_mask(target, output, axis)
+    dense = mask.astype(output.dtype)
     return _scce_softmax(target, output, logits, axis), _logits_tangent(dense, output, dz, ax)
 
 
