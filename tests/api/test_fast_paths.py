@@ -237,6 +237,9 @@ def _scce_cases(rng):
         (labels, logits, True, -1),
         (bad, probs, False, -1),
         (bad, logits, True, -1),
+        (bad.astype("int64"), probs, False, -1),  # the range check views ints as unsigned
+        (bad.astype("int8"), logits, True, -1),
+        (np.array([0, 1, 7, 200, 2, 1], "uint8"), probs, False, -1),
         (labels[:, None], probs, False, -1),
         (labels.astype("float32"), probs, False, -1),
         (labels[:4].reshape(2, 2), rng.uniform(0.1, 1, (2, 4, 2)).astype("float32"), False, 1),

@@ -77,29 +77,35 @@ def _scce_check(target, output, from_logits, axis):
     return target, ax
 
 
-def _rows(m):
-    rows = _ROWS.get(m)
-    if rows is None:
-        rows = np.arange(m)
+def _row_starts(m, n):
+    """``arange(m) * n``: where each row of an ``(m, n)`` C-ordered array starts (cached)."""
+    key = (m, n)
+    starts = _ROWS.get(key)
+    if starts is None:
+        starts = np.arange(0, m * n, n, dtype=np.intp)
         if len(_ROWS) < 64:
-            _ROWS[m] = rows
-    return rows
+            _ROWS[key] = starts
+    return starts
 
 
 def _index_plan(target, output, ax):
-    """For integer targets and the class axis last: ``(rows, flat indices, valid)`` to pick
-    the target entries of ``output.reshape(-1, n)``, where `valid` (rows whose index is in
-    range) is None when every row is valid. None for other cases (use the one-hot mask)."""
-    if ax != output.ndim - 1 or target.dtype.kind not in "iu":
+    """For integer targets and the class axis last: ``(flat indices, valid)`` to pick the
+    target entries of ``output.reshape(-1)`` (C order), where `valid` (rows whose index is in
+    range) is None when every row is valid; invalid rows then point at their row's first
+    entry. None for other cases (use the one-hot mask)."""
+    kind = target.dtype.kind
+    if ax != output.ndim - 1 or kind not in "iu":
         return None
     n = output.shape[-1]
     t = target.reshape(-1)
-    if t.size and 0 <= _min(t) and _max(t) < n:
+    # One reduction checks 0 <= t < n: viewed as unsigned, negative indices are huge.
+    u = t if kind == "u" else t.view(t.dtype.str.replace("i", "u"))
+    if t.size and _max(u) < n:
         valid = None
     else:
-        valid = (t < n) if target.dtype.kind == "u" else ((t >= 0) & (t < n))
+        valid = u < n
         t = np.where(valid, t, 0)
-    return _rows(t.shape[0]), t, valid
+    return np.add(_row_starts(t.shape[0], n), t), valid
 
 
 def sparse_categorical_crossentropy(target, output, from_logits, axis):
@@ -113,8 +119,8 @@ def sparse_categorical_crossentropy(target, output, from_logits, axis):
         picked = np.sum(np.where(mask, output, 0.0), axis=ax)
         valid = np.any(mask, axis=ax)
     else:
-        rows, t, valid = plan
-        picked = output.reshape(-1, output.shape[-1])[rows, t].reshape(target.shape)
+        idx, valid = plan
+        picked = output.reshape(-1)[idx].reshape(target.shape)
         if valid is not None:
             valid = valid.reshape(target.shape)
     if from_logits:
@@ -149,9 +155,9 @@ def _scce_vjp_output(g, target, output, from_logits, axis):
             valid = np.any(mask, axis=ax, keepdims=True).astype(output.dtype)
             return ge * (p * valid - mask.astype(output.dtype))
         # softmax * 1 - one_hot: subtract 1 at the target entries; rows out of range are 0.
-        rows, t, valid = plan
+        idx, valid = plan
         d = np.ascontiguousarray(p).reshape(-1, n)  # `p` is a new array: edit in place
-        d[rows, t] -= 1.0
+        d.reshape(-1)[idx] -= 1.0
         if valid is not None:
             d[~valid] = 0.0
         return ge * d.reshape(output.shape)
@@ -162,8 +168,8 @@ def _scce_vjp_output(g, target, output, from_logits, axis):
         qt = np.sum(np.where(mask, output / s, 0.0), axis=ax, keepdims=True)
         valid = np.any(mask, axis=ax, keepdims=True)
     else:
-        rows, t, valid = plan
-        picked = output.reshape(-1, n)[rows, t]
+        idx, valid = plan
+        picked = output.reshape(-1)[idx]
         if valid is not None:
             picked = np.where(valid, picked, 0.0)
             valid = valid.reshape(s.shape)
@@ -180,13 +186,13 @@ def _scce_vjp_output(g, target, output, from_logits, axis):
         return (np.where(mask, dqt, 0.0) - sub) / s
     out = np.empty(output.shape, dtype=np.result_type(sub, s))
     out[...] = (0.0 - sub) / s
-    flat = out.reshape(-1, n)
+    flat = out.reshape(-1)
     at = ((dqt - sub) / s).reshape(-1)
     if valid is None:
-        flat[rows, t] = at
+        flat[idx] = at
     else:
         keep = valid.reshape(-1)
-        flat[rows[keep], t[keep]] = at[keep]
+        flat[idx[keep]] = at[keep]
     return out
 
 
@@ -204,17 +210,18 @@ def _scce_softmax_vjp_logits(g, target, output, axis):
     plan = _index_plan(target, output, ax) if g.shape == target.shape else None
     if plan is None:
         return None
-    rows, t, valid = plan
+    idx, valid = plan
     n = output.shape[-1]
     flat = output.reshape(-1, n)
     s = _sum(flat, axis=-1, keepdims=True)
     d = np.divide(flat, s)  # q = p / s: a new array, edited in place below
-    q_t = d[rows, t]
+    d_flat = d.reshape(-1)
+    q_t = d_flat[idx]
     eps = float(_config.epsilon())
     coef = g.reshape(-1) * ((q_t >= eps) & (q_t <= 1.0 - eps))  # 0 where q_t is clipped
     if valid is not None:
         coef = np.where(valid, coef, 0.0).astype(coef.dtype, copy=False)
-    d[rows, t] -= 1.0
+    d_flat[idx] -= 1.0
     np.multiply(d, coef.reshape(-1, 1), out=d)
     return d.reshape(output.shape)
 
