@@ -594,7 +594,7 @@ def _flatten_key(x: Any, arrays: list, parts: list) -> None:
             else:
                 _flatten_key(v, arrays, parts)
     elif cls is dict:
-        keys = sorted(x, key=_tree._sort_key)
+        keys = sorted(x, key=_tree._sort_key)  # a plain dict: sorted, as kerasx.tree
         parts.append(("dict", tuple(keys)))
         for k in keys:
             _flatten_key(x[k], arrays, parts)
@@ -610,7 +610,7 @@ def _flatten_key(x: Any, arrays: list, parts: list) -> None:
     elif isinstance(x, (list, tuple, dict)):
         parts.append(cls)
         if isinstance(x, dict):
-            keys = sorted(x, key=_tree._sort_key)
+            keys = _tree._dict_keys(x)
             parts.append(tuple(keys))
             x = [x[k] for k in keys]
         for v in x:

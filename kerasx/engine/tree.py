@@ -1,12 +1,16 @@
-"""Minimal nested-structure utilities (lists, tuples, namedtuples, dicts).
+"""Nested-structure utilities: lists, tuples, namedtuples, deques and dicts.
 
-Dicts are traversed in sorted-key order, as Keras 3 does; ``None`` is a leaf.
+Dicts are traversed in sorted-key order, as Keras 3 does, except `OrderedDict`s, which keep
+their insertion order (as in Keras and JAX); ``None`` is a leaf.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 from typing import Any
+
+_NESTED = (list, tuple, dict, deque)
 
 
 def _is_namedtuple(x: Any) -> bool:
@@ -14,13 +18,18 @@ def _is_namedtuple(x: Any) -> bool:
 
 
 def is_nested(structure: Any) -> bool:
-    """True for lists, tuples and dicts."""
-    return isinstance(structure, (list, tuple, dict))
+    """True for lists, tuples (namedtuples included), deques and dicts."""
+    return isinstance(structure, _NESTED)
+
+
+def _dict_keys(x: dict) -> list:
+    """A dict's keys in traversal order: sorted, or as inserted for an `OrderedDict`."""
+    return list(x) if isinstance(x, OrderedDict) else sorted(x, key=_sort_key)
 
 
 def _children(x: Any) -> list:
     if isinstance(x, dict):
-        return [x[k] for k in sorted(x, key=_sort_key)]
+        return [x[k] for k in _dict_keys(x)]
     return list(x)
 
 
@@ -62,13 +71,24 @@ def pack_sequence_as(structure: Any, flat_sequence: Any) -> Any:
 
 def _build(x: Any, it: Any) -> Any:
     if isinstance(x, dict):
-        vals = {k: _build(x[k], it) for k in sorted(x, key=_sort_key)}
-        return type(x)((k, vals[k]) for k in x) if type(x) is not dict else {k: vals[k] for k in x}
+        vals = {k: _build(x[k], it) for k in _dict_keys(x)}
+        if type(x) is dict:
+            return {k: vals[k] for k in x}
+        return _rebuild_dict(x, [(k, vals[k]) for k in x])
     if _is_namedtuple(x):
         return type(x)(*[_build(c, it) for c in x])
     if isinstance(x, (list, tuple)):
         return type(x)(_build(c, it) for c in x)
+    if isinstance(x, deque):
+        return type(x)((_build(c, it) for c in x), maxlen=x.maxlen)
     return next(it)
+
+
+def _rebuild_dict(x: dict, items: list) -> dict:
+    """A dict of `x`'s type holding `items` (a defaultdict keeps its default factory)."""
+    if isinstance(x, defaultdict):
+        return type(x)(x.default_factory, items)
+    return type(x)(items)
 
 
 def map_structure(func: Callable[..., Any], *structures: Any) -> Any:
