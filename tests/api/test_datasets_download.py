@@ -459,6 +459,7 @@ def test_cifar10_downloads_extracts_and_lays_out_channels(served, cache, monkeyp
 @pytest.fixture(scope="module")
 def cifar10_full_size(tmp_path_factory):
     """An extracted CIFAR-10 archive at full size (Keras's loader assumes 10,000 per batch)."""
+    _keras_module("cifar10")  # skip before writing 180 MB when Keras is not there
     target = tmp_path_factory.mktemp("cifar10") / "cifar-10-batches-py-target"
     _write_tree(target, _cifar10_members(per_batch=10000))
     return target
@@ -466,7 +467,6 @@ def cifar10_full_size(tmp_path_factory):
 
 @pytest.mark.parametrize("channels", ["channels_last", "channels_first"], indirect=True)
 def test_cifar10_matches_keras_on_full_size_batches(monkeypatch, channels, cifar10_full_size):
-    _keras_module("cifar10")
     local = {"cifar-10-batches-py-target": cifar10_full_size}
     ours = _parity(monkeypatch, "cifar10", local, "load_data")
     assert ours[0][0].shape[0] == 50000 and ours[1][0].shape[0] == 10000
