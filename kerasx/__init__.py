@@ -39,6 +39,8 @@ if _typing.TYPE_CHECKING:
     from kerasx.engine.autodiff import grad as grad
     from kerasx.engine.autodiff import jit as jit
     from kerasx.engine.autodiff import value_and_grad as value_and_grad
+    from kerasx.engine.name_scope import device as device
+    from kerasx.engine.name_scope import name_scope as name_scope
     from kerasx.engine.symbolic import KerasTensor as KerasTensor
     from kerasx.engine.variables import StatelessScope as StatelessScope
     from kerasx.engine.variables import Variable as Variable
@@ -85,6 +87,8 @@ _ATTRIBUTES = {
     "grad": "kerasx.engine.autodiff",
     "jit": "kerasx.engine.autodiff",
     "value_and_grad": "kerasx.engine.autodiff",
+    "device": "kerasx.engine.name_scope",
+    "name_scope": "kerasx.engine.name_scope",
     "KerasTensor": "kerasx.engine.symbolic",
     "StatelessScope": "kerasx.engine.variables",
     "Variable": "kerasx.engine.variables",

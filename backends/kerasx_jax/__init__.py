@@ -137,6 +137,32 @@ class JaxEngine:
         """Block until the arrays in `tree` are computed."""
         jax.block_until_ready(tree)
 
+    def device_scope(self, device_name: Any) -> Any:
+        """A context manager making `device_name` JAX's default device: ``"cpu"``,
+        ``"gpu:1"`` (type and index, case-insensitive) or a ``jax.Device``. An unknown device
+        type raises JAX's RuntimeError; a bad index or argument, ValueError."""
+        if isinstance(device_name, jax.Device):
+            return jax.default_device(device_name)
+        if not isinstance(device_name, str):
+            raise ValueError(
+                "Invalid value for argument `device_name`: expected a string such as 'cpu' or "
+                f"'gpu:0', or a jax.Device. Received: device_name={device_name!r}"
+            )
+        kind, _, index = device_name.lower().partition(":")
+        if index and not index.isdigit():
+            raise ValueError(
+                f"Invalid device index in `device_name`: expected 'type:N' with N a number, "
+                f"such as 'gpu:0'. Received: device_name={device_name!r}"
+            )
+        found = jax.devices(kind)
+        i = int(index or 0)
+        if i >= len(found):
+            raise ValueError(
+                f"`device_name`={device_name!r} asks for {kind} device {i}, but this machine "
+                f"has {len(found)} {kind} device(s) (indices 0 to {len(found) - 1})."
+            )
+        return jax.default_device(found[i])
+
     def custom_gradient(self, fn: Callable) -> Callable:
         return jax.custom_gradient(fn)
 

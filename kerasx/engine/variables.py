@@ -13,6 +13,7 @@ from typing import Any
 
 from kerasx.engine import dispatch
 from kerasx.engine import dtypes as _dt
+from kerasx.engine import name_scope as _name_scope
 from kerasx.engine.operators import TensorOperators
 
 _local = threading.local()
@@ -126,7 +127,7 @@ class Variable(TensorOperators):
                 f"Received: name={name!r}"
             )
         self.name = name or f"variable_{next(_uids)}"
-        self.path = self.name
+        self.path = _name_scope.path_for(self.name)
         self.trainable = bool(trainable)
         self.autocast = autocast
         self.aggregation = aggregation

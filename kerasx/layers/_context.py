@@ -2,7 +2,9 @@
 
 When a layer is called (or built) inside another layer, the outer layer's name prefixes
 the paths of variables created inside (``model/dense/kernel``) and its `training` value
-flows down to inner layers that were not given one explicitly.
+flows down to inner layers that were not given one explicitly. The stack of names is the one
+`kerasx.name_scope` pushes onto (kerasx/engine/name_scope.py), so user scopes prefix layers'
+paths too (``outer/dense/kernel``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from __future__ import annotations
 import re
 import threading
 from typing import Any
+
+from kerasx.engine.name_scope import names as _names
+from kerasx.engine.name_scope import path_for as _path_for
+from kerasx.engine.name_scope import pushed_by_name_scope as _pushed_by_name_scope
 
 _local = threading.local()
 
@@ -30,27 +36,26 @@ class name_scope:
         self.pushed = False
 
     def __enter__(self) -> None:
-        names = _stack("names")
+        names = _names()
         # A layer re-entering its own scope (a model's build calling the model) adds nothing.
-        self.pushed = not names or names[-1] != self.name
+        self.pushed = not names or names[-1] != self.name or _pushed_by_name_scope()
         if self.pushed:
             names.append(self.name)
 
     def __exit__(self, *exc: Any) -> None:
         if self.pushed:
-            _stack("names").pop()
+            _names().pop()
 
 
 def innermost_name() -> str | None:
     """The innermost name scope (None outside any)."""
-    names = _stack("names")
+    names = _names()
     return names[-1] if names else None
 
 
 def current_path(name: str) -> str:
     """The full path of a variable called `name` created now."""
-    names = _stack("names")
-    return "/".join([*names, name]) if names else name
+    return _path_for(name)
 
 
 class training_scope:
@@ -83,15 +88,13 @@ def enter_call(training: Any, name: str) -> bool:
     Returns:
         Whether `name` was pushed (pass it to `exit_call`).
     """
-    loc = _local
     try:
-        trainings = loc.training
-        names = loc.names
+        trainings = _local.training
     except AttributeError:
         trainings = _stack("training")
-        names = _stack("names")
+    names = _names()
     trainings.append(training)
-    if names and names[-1] == name:
+    if names and names[-1] == name and not _pushed_by_name_scope():
         return False
     names.append(name)
     return True
@@ -99,10 +102,9 @@ def enter_call(training: Any, name: str) -> bool:
 
 def exit_call(pushed: bool) -> None:
     """Undo `enter_call` (the name first, then the training value)."""
-    loc = _local
     if pushed:
-        loc.names.pop()
-    loc.training.pop()
+        _names().pop()
+    _local.training.pop()
 
 
 def snake_case(name: str) -> str:
