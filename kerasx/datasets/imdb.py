@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from kerasx.datasets.cifar import load_npz
+from kerasx.datasets._safe_pickle import load_npz
 from kerasx.utils.file_utils import get_file
 
 _ORIGIN_FOLDER = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"

@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 
-from kerasx.datasets.cifar import load_npz
+from kerasx.datasets._safe_pickle import load_npz
 from kerasx.datasets.imdb import _as_object_array, _drop_long, _limit_vocabulary, _shift_indices
 from kerasx.utils.file_utils import get_file
 

@@ -27,6 +27,7 @@ import pytest
 import kerasx
 from kerasx import config
 from kerasx.datasets import (
+    _safe_pickle,
     boston_housing,
     california_housing,
     cifar,
@@ -528,11 +529,11 @@ def test_ragged_npz_arrays_cannot_run_code(tmp_path):
     path = tmp_path / "bad.npz"
     np.savez(path, x=bad, y=np.arange(3))
     with pytest.raises(pickle.UnpicklingError, match="system"):
-        cifar.load_npz(str(path))
+        _safe_pickle.load_npz(str(path))
     good = tmp_path / "good.npz"
     arrays = _reuters_arrays()
     np.savez_compressed(good, **arrays)
-    loaded = cifar.load_npz(str(good))
+    loaded = _safe_pickle.load_npz(str(good))
     assert loaded["x"].dtype == object and list(loaded["x"]) == list(arrays["x"])
     np.testing.assert_array_equal(loaded["y"], arrays["y"])
 
