@@ -258,8 +258,8 @@ def _structure_expr(structure: Any, leaves: Any, namespace: dict) -> str:
         return "[" + ", ".join(_structure_expr(s, leaves, namespace) for s in structure) + "]"
     if cls is tuple:
         return "(" + "".join(_structure_expr(s, leaves, namespace) + ", " for s in structure) + ")"
-    if isinstance(structure, (list, tuple, dict)):
-        # namedtuples, dict subclasses, ...: rebuild with kerasx.tree at run time
+    if _tree.is_nested(structure):
+        # namedtuples, dict subclasses, deques, ...: rebuild with kerasx.tree at run time
         n = len(_tree.flatten(structure))
         exprs = [next(leaves) for _ in range(n)]
         name = f"S{len(namespace)}"

@@ -351,3 +351,25 @@ def test_repeated_calls_are_computed_once():
     src = next(iter(jf.entries.values())).source
     calls = [ln for ln in src.splitlines() if "= k" in ln]
     assert len(calls) == 5  # transpose, matmul, add, exp, subtract: each once
+
+
+def test_outputs_in_ordered_dicts_deques_and_defaultdicts_replay_as_structured():
+    import collections
+
+    def f(x, y):
+        z = ops.add(x, y)
+        return (
+            collections.OrderedDict([("z", z), ("a", ops.multiply(x, 2.0))]),
+            collections.deque([ops.sum(z), z], maxlen=4),
+            collections.defaultdict(list, {"b": x, "a": y}),
+        )
+
+    jf = kerasx.jit(f)
+    for x, y in zip(_inputs(), _inputs()):
+        got, ref = jf(x, y), f(x, y)
+        assert [type(g) for g in got] == [type(r) for r in ref]
+        assert list(got[0]) == ["z", "a"] and got[1].maxlen == 4
+        assert got[2].default_factory is list
+        for g, r in zip(kerasx.tree.flatten(got), kerasx.tree.flatten(ref)):
+            np.testing.assert_array_equal(np.asarray(g), np.asarray(r))
+    assert _states(jf) == ["replay"]
