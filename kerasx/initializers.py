@@ -11,6 +11,8 @@ import math
 import random as _py_random
 from typing import Any
 
+import numpy as np
+
 from kerasx import config as _config
 from kerasx import ops
 from kerasx import random as _random
@@ -362,6 +364,75 @@ zeros = Zeros
 ones = Ones
 identity = Identity
 orthogonal = Orthogonal
+
+
+class STFT(Initializer):
+    """Kernels of a short-time Fourier transform written as a 1-D convolution.
+
+    For a kernel of shape ``(frame_length, channels, bins)`` the values are the real
+    (``cos``) or imaginary (``-sin``) parts of the ``fft_length = 2 * (bins - 1)``-point DFT
+    basis for the first `bins` frequencies, multiplied by the window (the same for every
+    channel). `STFTSpectrogram` builds its kernels the same way.
+
+    Args:
+        side: ``"real"`` or ``"imag"``: which part of the transform the kernel computes.
+        window: a window name (``"hann"``, ``"hamming"``, ...; other names need SciPy), an
+            array of `frame_length` values, or None (rectangular, never scaled).
+        scaling: ``"density"`` (the window has unit energy), ``"spectrum"`` (unit sum) or
+            None (as given).
+        periodic: use the periodic form of a named window instead of the symmetric one.
+    """
+
+    def __init__(
+        self,
+        side: str = "real",
+        window: Any = "hann",
+        scaling: str | None = "density",
+        periodic: bool = False,
+    ) -> None:
+        if side not in ("real", "imag"):
+            raise ValueError(
+                f"Received an invalid value for `side`, expected 'real' or 'imag'. "
+                f"Received: side={side!r}"
+            )
+        if scaling not in (None, "density", "spectrum"):
+            raise ValueError(
+                "Received an invalid value for `scaling`, expected None, 'density' or "
+                f"'spectrum'. Received: scaling={scaling!r}"
+            )
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
+        shape = tuple(int(d) for d in shape)
+        if len(shape) != 3 or shape[2] < 2:
+            raise ValueError(
+                "STFT initializes kernels of shape (frame_length, channels, bins) with bins >= "
+                f"2 (the DFT has 2 * (bins - 1) points). Received: shape={shape}"
+            )
+        # The kernels are shared with the layer (imported here: layers import this module).
+        from kerasx.layers.preprocessing.features.stft_spectrogram import stft_kernels
+
+        frame_length, channels, bins = shape
+        real, imag = stft_kernels(
+            frame_length, 2 * (bins - 1), self.window, bool(self.periodic), self.scaling
+        )
+        kernel = real if self.side == "real" else imag
+        return ops.convert_to_tensor(np.broadcast_to(kernel, shape), dtype=_dtype(dtype))
+
+    def get_config(self) -> dict:
+        return {
+            "side": self.side,
+            "window": self.window,
+            "periodic": self.periodic,
+            "scaling": self.scaling,
+        }
+
+
+STFTInitializer = STFT
+stft = STFT
 random_normal = RandomNormal
 random_uniform = RandomUniform
 truncated_normal = TruncatedNormal
@@ -380,6 +451,7 @@ ALL_OBJECTS = {
     Ones,
     Identity,
     Orthogonal,
+    STFT,
     RandomNormal,
     RandomUniform,
     TruncatedNormal,
@@ -401,6 +473,8 @@ ALL_OBJECTS_DICT.update(
         "ones": Ones,
         "identity": Identity,
         "orthogonal": Orthogonal,
+        "STFTInitializer": STFT,
+        "stft": STFT,
         "random_normal": RandomNormal,
         "random_uniform": RandomUniform,
         "uniform": RandomUniform,
