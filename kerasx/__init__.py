@@ -41,6 +41,8 @@ if _typing.TYPE_CHECKING:
     from kerasx.engine.autodiff import value_and_grad as value_and_grad
     from kerasx.engine.name_scope import device as device
     from kerasx.engine.name_scope import name_scope as name_scope
+    from kerasx.engine.remat import RematScope as RematScope
+    from kerasx.engine.remat import remat as remat
     from kerasx.engine.symbolic import KerasTensor as KerasTensor
     from kerasx.engine.variables import StatelessScope as StatelessScope
     from kerasx.engine.variables import Variable as Variable
@@ -89,6 +91,8 @@ _ATTRIBUTES = {
     "value_and_grad": "kerasx.engine.autodiff",
     "device": "kerasx.engine.name_scope",
     "name_scope": "kerasx.engine.name_scope",
+    "RematScope": "kerasx.engine.remat",
+    "remat": "kerasx.engine.remat",
     "KerasTensor": "kerasx.engine.symbolic",
     "StatelessScope": "kerasx.engine.variables",
     "Variable": "kerasx.engine.variables",

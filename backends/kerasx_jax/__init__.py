@@ -163,6 +163,10 @@ class JaxEngine:
             )
         return jax.default_device(found[i])
 
+    def remat(self, fn: Callable) -> Callable:
+        """`fn` rematerialized: its intermediate results are recomputed for the gradient."""
+        return jax.checkpoint(fn)
+
     def custom_gradient(self, fn: Callable) -> Callable:
         return jax.custom_gradient(fn)
 

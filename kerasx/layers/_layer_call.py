@@ -16,6 +16,7 @@ import numpy as np
 
 from kerasx.engine import dispatch, tree
 from kerasx.engine import dtypes as _dt
+from kerasx.engine.remat import remat as _remat
 from kerasx.engine.symbolic import KerasTensor
 from kerasx.engine.variables import AutocastScope, StatelessScope, Variable
 from kerasx.layers import _context, _masks
@@ -54,6 +55,8 @@ def _is_tensor_like(x: Any) -> bool:
 
 class LayerCallMixin:
     """`Layer`'s call machinery (see the module docstring); no state of its own."""
+
+    _remat_mode: Any = None  # set by Layer.__init__ inside a RematScope
 
     # ------------------------------------------------------------------ calling
 
@@ -136,6 +139,8 @@ class LayerCallMixin:
             self._clear_losses()
         pushed = _context.enter_call(training, self.name)
         try:
+            if self._remat_mode is not None:
+                return self._remat_call((x,), kwargs)
             return self.call(x, **kwargs)
         finally:
             _context.exit_call(pushed)
@@ -194,6 +199,8 @@ class LayerCallMixin:
                 outputs = tree.map_structure(
                     lambda t: KerasTensor(t.shape, t.dtype) if id(t) in ins else t, outputs
                 )
+            elif self._remat_mode is not None:
+                outputs = self._remat_call(args, kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
         if self.activity_regularizer is not None and not symbolic:
@@ -207,6 +214,55 @@ class LayerCallMixin:
         elif info.makes_masks or kwargs.get("mask") is not None or _masks.MASKS:
             self._set_masks(args, kwargs, outputs)
         return outputs
+
+    def _remat_call(self, args: tuple, kwargs: dict) -> Any:
+        """`call` rematerialized as the `RematScope` in effect at the layer's creation says
+        (kerasx/engine/remat.py)."""
+        mode = self._remat_mode
+        kind = mode.mode
+        call = self.call
+        if kind == "full" or (kind == "list_of_layers" and self.name in mode.layer_names):
+            return _remat(call)(*args, **kwargs)
+        if kind == "activations":
+            activation = getattr(self, "activation", None)
+            if activation is None:
+                return call(*args, **kwargs)
+            # swapped for this call only, as an instance attribute (the config is untouched)
+            self.__dict__["activation"] = _remat(activation)
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.__dict__["activation"] = activation
+        if kind == "larger_than" and self._output_size(args, kwargs) > mode.output_size_threshold:
+            return _remat(call)(*args, **kwargs)
+        return call(*args, **kwargs)
+
+    def _output_size(self, args: tuple, kwargs: dict) -> int:
+        """How many values `call` returns for these inputs, batch included (traced
+        symbolically once per input signature)."""
+
+        def is_array(x: Any) -> bool:
+            return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, type)
+
+        leaves = tree.flatten((args, kwargs))
+        key = tuple((tuple(x.shape), str(x.dtype)) if is_array(x) else repr(x) for x in leaves)
+        cache = self.__dict__.setdefault("_kx_remat_sizes", {})
+        size = cache.get(key)
+        if size is None:
+            a2, k2 = tree.map_structure(
+                lambda x: KerasTensor(tuple(x.shape), str(x.dtype)) if is_array(x) else x,
+                (list(args), kwargs),
+            )
+            with no_recording():
+                out = self.compute_output_spec(*a2, **k2)
+            size = 0
+            for t in tree.flatten(out):
+                n = 1
+                for d in t.shape:
+                    n *= int(d) if d is not None else 1
+                size += n
+            cache[key] = size
+        return size
 
     def _convert_inputs(self, x: Any) -> Any:
         compute = self._dtype_policy.compute_dtype

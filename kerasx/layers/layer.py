@@ -14,6 +14,7 @@ from kerasx import backend as _backend
 from kerasx import dtype_policies
 from kerasx import regularizers as _regularizers
 from kerasx.engine import tree
+from kerasx.engine.remat import get_current_remat_mode
 from kerasx.engine.variables import Variable
 from kerasx.layers import _context, _masks
 from kerasx.layers._layer_call import LayerCallMixin, _CallInfo
@@ -110,6 +111,9 @@ class Layer(LayerWeightsMixin, LayerCallMixin):
         d["_inbound_nodes"] = []
         d["_kx_built"] = False
         d["_kx_trainable"] = bool(trainable)
+        # the RematScope in effect now decides how this layer's calls rematerialize
+        remat_mode = get_current_remat_mode()
+        d["_remat_mode"] = remat_mode if remat_mode is not None and remat_mode.mode else None
         if name is None:
             prefix = _context.snake_case(type(self).__name__)
             uid = _backend.get_uid(prefix)
