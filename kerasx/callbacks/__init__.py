@@ -13,5 +13,6 @@ from kerasx.callbacks.learning_rate_scheduler import (
 from kerasx.callbacks.model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from kerasx.callbacks.progbar_logger import ProgbarLogger as ProgbarLogger
 from kerasx.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau as ReduceLROnPlateau
+from kerasx.callbacks.remote_monitor import RemoteMonitor as RemoteMonitor
 from kerasx.callbacks.swap_ema_weights import SwapEMAWeights as SwapEMAWeights
 from kerasx.callbacks.terminate_on_nan import TerminateOnNaN as TerminateOnNaN
