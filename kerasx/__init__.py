@@ -44,16 +44,19 @@ if _typing.TYPE_CHECKING:
     from kerasx.engine.remat import RematScope as RematScope
     from kerasx.engine.remat import remat as remat
     from kerasx.engine.symbolic import KerasTensor as KerasTensor
+    from kerasx.engine.symbolic import SymbolicScope as SymbolicScope
     from kerasx.engine.variables import StatelessScope as StatelessScope
     from kerasx.engine.variables import Variable as Variable
     from kerasx.initializers import Initializer as Initializer
     from kerasx.layers import Input as Input
     from kerasx.layers import InputSpec as InputSpec
     from kerasx.layers import Layer as Layer
+    from kerasx.layers.operation import Operation as Operation
     from kerasx.losses import Loss as Loss
     from kerasx.metrics import Metric as Metric
     from kerasx.models import Model as Model
     from kerasx.models import Sequential as Sequential
+    from kerasx.models.function import Function as Function
     from kerasx.optimizers import Optimizer as Optimizer
     from kerasx.regularizers import Regularizer as Regularizer
 
@@ -92,8 +95,11 @@ _ATTRIBUTES = {
     "device": "kerasx.engine.name_scope",
     "name_scope": "kerasx.engine.name_scope",
     "RematScope": "kerasx.engine.remat",
+    "Operation": "kerasx.layers.operation",
+    "Function": "kerasx.models.function",
     "remat": "kerasx.engine.remat",
     "KerasTensor": "kerasx.engine.symbolic",
+    "SymbolicScope": "kerasx.engine.symbolic",
     "StatelessScope": "kerasx.engine.variables",
     "Variable": "kerasx.engine.variables",
     "Initializer": "kerasx.initializers",

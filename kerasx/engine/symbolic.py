@@ -7,6 +7,7 @@ functional API and `compute_output_shape` work without running any engine.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from kerasx.engine import dispatch
@@ -216,3 +217,24 @@ _node_hook: Any = None
 
 
 dispatch._KerasTensor = KerasTensor
+
+
+_scope_state = threading.local()
+
+
+class SymbolicScope:
+    """A context manager marking a symbolic trace (``keras.SymbolicScope``): inside it,
+    `in_symbolic_scope()` is True. kerasx opens one while a layer or an operation computes its
+    output spec, so a layer's code can tell a shape trace from a real call."""
+
+    def __enter__(self) -> SymbolicScope:
+        _scope_state.depth = getattr(_scope_state, "depth", 0) + 1
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _scope_state.depth -= 1
+
+
+def in_symbolic_scope() -> bool:
+    """Whether a `SymbolicScope` is open in this thread."""
+    return getattr(_scope_state, "depth", 0) > 0

@@ -17,7 +17,7 @@ import numpy as np
 from kerasx.engine import dispatch, tree
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.remat import remat as _remat
-from kerasx.engine.symbolic import KerasTensor
+from kerasx.engine.symbolic import KerasTensor, SymbolicScope
 from kerasx.engine.variables import AutocastScope, StatelessScope, Variable
 from kerasx.layers import _context, _masks
 from kerasx.layers._layer_weights import _LOSS_HOLDERS
@@ -191,7 +191,7 @@ class LayerCallMixin:
             AutocastScope(policy.compute_dtype) if mixed else _no_autocast_change(),
         ):
             if symbolic:
-                with no_recording():
+                with no_recording(), SymbolicScope():
                     outputs = self.compute_output_spec(*args, **kwargs)
                 # An output that is one of the inputs (Identity, a linear Activation) gets a
                 # fresh tensor, so the node's history does not overwrite the input's.
