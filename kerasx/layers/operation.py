@@ -28,6 +28,12 @@ class Operation(metaclass=abc.ABCMeta):  # noqa: B024 - ABC only so `Layer` can 
             second instance on: ``double``, ``double_1``, ...).
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Operation:
+        # the graph bookkeeping exists even when a subclass skips `super().__init__()`
+        instance = super().__new__(cls)
+        instance._inbound_nodes = []
+        return instance
+
     def __init__(self, name: str | None = None) -> None:
         if name is None:
             prefix = _context.snake_case(type(self).__name__)
@@ -38,7 +44,6 @@ class Operation(metaclass=abc.ABCMeta):  # noqa: B024 - ABC only so `Layer` can 
                 f"Argument `name` must be a string without '/'. Received: name={name!r}"
             )
         self.name = name
-        self._inbound_nodes: list = []
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if any(isinstance(t, KerasTensor) for t in tree.flatten((args, kwargs))):
@@ -95,7 +100,7 @@ class Operation(metaclass=abc.ABCMeta):  # noqa: B024 - ABC only so `Layer` can 
         return cls(**config)
 
     def __repr__(self) -> str:
-        return f"<Operation name={self.name}>"
+        return f"<Operation name={getattr(self, 'name', type(self).__name__)}>"
 
 
 def _register_layer() -> None:

@@ -138,3 +138,16 @@ def test_errors():
         kerasx.Function(np.ones(3), inp)
     with pytest.raises(NotImplementedError, match="cannot be serialized"):
         f.get_config()
+
+
+def test_subclass_without_super_init_still_records_nodes():
+    class NoSuper(kerasx.Operation):
+        def __init__(self, k):
+            self.k = k
+
+        def call(self, x):
+            return x * self.k
+
+    inp = kerasx.Input((2,))
+    model = kerasx.Model(inp, NoSuper(3.0)(inp))
+    np.testing.assert_array_equal(np.asarray(model(np.ones((1, 2), "float32"))), [[3.0, 3.0]])
