@@ -28,6 +28,7 @@ if _typing.TYPE_CHECKING:
     from kerasx import models as models
     from kerasx import ops as ops
     from kerasx import optimizers as optimizers
+    from kerasx import preprocessing as preprocessing
     from kerasx import random as random
     from kerasx import regularizers as regularizers
     from kerasx import saving as saving
@@ -77,6 +78,7 @@ _SUBMODULES = (
     "models",
     "ops",
     "optimizers",
+    "preprocessing",
     "random",
     "regularizers",
     "saving",

@@ -7,6 +7,10 @@ from kerasx.config import disable_interactive_logging as disable_interactive_log
 from kerasx.config import enable_interactive_logging as enable_interactive_logging
 from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
 from kerasx.layers.node import get_source_inputs as get_source_inputs
+from kerasx.preprocessing.image_utils import array_to_img as array_to_img
+from kerasx.preprocessing.image_utils import img_to_array as img_to_array
+from kerasx.preprocessing.image_utils import load_img as load_img
+from kerasx.preprocessing.image_utils import save_img as save_img
 from kerasx.saving.object_registration import CustomObjectScope as CustomObjectScope
 from kerasx.saving.object_registration import custom_object_scope as custom_object_scope
 from kerasx.saving.object_registration import get_custom_objects as get_custom_objects
@@ -25,6 +29,12 @@ from kerasx.utils.config import Config as Config
 from kerasx.utils.dataset_utils import split_dataset as split_dataset
 from kerasx.utils.dataset_utils import (
     timeseries_dataset_from_array as timeseries_dataset_from_array,
+)
+from kerasx.utils.directory_datasets import (
+    audio_dataset_from_directory as audio_dataset_from_directory,
+)
+from kerasx.utils.directory_datasets import (
+    text_dataset_from_directory as text_dataset_from_directory,
 )
 from kerasx.utils.file_utils import get_file as get_file
 from kerasx.utils.numerical_utils import normalize as normalize
