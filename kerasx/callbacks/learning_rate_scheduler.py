@@ -18,7 +18,9 @@ class LearningRateScheduler(Callback):
             It must return a float.
         verbose: 1 prints the new learning rate at each epoch.
 
-    The learning rate is also added to the epoch logs as ``"learning_rate"``.
+    The learning rate is also added to the epoch logs as ``"learning_rate"``. With a
+    `MultiOptimizer`, every sub-optimizer is scheduled and logged as
+    ``"learning_rate_<name>"``.
     """
 
     def __init__(self, schedule: Callable, verbose: int = 0) -> None:
@@ -26,8 +28,7 @@ class LearningRateScheduler(Callback):
         self.schedule = schedule
         self.verbose = verbose
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        optimizer = self.model.optimizer
+    def _set_rate(self, optimizer: object, epoch: int) -> float:
         if not hasattr(optimizer, "learning_rate"):
             raise ValueError('Optimizer must have a "learning_rate" attribute.')
         try:
@@ -39,12 +40,25 @@ class LearningRateScheduler(Callback):
                 f"The output of the `schedule` function should be a float. Got: {learning_rate}"
             )
         optimizer.learning_rate = learning_rate
-        if self.verbose > 0:
-            print_msg(
-                f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
-                f"{learning_rate}."
-            )
+        return learning_rate
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        optimizer = self.model.optimizer
+        # A MultiOptimizer (anything listing `optimizers`): each sub-optimizer is scheduled.
+        for opt in optimizer.optimizers if hasattr(optimizer, "optimizers") else [optimizer]:
+            learning_rate = self._set_rate(opt, epoch)
+            if self.verbose > 0:
+                which = f"{opt.name} " if opt is not optimizer else ""
+                print_msg(
+                    f"\nEpoch {epoch + 1}: LearningRateScheduler setting {which}learning rate "
+                    f"to {learning_rate}."
+                )
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
-            logs["learning_rate"] = to_float(self.model.optimizer.learning_rate)
+            optimizer = self.model.optimizer
+            if hasattr(optimizer, "optimizers"):
+                for opt in optimizer.optimizers:
+                    logs[f"learning_rate_{opt.name}"] = to_float(opt.learning_rate)
+            else:
+                logs["learning_rate"] = to_float(optimizer.learning_rate)

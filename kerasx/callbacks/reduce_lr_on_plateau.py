@@ -19,7 +19,8 @@ class ReduceLROnPlateau(MonitorCallback):
     learning rate becomes ``max(lr * factor, min_lr)``; then `cooldown` epochs pass before
     counting resumes. The current learning rate is added to the epoch logs as
     ``"learning_rate"``. The optimizer's learning rate must be settable (a float, not a
-    `LearningRateSchedule`).
+    `LearningRateSchedule`). With a `MultiOptimizer`, each sub-optimizer is reduced and
+    logged (as ``"learning_rate_<name>"``).
 
     Args:
         monitor: the metric to watch.
@@ -71,7 +72,15 @@ class ReduceLROnPlateau(MonitorCallback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
-        logs["learning_rate"] = to_float(self.model.optimizer.learning_rate)
+        optimizer = self.model.optimizer
+        # A MultiOptimizer (anything listing `optimizers`): each sub-optimizer is logged and
+        # reduced on its own.
+        multi = hasattr(optimizer, "optimizers")
+        if multi:
+            for opt in optimizer.optimizers:
+                logs[f"learning_rate_{opt.name}"] = to_float(opt.learning_rate)
+        else:
+            logs["learning_rate"] = to_float(optimizer.learning_rate)
         if self.monitor_op is None:
             self._set_monitor_op()
         current = logs.get(self.monitor)
@@ -95,13 +104,19 @@ class ReduceLROnPlateau(MonitorCallback):
         self.wait += 1
         if self.wait < self.patience:
             return
-        old_lr = to_float(self.model.optimizer.learning_rate)
-        if old_lr > np.float32(self.min_lr):
-            new_lr = max(old_lr * self.factor, self.min_lr)
-            self.model.optimizer.learning_rate = new_lr
-            if self.verbose > 0:
-                print_msg(
-                    f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}."
-                )
+        reduced = False
+        for opt in optimizer.optimizers if multi else [optimizer]:
+            old_lr = to_float(opt.learning_rate)
+            if old_lr > np.float32(self.min_lr):
+                new_lr = max(old_lr * self.factor, self.min_lr)
+                opt.learning_rate = new_lr
+                reduced = True
+                if self.verbose > 0:
+                    which = f" {opt.name}" if multi else ""
+                    print_msg(
+                        f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{which} learning rate "
+                        f"to {new_lr}."
+                    )
+        if reduced:
             self.cooldown_counter = self.cooldown
             self.wait = 0

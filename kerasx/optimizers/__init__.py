@@ -12,6 +12,8 @@ from kerasx.optimizers.ftrl import Ftrl as Ftrl
 from kerasx.optimizers.lamb import Lamb as Lamb
 from kerasx.optimizers.lion import Lion as Lion
 from kerasx.optimizers.loss_scale_optimizer import LossScaleOptimizer as LossScaleOptimizer
+from kerasx.optimizers.multi_optimizer import MultiOptimizer as MultiOptimizer
+from kerasx.optimizers.multi_optimizer import OptimizerMap as OptimizerMap
 from kerasx.optimizers.muon import Muon as Muon
 from kerasx.optimizers.nadam import Nadam as Nadam
 from kerasx.optimizers.registry import deserialize as deserialize

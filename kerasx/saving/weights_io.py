@@ -74,6 +74,17 @@ def collect(model: Any, include_optimizer: bool = True) -> list[Entry]:
     if optimizer is not None and id(optimizer) not in visited:
         visited.add(id(optimizer))
         entries.append(Entry("optimizer", optimizer, list(optimizer.variables), "optimizer"))
+        # A MultiOptimizer's sub-optimizers are also written on their own, under
+        # ``optimizer/optimizers/<snake-cased class>[_n]``, as Keras writes (and expects) them.
+        counts: dict[str, int] = {}
+        for sub in getattr(optimizer, "optimizers", None) or []:
+            base = _snake(type(sub).__name__)
+            n = counts.get(base, -1) + 1
+            counts[base] = n
+            key = base if n == 0 else f"{base}_{n}"
+            entries.append(
+                Entry(f"optimizer/optimizers/{key}", sub, list(sub.variables), "optimizer")
+            )
     return entries
 
 

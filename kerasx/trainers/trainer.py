@@ -468,6 +468,9 @@ class Trainer(StepRunner):
             first = _first_rows(x, y, sample_weight)
             if first is not None:
                 self._prepare(first, "train")
+        if self.built and self.optimizer is not None and not getattr(self.optimizer, "built", True):
+            # As in Keras, the optimizer exists before the callbacks start (they may read it).
+            self.optimizer.build(self.trainable_variables)
         self.__dict__["_kx_sync_each_step"] = _callbacks_read_model(cbs)
         cbs.on_train_begin()
         # BackupAndRestore, restoring a backup, says which epoch to resume from.
@@ -494,7 +497,9 @@ class Trainer(StepRunner):
         finally:
             if state is not None:
                 state.write_back()
-        if self.optimizer is not None and getattr(self.optimizer, "use_ema", False):
+        if self.optimizer is not None and hasattr(self.optimizer, "finalize_variable_values"):
+            # Every optimizer finalizes (a no-op without EMA): wrappers such as MultiOptimizer
+            # forward it to inner optimizers that keep an EMA.
             self.optimizer.finalize_variable_values(self.trainable_variables)
         cbs.on_train_end(training_logs)
         return self.history
