@@ -299,7 +299,17 @@ def test_follow_links(tmp_path):
 # -- training ------------------------------------------------------------------------------------
 
 
-def test_text_vectorization_embedding_model_fits(tmp_path):
+@pytest.fixture
+def numpy_engine():
+    previous = kerasx.config.backend()
+    kerasx.config.set_backend("numpy")
+    yield
+    kerasx.config.set_backend(previous)
+
+
+def test_text_vectorization_embedding_model_fits(tmp_path, numpy_engine):
+    # String inputs inside a model need the NumPy engine (JAX arrays cannot hold strings,
+    # as in Keras on JAX); on JAX, vectorize the text batches before the model.
     words = {"pos": "good great fine nice", "neg": "bad awful poor sad"}
     files = {}
     for label, vocab in words.items():
