@@ -1,5 +1,6 @@
 """Optimizers: update rules, their base class, loss scaling and learning-rate schedules."""
 
+from kerasx.optimizers import legacy as legacy
 from kerasx.optimizers import schedules as schedules
 from kerasx.optimizers.adadelta import Adadelta as Adadelta
 from kerasx.optimizers.adafactor import Adafactor as Adafactor
