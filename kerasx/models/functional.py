@@ -250,7 +250,10 @@ class Functional(Model):
         return tree.pack_sequence_as(self._kx_outputs_struct, [values[id(t)] for t in self._kx_out])
 
     def _convert_input(self, x: Any, spec: KerasTensor) -> Any:
-        if x is None or isinstance(x, KerasTensor):
+        if x is None:
+            return x
+        x = _match_rank(x, spec)
+        if isinstance(x, KerasTensor):
             return x
         layer = spec._keras_history.operation
         target = layer.dtype
@@ -293,6 +296,25 @@ class Functional(Model):
         from kerasx.saving.graph_config import functional_from_config
 
         return functional_from_config(cls, config, custom_objects)
+
+
+def _match_rank(x: Any, spec: KerasTensor) -> Any:
+    """`x` with a size-1 last axis added or dropped when that is all that keeps it from the
+    input's rank, as Keras does: ``(batch,)`` data feeds an ``Input((1,))`` and ``(batch, 1)``
+    data an ``Input(())``."""
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        return x
+    want = len(spec.shape)
+    if len(shape) == want - 1 and want >= 1 and spec.shape[-1] == 1:
+        from kerasx import ops
+
+        return ops.expand_dims(x, -1)
+    if len(shape) == want + 1 and shape[-1] == 1:
+        from kerasx import ops
+
+        return ops.squeeze(x, -1)
+    return x
 
 
 def _masks_of(struct: Any, masks: dict) -> Any:
