@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from kerasx.engine import dispatch, tree
-from kerasx.engine.variables import StatelessScope
+from kerasx.engine.variables import StatelessScope, Variable
 
 _MODES = ("full", "activations", "larger_than", "list_of_layers", None)
 _local = threading.local()
@@ -59,7 +59,8 @@ def remat(f: Callable) -> Callable:
         if hook is None:
             return f(*args, **kwargs)
         structure = (args, kwargs)
-        leaves = tree.flatten(structure)
+        # a Variable passed in is checkpointed as its current value
+        leaves = [v.value if isinstance(v, Variable) else v for v in tree.flatten(structure)]
         where = [i for i, leaf in enumerate(leaves) if _is_array(leaf)]
         assigned: list = []
 

@@ -49,6 +49,9 @@ def test_remat_function_same_values_and_gradients(engine):
     np.testing.assert_allclose(_np(g2), _np(g1), rtol=1e-6)
     with pytest.raises(TypeError, match="callable"):
         kerasx.remat(3)
+    # a Variable argument is checkpointed as its value
+    v = kerasx.Variable(np.full(5, 0.5, "float32"))
+    np.testing.assert_allclose(_np(g(v, 2.0)), _np(f(v.value, 2.0)), rtol=1e-6)
 
 
 def test_remat_checkpoints_on_jax(jax_engine):
