@@ -24,18 +24,29 @@ class SwapEMAWeights(Callback):
         self.swap_on_epoch = swap_on_epoch
         self._ema_weights_in_model = False
 
-    def _averages(self) -> list:
+    def _pairs(self) -> list:
+        """(model weight, its moving average) pairs. With a `MultiOptimizer`, the weights of
+        every sub-optimizer that keeps an EMA (the others are left alone), as in Keras."""
         optimizer = self.model.optimizer
-        if not getattr(optimizer, "use_ema", False):
-            raise ValueError(
-                "SwapEMAWeights must be used when `use_ema=True` is set on the optimizer. "
-                f"Received: use_ema={getattr(optimizer, 'use_ema', None)}"
-            )
-        return optimizer._model_variables_moving_average
+        subs = getattr(optimizer, "optimizers", None)
+        if subs is not None:
+            pairs = []
+            for sub in subs:
+                if getattr(sub, "use_ema", False):
+                    pairs += zip(sub._trainable_variables, sub._model_variables_moving_average)
+            if pairs:
+                return pairs
+        elif getattr(optimizer, "use_ema", False):
+            averages = optimizer._model_variables_moving_average
+            return list(zip(self.model.trainable_variables, averages, strict=False))
+        raise ValueError(
+            "SwapEMAWeights must be used when `use_ema=True` is set on the optimizer (or, with "
+            "a MultiOptimizer, on at least one of its optimizers). Received: "
+            f"use_ema={getattr(optimizer, 'use_ema', None)}"
+        )
 
     def _swap_variables(self) -> None:
-        averages = self._averages()
-        for var, average in zip(self.model.trainable_variables, averages, strict=False):
+        for var, average in self._pairs():
             held = ops.convert_to_tensor(ops.copy(var.value))
             var.assign(average.value)
             average.assign(held)
@@ -43,7 +54,7 @@ class SwapEMAWeights(Callback):
     def _finalize_ema_values(self) -> None:
         # The model now holds the EMA weights; copy them into the averages so that the
         # trainer's end-of-training finalization (model <- averages) keeps them.
-        for var, average in zip(self.model.trainable_variables, self._averages(), strict=False):
+        for var, average in self._pairs():
             average.assign(var.value)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:

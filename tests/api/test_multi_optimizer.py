@@ -391,3 +391,54 @@ def test_save_and_load_model(engine, tmp_path):
     assert [o.name for o in theirs.optimizer.optimizers] == ["a", "s"]
     for v, want in zip(theirs.optimizer.variables, saved, strict=True):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(v), want, err_msg=v.path)
+
+
+def test_swap_ema_weights_swaps_only_the_ema_sub_optimizers_weights():
+    from kerasx import layers, optimizers
+
+    model = kerasx.Sequential(
+        [kerasx.Input((3,)), layers.Dense(4, name="d1"), layers.Dense(2, name="d2")], name="seq"
+    )
+    adam = optimizers.Adam(0.01, use_ema=True, ema_overwrite_frequency=None)
+    opt = optimizers.MultiOptimizer(optimizers.OptimizerMap(optimizers.SGD(0.1), {".*d2/.*": adam}))
+    model.compile(opt, "mse")
+    x = np.random.default_rng(0).normal(size=(16, 3)).astype("float32")
+    y = np.zeros((16, 2), "float32")
+    seen = {}
+
+    class Probe(kerasx.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen["train"] = [w.copy() for w in self.model.get_weights()]
+            seen["ema"] = [np.asarray(v.value).copy() for v in adam._model_variables_moving_average]
+
+        def on_test_begin(self, logs=None):
+            seen["test"] = [w.copy() for w in self.model.get_weights()]
+            seen["avg"] = [np.asarray(v.value).copy() for v in adam._model_variables_moving_average]
+
+        def on_test_end(self, logs=None):
+            seen["after"] = [w.copy() for w in self.model.get_weights()]
+
+    model.fit(
+        x,
+        y,
+        epochs=2,
+        batch_size=8,
+        verbose=0,
+        validation_data=(x, y),
+        callbacks=[kerasx.callbacks.SwapEMAWeights(), Probe()],
+    )
+    d1_kernel, d1_bias, d2_kernel, d2_bias = seen["test"]
+    np.testing.assert_array_equal(d1_kernel, seen["train"][0])  # SGD's weights stay
+    np.testing.assert_array_equal(d1_bias, seen["train"][1])
+    np.testing.assert_array_equal(d2_kernel, seen["ema"][0])  # Adam's weights are the EMA
+    np.testing.assert_array_equal(d2_bias, seen["ema"][1])
+    np.testing.assert_array_equal(seen["avg"][0], seen["train"][2])  # ... swapped, not copied
+    assert not np.array_equal(d2_kernel, seen["train"][2])
+    for a, b in zip(seen["after"], seen["train"]):  # swapped back after the evaluation
+        np.testing.assert_array_equal(a, b)
+    plain = kerasx.Sequential([kerasx.Input((3,)), layers.Dense(2)])
+    plain.compile(optimizers.MultiOptimizer(optimizers.OptimizerMap(optimizers.SGD())), "mse")
+    with pytest.raises(ValueError, match="SwapEMAWeights must be used"):
+        plain.fit(
+            x, y, verbose=0, validation_data=(x, y), callbacks=[kerasx.callbacks.SwapEMAWeights()]
+        )
