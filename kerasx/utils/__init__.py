@@ -6,7 +6,6 @@ from kerasx.backend import standardize_dtype as standardize_dtype
 from kerasx.config import disable_interactive_logging as disable_interactive_logging
 from kerasx.config import enable_interactive_logging as enable_interactive_logging
 from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
-from kerasx.layers.node import get_source_inputs as get_source_inputs
 from kerasx.preprocessing.image_utils import array_to_img as array_to_img
 from kerasx.preprocessing.image_utils import img_to_array as img_to_array
 from kerasx.preprocessing.image_utils import load_img as load_img
@@ -42,3 +41,18 @@ from kerasx.utils.numerical_utils import to_categorical as to_categorical
 from kerasx.utils.progbar import Progbar as Progbar
 from kerasx.utils.rng_utils import set_random_seed as set_random_seed
 from kerasx.utils.sequence_utils import pad_sequences as pad_sequences
+
+
+def __getattr__(name: str) -> object:
+    # `get_source_inputs` lives with the layer graph; importing it on first use keeps
+    # `import kerasx.utils` (which `fit` does) from importing every layer module.
+    if name == "get_source_inputs":
+        from kerasx.layers.node import get_source_inputs
+
+        globals()[name] = get_source_inputs
+        return get_source_inputs
+    raise AttributeError(f"module 'kerasx.utils' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "get_source_inputs"])
