@@ -15,4 +15,5 @@ from kerasx.callbacks.progbar_logger import ProgbarLogger as ProgbarLogger
 from kerasx.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from kerasx.callbacks.remote_monitor import RemoteMonitor as RemoteMonitor
 from kerasx.callbacks.swap_ema_weights import SwapEMAWeights as SwapEMAWeights
+from kerasx.callbacks.tensorboard import TensorBoard as TensorBoard
 from kerasx.callbacks.terminate_on_nan import TerminateOnNaN as TerminateOnNaN
