@@ -96,11 +96,13 @@ class TensorBoard(Callback):
     epoch and evaluation and closed when training ends. View them with
     ``tensorboard --logdir <log_dir>``.
 
-    Not written here (they need TensorFlow): the op-level graph of the train function,
-    profiler traces (`profile_batch` is checked but a non-zero value only warns), and weight
+    Not written: the op-level graph of the train function (a TensorFlow graph), profiler
+    traces (`profile_batch` is checked but a non-zero value only warns), and weight
     images (`write_images=True` warns). Log values that are not single numbers are skipped.
     Scalars are stored as float32 ``simple_value``s and histograms as ``HistogramProto``s
     (30 equal-width buckets), which TensorBoard reads like TensorFlow's own summaries.
+    Epoch scalars are written whatever `update_freq` is (with TensorFlow, an integer
+    `update_freq` can drop them when the batch count is not a multiple of it).
 
     Args:
         log_dir: the directory of the logs; keep one directory per callback.
@@ -169,8 +171,8 @@ class TensorBoard(Callback):
         self.profile_batch = profile_batch
         if self._start_batch or self._stop_batch:
             warnings.warn(
-                "kerasx's TensorBoard callback cannot profile (profiler traces need "
-                f"TensorFlow); profile_batch={profile_batch!r} is ignored.",
+                "kerasx's TensorBoard callback does not write profiler traces; "
+                f"profile_batch={profile_batch!r} is ignored (metrics are still written).",
                 stacklevel=2,
             )
         if self.write_images:
@@ -223,6 +225,9 @@ class TensorBoard(Callback):
         """
         super().set_model(model)
         self._close_writers()
+        self._log_write_dir = self.log_dir
+        self._train_dir = os.path.join(self.log_dir, "train")
+        self._val_dir = os.path.join(self.log_dir, "validation")
         # Written when `fit` or `evaluate` starts, so no file is left open by a model that
         # is only set (e.g. for `predict`).
         self._should_write_graph = self.write_graph and model is not None
