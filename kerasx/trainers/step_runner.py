@@ -307,10 +307,12 @@ def _first_rows(x: Any, y: Any, sample_weight: Any) -> Any:
 
 def _callbacks_read_model(cbs: Any) -> bool:
     """Whether a callback may read the model's weights between steps."""
-    from kerasx.callbacks import Callback, History, ProgbarLogger
+    from kerasx.callbacks import Callback, History, ProgbarLogger, TensorBoard
 
     for cb in getattr(cbs, "callbacks", []):
-        if isinstance(cb, (History, ProgbarLogger)):
+        # built-in callbacks whose batch hooks read only the logs (TensorBoard reads weights
+        # at epoch ends, after the state is written back)
+        if isinstance(cb, (History, ProgbarLogger, TensorBoard)):
             continue
         kind = type(cb)
         if any(

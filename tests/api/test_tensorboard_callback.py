@@ -484,3 +484,14 @@ def test_unsupported_options_warn_and_defaults_are_quiet(tmp_path):
         tb = keras.callbacks.TensorBoard(tmp_path)
     assert (tb.log_dir, tb.histogram_freq, tb.update_freq) == (str(tmp_path), 0, "epoch")
     assert keras.callbacks.TensorBoard(update_freq="batch").update_freq == 1
+
+
+def test_tensorboard_does_not_force_a_write_back_after_every_step(tmp_path):
+    # its batch hooks read only the logs: the trainer keeps the compiled state between steps
+    from kerasx.callbacks import CallbackList, LambdaCallback, TensorBoard
+    from kerasx.trainers.step_runner import _callbacks_read_model
+
+    tb = TensorBoard(str(tmp_path), update_freq=1)
+    assert not _callbacks_read_model(CallbackList([tb]))
+    reader = LambdaCallback(on_train_batch_end=lambda batch, logs: None)
+    assert _callbacks_read_model(CallbackList([tb, reader]))
