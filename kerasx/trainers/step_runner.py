@@ -314,17 +314,16 @@ def _callbacks_read_model(cbs: Any) -> bool:
         # at epoch ends, after the state is written back)
         if isinstance(cb, (History, ProgbarLogger, TensorBoard)):
             continue
-        kind = type(cb)
-        if any(
-            getattr(kind, hook) is not getattr(Callback, hook)
-            for hook in (
-                "on_train_batch_end",
-                "on_batch_end",
-                "on_train_batch_begin",
-                "on_batch_begin",
-            )
+        for hook in (
+            "on_train_batch_end",
+            "on_batch_end",
+            "on_train_batch_begin",
+            "on_batch_begin",
         ):
-            return True
+            # a hook overridden in the class or set on the instance (LambdaCallback does that)
+            bound = getattr(cb, hook, None)
+            if getattr(bound, "__func__", bound) is not getattr(Callback, hook):
+                return True
     return False
 
 

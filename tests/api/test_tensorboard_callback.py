@@ -495,3 +495,19 @@ def test_tensorboard_does_not_force_a_write_back_after_every_step(tmp_path):
     assert not _callbacks_read_model(CallbackList([tb]))
     reader = LambdaCallback(on_train_batch_end=lambda batch, logs: None)
     assert _callbacks_read_model(CallbackList([tb, reader]))
+
+
+def test_lambda_callback_batch_hooks_see_each_steps_weights():
+    # a hook set on the instance (LambdaCallback) also makes the trainer write back each step
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    seen = []
+    spy = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append(model.get_weights()[0].copy())
+    )
+    x = np.ones((8, 2), "float32")
+    model.fit(x, np.zeros((8, 1), "float32"), batch_size=2, verbose=0, callbacks=[spy])
+    assert len(seen) == 4
+    assert all(not np.array_equal(a, b) for a, b in zip(seen, seen[1:]))
