@@ -24,6 +24,7 @@ from kerasx.trainers.data_adapters import pack_x_y_sample_weight as pack_x_y_sam
 from kerasx.trainers.data_adapters import unpack_x_y_sample_weight as unpack_x_y_sample_weight
 from kerasx.trainers.data_adapters.py_dataset import PyDataset as PyDataset
 from kerasx.trainers.data_adapters.py_dataset import PyDataset as Sequence  # noqa: F401  (alias)
+from kerasx.utils import bounding_boxes as bounding_boxes
 from kerasx.utils.config import Config as Config
 from kerasx.utils.dataset_utils import split_dataset as split_dataset
 from kerasx.utils.dataset_utils import (
