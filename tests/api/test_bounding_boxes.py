@@ -155,12 +155,13 @@ def test_clip_crop_pad_affine_by_hand(engine):
 
 def test_mixed_rank_masking_works(engine):
     """Keras fails here (a transpose with the wrong rank); kerasx broadcasts."""
-    b1 = np.array([[0.0, 0, 10, 10], [-1, -1, -1, -1]], "float32")
+    b1 = np.array([[0.0, 0, 10, 10], [-1, -1, -1, -1], [-10, 0, 10, 10]], "float32")
     b2 = np.array([[[0.0, 0, 10, 10]], [[0, 0, 5, 10]]], "float32")
     out = _np(BB.compute_iou(b1, b2, "xyxy", use_masking=True))
-    np.testing.assert_allclose(out, [[[1.0], [-1.0]], [[0.5], [-1.0]]], rtol=1e-5)
+    expected = [[[1.0], [-1.0], [0.5]], [[0.5], [-1.0], [0.25]]]
+    np.testing.assert_allclose(out, expected, rtol=1e-5)
     out = _np(BB.compute_iou(b2, b1, "xyxy", use_masking=True, mask_val=-2))
-    np.testing.assert_allclose(out, [[[1.0, -2.0]], [[0.5, -2.0]]], rtol=1e-5)
+    np.testing.assert_allclose(out, [[[1.0, -2.0, 0.5]], [[0.5, -2.0, 0.25]]], rtol=1e-5)
 
 
 # ---------------------------------------------------------------- errors (no Keras)
@@ -241,7 +242,10 @@ def test_compute_iou_matches_keras(engine, KB, fmt):
             KB.compute_iou(b1, b2, fmt, image_shape=shape),
         )
         if len(lead1) == len(lead2):  # Keras' masking only works for equal ranks
-            b1[..., 1, :] = -1.0
+            b1[..., 1, :] = -1.0  # a padding box: masked
+            b1[..., 2, :2] = -0.01  # partly negative: not masked
+            b2[..., 0, :2] = -0.01
+            b2[..., 1, :] = -2.0
             for mask_val in (-1, 7):
                 _close(
                     BB.compute_iou(b1, b2, fmt, True, mask_val, image_shape=shape),
