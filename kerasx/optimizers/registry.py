@@ -98,7 +98,13 @@ def get(identifier: Any) -> Optimizer | None:
         return deserialize(identifier)
     if isinstance(identifier, str):
         cls = _known_classes().get(identifier.lower())
-        if cls is not None and cls.__name__ != "LossScaleOptimizer":
+        if cls is not None and cls.__name__ in ("LossScaleOptimizer", "MultiOptimizer"):
+            raise ValueError(
+                f"The optimizer {identifier!r} wraps other optimizers, so it cannot be built "
+                f"from its name alone. Create it yourself (e.g. `{cls.__name__}(...)` around "
+                "`kerasx.optimizers.Adam()`) and pass the instance."
+            )
+        if cls is not None:
             return cls()
     raise ValueError(
         f"Could not interpret optimizer identifier: {identifier!r}. Expected an `Optimizer` "

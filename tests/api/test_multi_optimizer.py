@@ -442,3 +442,9 @@ def test_swap_ema_weights_swaps_only_the_ema_sub_optimizers_weights():
         plain.fit(
             x, y, verbose=0, validation_data=(x, y), callbacks=[kerasx.callbacks.SwapEMAWeights()]
         )
+
+
+def test_wrapper_names_cannot_be_resolved_alone():
+    for name in ("multioptimizer", "MultiOptimizer", "lossscaleoptimizer"):
+        with pytest.raises(ValueError, match="wraps other optimizers"):
+            kerasx.optimizers.get(name)
