@@ -320,6 +320,18 @@ class Optimizer(OptimizerVariablesMixin, OptimizerTransformsMixin):
         variables = [v for _, v in pairs]
         return self.apply(grads, variables)
 
+    def _apply_variables(self, trainable_variables: Sequence[Variable] | None) -> list[Variable]:
+        """`apply`'s variables as a list: the given ones, or (None) those the optimizer was
+        built with, which needs a built optimizer."""
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "`apply(grads)` without `trainable_variables` needs a built optimizer; "
+                    "pass the variables or call `optimizer.build(variables)` first."
+                )
+            trainable_variables = self._trainable_variables
+        return list(trainable_variables)
+
     def apply(self, grads: Sequence[Any], trainable_variables: Sequence[Variable] | None = None):
         """Update the weights from their gradients, in place (statelessly inside a scope).
 
@@ -333,14 +345,7 @@ class Optimizer(OptimizerVariablesMixin, OptimizerTransformsMixin):
             The step counter variable.
         """
         grads = list(grads)
-        if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    "`apply(grads)` without `trainable_variables` needs a built optimizer; "
-                    "pass the variables or call `optimizer.build(variables)` first."
-                )
-            trainable_variables = self._trainable_variables
-        trainable_variables = list(trainable_variables)
+        trainable_variables = self._apply_variables(trainable_variables)
         if len(grads) != len(trainable_variables):
             raise ValueError(
                 "`grads` and `trainable_variables` must have the same length. Received: "

@@ -119,14 +119,7 @@ class LossScaleOptimizer(Optimizer):
             This wrapper's own (unchanging) step counter, as Keras returns.
         """
         grads = list(grads)
-        if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    "`apply(grads)` without `trainable_variables` needs a built optimizer; "
-                    "pass the variables or call `optimizer.build(variables)` first."
-                )
-            trainable_variables = self._trainable_variables
-        trainable_variables = list(trainable_variables)
+        trainable_variables = self._apply_variables(trainable_variables)
         if not self.built:
             self.build(trainable_variables)
         present = [g for g in grads if g is not None]

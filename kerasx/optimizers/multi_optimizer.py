@@ -346,14 +346,7 @@ class MultiOptimizer(Optimizer):
         grads = list(grads)
         if not grads:
             return None
-        if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    "`apply(grads)` without `trainable_variables` needs a built optimizer; "
-                    "pass the variables or call `optimizer.build(variables)` first."
-                )
-            trainable_variables = self._trainable_variables
-        trainable_variables = list(trainable_variables)
+        trainable_variables = self._apply_variables(trainable_variables)
         if not self.built:
             self.build(trainable_variables)
         if len(grads) != len(trainable_variables):
