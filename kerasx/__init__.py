@@ -19,6 +19,7 @@ if _typing.TYPE_CHECKING:
     from kerasx import config as config
     from kerasx import constraints as constraints
     from kerasx import datasets as datasets
+    from kerasx import distillation as distillation
     from kerasx import dtype_policies as dtype_policies
     from kerasx import initializers as initializers
     from kerasx import layers as layers
@@ -69,6 +70,7 @@ _SUBMODULES = (
     "config",
     "constraints",
     "datasets",
+    "distillation",
     "dtype_policies",
     "initializers",
     "layers",
