@@ -283,6 +283,7 @@ _NAMESPACES: dict[str, tuple[str, ...]] = {
     "keras.dtype_policies": ("kerasx.dtype_policies",),
     "keras.mixed_precision": ("kerasx.dtype_policies",),
     "keras.random": ("kerasx.random",),
+    "keras.distillation": ("kerasx.distillation",),
 }
 _ALL_NAMESPACES = (
     "kerasx.layers",
@@ -296,6 +297,7 @@ _ALL_NAMESPACES = (
     "kerasx.constraints",
     "kerasx.dtype_policies",
     "kerasx.random",
+    "kerasx.distillation",
 )
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 

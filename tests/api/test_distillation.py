@@ -314,3 +314,22 @@ def test_distiller_argument_errors():
         d.compile(optimizer="sgd", loss="mse", metrics="accuracy")
     with pytest.raises(NotImplementedError):
         DistillationLoss().compute_loss(T_LOGITS, S_LOGITS)
+
+
+def test_saved_distiller_loads_without_custom_objects(tmp_path):
+    teacher, student = _models()
+    d = Distiller(teacher, student, [LogitsDistillation(2.0)], student_loss_weight=0.4)
+    d.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x = (
+        np.random.default_rng(0)
+        .normal(size=(4,) + tuple(student.input_shape[1:]))
+        .astype("float32")
+    )
+    d.fit(x, np.zeros(4, "int64"), epochs=1, verbose=0)
+    path = str(tmp_path / "d.keras")
+    d.save(path)
+    loaded = kerasx.models.load_model(path)
+    assert type(loaded) is Distiller and loaded.student_loss_weight == 0.4
+    np.testing.assert_allclose(
+        np.asarray(loaded.predict(x, verbose=0)), np.asarray(d.predict(x, verbose=0)), rtol=1e-6
+    )
