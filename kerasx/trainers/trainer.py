@@ -281,10 +281,12 @@ class Trainer(StepRunner):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         cached = self.__dict__.get("_kx_step_vars")
         if cached is not None:
-            tvars, ntvars = cached
+            tvars = cached[0]
         else:
-            tvars, ntvars = self.trainable_variables, self.non_trainable_variables
+            tvars = self.trainable_variables
         custom_loss = type(self).compute_loss is not Trainer.compute_loss
+        trained = {id(v) for v in tvars}
+        updated: list = []  # the variables the forward pass and the loss assigned
 
         def loss_fn(values: list) -> tuple:
             with StatelessScope(list(zip(tvars, values))) as scope:
@@ -297,19 +299,22 @@ class Trainer(StepRunner):
                 else:
                     loss, parts = self._compute_loss_parts(y, y_pred, sample_weight)
                 scaled = self.optimizer.scale_loss(loss)
-            new_nt = [scope.assigned.get(id(v)) for v in ntvars]
-            return scaled, (y_pred, loss, parts, new_nt)
+            # Non-trainable state (moving statistics, seeds) and metrics updated inside (a
+            # custom `compute_loss` may update its trackers) leave the differentiated function
+            # as outputs; assignments to trained weights are dropped, as in Keras.
+            keys = [k for k in scope.assigned if k not in trained]
+            updated[:] = [scope.assigned_variables[k] for k in keys]
+            return scaled, (y_pred, loss, parts, [scope.assigned[k] for k in keys])
 
         if not tvars:
-            (y_pred, loss, parts, new_nt) = loss_fn([])[1]
+            (y_pred, loss, parts, new_values) = loss_fn([])[1]
             grads: list = []
         else:
-            (_, (y_pred, loss, parts, new_nt)), grads = value_and_grad(loss_fn, has_aux=True)(
+            (_, (y_pred, loss, parts, new_values)), grads = value_and_grad(loss_fn, has_aux=True)(
                 [v.value for v in tvars]
             )
-        for v, new in zip(ntvars, new_nt):
-            if new is not None:
-                v.assign(new)
+        for v, new in zip(updated, new_values):
+            v.assign(new)
         if tvars:
             self.optimizer.apply(grads, tvars)
         self._update_loss_trackers(x, loss, parts)
@@ -353,7 +358,15 @@ class Trainer(StepRunner):
                 y_pred = self(x, training=False)
                 if self.compiled and kind != "predict":
                     try:
-                        loss, parts = self._compute_loss_parts(y, y_pred, sw)
+                        if type(self).compute_loss is not Trainer.compute_loss:
+                            # an overridden compute_loss needs no compiled loss (its metric
+                            # updates here are discarded with this scope)
+                            loss = self.compute_loss(
+                                x=x, y=y, y_pred=y_pred, sample_weight=sw, training=False
+                            )
+                            parts: list = []
+                        else:
+                            loss, parts = self._compute_loss_parts(y, y_pred, sw)
                         self._update_loss_trackers(x, loss, parts)
                     except ValueError:
                         if kind == "train" and self._uses_builtin_step("train"):
