@@ -196,12 +196,15 @@ class Trainer(StepRunner):
         return {k: logs[k] for k in sorted(logs)}
 
     def _ordered_results(self, logs: dict) -> list:
-        """Keras's `evaluate` list order: the loss, per-output losses, then compiled metrics."""
+        """Keras's `evaluate` list order: the loss, per-output losses, compiled metrics, then
+        the model's other metrics as `metrics` lists them."""
         order = ["loss"]
         order += [m.name for _, m in self._kx_output_loss_trackers]
         cm = self._kx_compile_metrics
         if cm is not None and cm.built:
             order += [m.name for m in cm.metrics]
+        # then the model's other metrics in `metrics` order (as Keras), then anything else
+        order += [m.name for m in self.metrics if m.name in logs and m.name not in order]
         order += [k for k in logs if k not in order]
         return [logs[k] for k in order if k in logs]
 

@@ -56,3 +56,33 @@ def test_metric_updated_in_compute_loss_is_logged(engine, run_eagerly):
         w = w - 0.01 * x[i : i + 8].T @ grad
         b = b - 0.01 * grad.sum(0)
     np.testing.assert_allclose(history.history["loss"][0], np.mean(losses), rtol=1e-5)
+
+
+def test_evaluate_list_follows_the_metrics_order(engine):
+    # Keras: the loss, the compiled metrics, then the model's own metrics in `metrics` order
+    class Two(kerasx.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = kerasx.layers.Dense(1)
+            self.zeta = kerasx.metrics.Mean(name="zeta")
+            self.alpha = kerasx.metrics.Mean(name="alpha")
+
+        def call(self, x):
+            return self.dense(x)
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            loss = ops.mean(ops.square(y - y_pred))
+            self.zeta.update_state(3 * loss)
+            self.alpha.update_state(2 * loss)
+            return loss
+
+    model = Two()
+    model.compile(optimizer="sgd", metrics=["mae"])
+    x = np.ones((8, 3), "float32")
+    y = np.ones((8, 1), "float32")
+    model.fit(x, y, verbose=0)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    listed = model.evaluate(x, y, verbose=0)
+    expected = [logs["loss"], logs["mae"], logs["zeta"], logs["alpha"]]
+    np.testing.assert_allclose(listed, expected, rtol=1e-6)
+    assert [m.name for m in model.metrics][2:] == ["zeta", "alpha"]
