@@ -13,7 +13,25 @@ from kerasx.callbacks.learning_rate_scheduler import (
 from kerasx.callbacks.model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from kerasx.callbacks.progbar_logger import ProgbarLogger as ProgbarLogger
 from kerasx.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau as ReduceLROnPlateau
-from kerasx.callbacks.remote_monitor import RemoteMonitor as RemoteMonitor
 from kerasx.callbacks.swap_ema_weights import SwapEMAWeights as SwapEMAWeights
-from kerasx.callbacks.tensorboard import TensorBoard as TensorBoard
 from kerasx.callbacks.terminate_on_nan import TerminateOnNaN as TerminateOnNaN
+
+# Imported on first use (`fit` imports this package; these two load sockets and file writers).
+_LAZY = {
+    "RemoteMonitor": "kerasx.callbacks.remote_monitor",
+    "TensorBoard": "kerasx.callbacks.tensorboard",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kerasx.callbacks' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -15,6 +15,9 @@ class History(Callback):
     `history` keeps growing across calls to `fit`.
     """
 
+    # its batch hooks read only the logs: `fit` need not write the weights back each step
+    _kx_batch_hooks_read_logs_only = True
+
     def __init__(self) -> None:
         super().__init__()
         self.history: dict[str, list] = {}

@@ -17,6 +17,9 @@ class ProgbarLogger(Callback):
     attached to `fit`, validation batches do not draw a bar of their own.
     """
 
+    # its batch hooks read only the logs: `fit` need not write the weights back each step
+    _kx_batch_hooks_read_logs_only = True
+
     def __init__(self) -> None:
         super().__init__()
         self.seen = 0

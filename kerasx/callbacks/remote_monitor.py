@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 from typing import Any
 
@@ -62,11 +60,15 @@ class RemoteMonitor(Callback):
         else:
             body = urllib.parse.urlencode({self.field: text}).encode("ascii")
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(
+        # imported here, not with the module: urllib.request loads http, email and ssl
+        from urllib import error as url_error
+        from urllib import request as url_request
+
+        request = url_request.Request(
             self.root + self.path, data=body, headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with url_request.urlopen(request, timeout=10) as response:
                 response.read()
-        except (urllib.error.URLError, OSError, ValueError):
+        except (url_error.URLError, OSError, ValueError):
             warnings.warn(f"Could not reach RemoteMonitor root server at {self.root}", stacklevel=2)

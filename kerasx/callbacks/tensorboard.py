@@ -128,6 +128,9 @@ class TensorBoard(Callback):
         model.fit(x, y, validation_split=0.2, epochs=5, callbacks=[tb])
     """
 
+    # its batch hooks read only the logs: `fit` need not write the weights back each step
+    _kx_batch_hooks_read_logs_only = True
+
     def __init__(
         self,
         log_dir: str | os.PathLike = "logs",

@@ -307,12 +307,12 @@ def _first_rows(x: Any, y: Any, sample_weight: Any) -> Any:
 
 def _callbacks_read_model(cbs: Any) -> bool:
     """Whether a callback may read the model's weights between steps."""
-    from kerasx.callbacks import Callback, History, ProgbarLogger, TensorBoard
+    from kerasx.callbacks.callback import Callback
 
     for cb in getattr(cbs, "callbacks", []):
-        # built-in callbacks whose batch hooks read only the logs (TensorBoard reads weights
-        # at epoch ends, after the state is written back)
-        if isinstance(cb, (History, ProgbarLogger, TensorBoard)):
+        # built-in callbacks whose batch hooks read only the logs (History, ProgbarLogger,
+        # TensorBoard, which reads weights at epoch ends, after the state is written back)
+        if getattr(type(cb), "_kx_batch_hooks_read_logs_only", False):
             continue
         for hook in (
             "on_train_batch_end",

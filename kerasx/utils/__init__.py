@@ -6,10 +6,6 @@ from kerasx.backend import standardize_dtype as standardize_dtype
 from kerasx.config import disable_interactive_logging as disable_interactive_logging
 from kerasx.config import enable_interactive_logging as enable_interactive_logging
 from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
-from kerasx.preprocessing.image_utils import array_to_img as array_to_img
-from kerasx.preprocessing.image_utils import img_to_array as img_to_array
-from kerasx.preprocessing.image_utils import load_img as load_img
-from kerasx.preprocessing.image_utils import save_img as save_img
 from kerasx.saving.object_registration import CustomObjectScope as CustomObjectScope
 from kerasx.saving.object_registration import custom_object_scope as custom_object_scope
 from kerasx.saving.object_registration import get_custom_objects as get_custom_objects
@@ -24,17 +20,10 @@ from kerasx.trainers.data_adapters import pack_x_y_sample_weight as pack_x_y_sam
 from kerasx.trainers.data_adapters import unpack_x_y_sample_weight as unpack_x_y_sample_weight
 from kerasx.trainers.data_adapters.py_dataset import PyDataset as PyDataset
 from kerasx.trainers.data_adapters.py_dataset import PyDataset as Sequence  # noqa: F401  (alias)
-from kerasx.utils import bounding_boxes as bounding_boxes
 from kerasx.utils.config import Config as Config
 from kerasx.utils.dataset_utils import split_dataset as split_dataset
 from kerasx.utils.dataset_utils import (
     timeseries_dataset_from_array as timeseries_dataset_from_array,
-)
-from kerasx.utils.directory_datasets import (
-    audio_dataset_from_directory as audio_dataset_from_directory,
-)
-from kerasx.utils.directory_datasets import (
-    text_dataset_from_directory as text_dataset_from_directory,
 )
 from kerasx.utils.file_utils import get_file as get_file
 from kerasx.utils.numerical_utils import normalize as normalize
@@ -43,17 +32,31 @@ from kerasx.utils.progbar import Progbar as Progbar
 from kerasx.utils.rng_utils import set_random_seed as set_random_seed
 from kerasx.utils.sequence_utils import pad_sequences as pad_sequences
 
+# Names imported on first use: `fit` imports kerasx.utils, and these pull in modules (the layer
+# graph, file and image helpers) that training never needs.
+_LAZY = {
+    "get_source_inputs": ("kerasx.layers.node", "get_source_inputs"),
+    "bounding_boxes": ("kerasx.utils.bounding_boxes", None),
+    "audio_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
+    "text_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
+    "array_to_img": ("kerasx.preprocessing.image_utils", None),
+    "img_to_array": ("kerasx.preprocessing.image_utils", None),
+    "load_img": ("kerasx.preprocessing.image_utils", None),
+    "save_img": ("kerasx.preprocessing.image_utils", None),
+}
+
 
 def __getattr__(name: str) -> object:
-    # `get_source_inputs` lives with the layer graph; importing it on first use keeps
-    # `import kerasx.utils` (which `fit` does) from importing every layer module.
-    if name == "get_source_inputs":
-        from kerasx.layers.node import get_source_inputs
+    if name in _LAZY:
+        import importlib
 
-        globals()[name] = get_source_inputs
-        return get_source_inputs
+        module_name, attribute = _LAZY[name]
+        module = importlib.import_module(module_name)
+        value = module if name == "bounding_boxes" else getattr(module, attribute or name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'kerasx.utils' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), "get_source_inputs"])
+    return sorted({*globals(), *_LAZY})
