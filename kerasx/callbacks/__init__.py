@@ -22,6 +22,12 @@ _LAZY = {
     "TensorBoard": "kerasx.callbacks.tensorboard",
 }
 
+# the public names (not the submodules that imports leave here), lazy ones included
+__all__ = sorted(
+    {n for n, v in globals().items() if not n.startswith("_") and type(v).__name__ != "module"}
+    | set(_LAZY)
+)
+
 
 def __getattr__(name: str) -> object:
     if name in _LAZY:
