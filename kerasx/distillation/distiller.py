@@ -6,8 +6,6 @@ from typing import Any
 
 from kerasx import ops, tree
 from kerasx.distillation.distillation_loss import _resolve_losses
-from kerasx.engine.autodiff import value_and_grad
-from kerasx.engine.variables import StatelessScope
 from kerasx.models.model import Model
 
 _FINAL = "final_output"
@@ -250,79 +248,6 @@ class Distiller(Model):
         student_loss, distill, total = self._loss_terms(x, y, y_pred)
         self._track(student_loss, distill, total)
         return total
-
-    # ------------------------------------------------------------------ steps
-
-    def train_step(self, data: Any) -> dict:
-        """One distillation step: the student's gradients of the combined loss, then an update.
-
-        Args:
-            data: the batch, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
-
-        Returns:
-            The logs.
-        """
-        from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
-
-        x, y, sample_weight = unpack_x_y_sample_weight(data)
-        cached = self.__dict__.get("_kx_step_vars")
-        tvars, ntvars = (
-            cached
-            if cached is not None
-            else (
-                self.trainable_variables,
-                self.non_trainable_variables,
-            )
-        )
-
-        def loss_fn(values: list) -> tuple:
-            # The metric trackers are updated outside, on the returned terms: assignments made
-            # under differentiation would not survive it.
-            with StatelessScope(list(zip(tvars, values))) as scope:
-                y_pred = self(x, training=True)
-                terms = self._loss_terms(x, y, y_pred)
-                scaled = self.optimizer.scale_loss(terms[2])
-            new_nt = [scope.assigned.get(id(v)) for v in ntvars]
-            return scaled, (y_pred, terms, new_nt)
-
-        if tvars:
-            (_, (y_pred, terms, new_nt)), grads = value_and_grad(loss_fn, has_aux=True)(
-                [v.value for v in tvars]
-            )
-        else:
-            y_pred, terms, new_nt = loss_fn([])[1]
-            grads = []
-        for v, new in zip(ntvars, new_nt):
-            if new is not None:
-                v.assign(new)
-        if tvars:
-            self.optimizer.apply(grads, tvars)
-        self._track(*terms)
-        self._update_loss_trackers(x, terms[2], [])
-        return self.compute_metrics(x, y, y_pred, sample_weight)
-
-    def test_step(self, data: Any) -> dict:
-        """One evaluation step: the combined loss and the metrics on the student's outputs."""
-        from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
-
-        x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=False)
-        total = self.compute_loss(
-            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
-        )
-        self._update_loss_trackers(x, total, [])
-        return self.compute_metrics(x, y, y_pred, sample_weight)
-
-    def _ordered_results(self, logs: dict) -> list:
-        # Keras lists `evaluate`'s values in the order of `metrics`: loss, compiled metrics,
-        # then student_loss, distillation_loss, total_loss.
-        order = ["loss"]
-        cm = self._kx_compile_metrics
-        if cm is not None and cm.built:
-            order += [m.name for m in cm.metrics]
-        order += [m.name for m in self._attribute_metrics()]
-        order += [k for k in logs if k not in order]
-        return [logs[k] for k in order if k in logs]
 
     # ------------------------------------------------------------------ config
 
