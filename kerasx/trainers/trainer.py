@@ -20,6 +20,7 @@ from kerasx import ops
 from kerasx.engine import dispatch, tree
 from kerasx.engine.autodiff import value_and_grad
 from kerasx.engine.variables import StatelessScope
+from kerasx.trainers.batch_methods import SingleBatchMixin
 from kerasx.trainers.compile_utils import CompileLoss, CompileMetrics
 from kerasx.trainers.step_runner import (
     StepRunner,
@@ -30,7 +31,7 @@ from kerasx.trainers.step_runner import (
 )
 
 
-class Trainer(StepRunner):
+class Trainer(StepRunner, SingleBatchMixin):
     """Mixin giving a model `compile`, `fit`, `evaluate`, `predict` and the step methods."""
 
     def __init__(self) -> None:
@@ -667,161 +668,18 @@ class Trainer(StepRunner):
         cbs.on_predict_end()
         return result
 
-    # ------------------------------------------------------------------ single batches
-
-    def train_on_batch(
-        self,
-        x: Any,
-        y: Any = None,
-        sample_weight: Any = None,
-        class_weight: dict | None = None,
-        return_dict: bool = False,
-    ) -> Any:
-        """Run one training step on one batch.
-
-        Returns:
-            The loss, or a list (loss first) / dict of the metric values.
-        """
-        from kerasx.trainers.data_adapters import EpochIterator
-
-        self._assert_compiled()
-        batch = _plain_batch(x, y, sample_weight) if class_weight is None else None
-        if batch is not None and self._use_jit():
-            return self._one_compiled_batch("train", batch, return_dict)
-        n = _batch_size_of(x)
-        iterator = EpochIterator(
-            x=x,
-            y=y,
-            sample_weight=sample_weight,
-            batch_size=max(n, 1),
-            shuffle=False,
-            class_weight=class_weight,
-        )
-        state = self._run_epoch("train", iterator, None)
-        state.write_back()
-        return self._batch_result(return_dict)
-
-    def test_on_batch(
-        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
-    ) -> Any:
-        """Evaluate the model on one batch (metrics are reset first).
-
-        Returns:
-            The loss, or a list (loss first) / dict of the metric values.
-        """
-        from kerasx.trainers.data_adapters import EpochIterator
-
-        self._assert_compiled()
-        self.reset_metrics()
-        batch = _plain_batch(x, y, sample_weight)
-        if batch is not None and self._use_jit():
-            return self._one_compiled_batch("test", batch, return_dict)
-        n = _batch_size_of(x)
-        iterator = EpochIterator(
-            x=x, y=y, sample_weight=sample_weight, batch_size=max(n, 1), shuffle=False
-        )
-        state = self._run_epoch("test", iterator, None)
-        state.write_back()
-        return self._batch_result(return_dict)
-
-    def _one_compiled_batch(self, kind: str, batch: tuple, return_dict: bool) -> Any:
-        """`train_on_batch` / `test_on_batch` for one plain NumPy batch on a compiling engine.
-
-        The same compiled step as `fit` / `evaluate` (`_run_epoch`), without the epoch
-        machinery. Either the step runs on copies of the state that it may update in place
-        (donated; engines that say they gain from it, `steps_prefer_donated_copies`: the
-        NumPy replay), or it is compiled without donation and returns fresh buffers (JAX:
-        cheaper than copying first). Values read before the call stay valid either way. The
-        new values are assigned only once the step has succeeded, and the logs are the
-        step's own (computed in the compiled step) unless `train_step` / `test_step` /
-        `compute_metrics` are overridden.
-        """
-        self._prepare(batch, kind)
-        groups = self._state_groups(kind)
-        donate = bool(getattr(dispatch.engine(), "steps_prefer_donated_copies", False))
-        fn = self._make_function(kind, groups, donate=donate)
-        values = [[v.value for v in g] for g in groups]
-        if donate:
-            values = self._state_copier()(values)
-        self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
-        self.__dict__["_kx_eager"] = False
-        try:
-            logs, new = fn(values, batch)
-        finally:
-            self.__dict__.pop("_kx_step_vars", None)
-            self.__dict__.pop("_kx_eager", None)
-        for g, vals in zip(groups, new):
-            for v, value in zip(g, vals):
-                if not v._take_value(value):
-                    v.assign(value)
-        own = (
-            self._uses_builtin_step(kind) and type(self).compute_metrics is Trainer.compute_metrics
-        )
-        if own and isinstance(logs, dict):
-            logs = self._host_logs(logs)
-        else:
-            logs = self._host_logs(self.get_metrics_result())
-        if return_dict:
-            return logs
-        values = self._ordered_results(logs)
-        return values[0] if len(values) == 1 else values
-
     def _uses_builtin_step(self, kind: str) -> bool:
         """Whether `kind`'s step ("train" / "test") is `Trainer`'s own, not an override."""
         builtin = {"train": Trainer.train_step, "test": Trainer.test_step}.get(kind)
         return builtin is not None and getattr(type(self), f"{kind}_step") is builtin
 
-    def _state_copier(self) -> Any:
-        """A compiled function copying nested lists of state values (one call, not one per
-        variable)."""
-        from kerasx.engine.autodiff import jit
-
-        key = ("_copy_state", dispatch.engine().name)
-        fn = self._kx_fns.get(key)
-        if fn is None:
-            fn = self._kx_fns[key] = jit(lambda groups: [[ops.copy(v) for v in g] for g in groups])
-        return fn
-
-    def predict_on_batch(self, x: Any) -> Any:
-        """The model's outputs for one batch, as NumPy arrays."""
-        return self.predict(x, batch_size=max(_batch_size_of(x), 1), verbose=0)
-
-    def _batch_result(self, return_dict: bool) -> Any:
-        logs = self._host_logs(self.get_metrics_result())
-        if return_dict:
-            return logs
-        values = self._ordered_results(logs)
-        return values[0] if len(values) == 1 else values
+    def _logs_are_builtin(self, kind: str) -> bool:
+        """Whether `kind`'s step computes its logs itself (the built-in step and
+        `compute_metrics`), so a compiled step's logs can be used as they are."""
+        return self._uses_builtin_step(kind) and (
+            type(self).compute_metrics is Trainer.compute_metrics
+        )
 
     def get_compile_config(self) -> dict | None:
         """The arguments `compile` was called with (for saving)."""
         return self.__dict__.get("_kx_compile_config")
-
-
-def _plain_batch(x: Any, y: Any, sample_weight: Any) -> tuple | None:
-    """The batch `EpochIterator` would make of whole NumPy arrays (floats cast to floatx), or
-    None for anything else (nests, tensors, mismatched lengths: the general path handles
-    them, and its errors)."""
-    from kerasx import config
-
-    parts = (x, y, sample_weight)
-    if type(x) is not np.ndarray or x.ndim == 0 or x.shape[0] == 0:
-        return None
-    floatx = None
-    out = []
-    for p in parts:
-        if p is None:
-            out.append(None)
-            continue
-        if type(p) is not np.ndarray or p.ndim == 0 or p.shape[0] != x.shape[0]:
-            return None
-        if p.dtype.kind not in "biuf":
-            return None
-        if p.dtype.kind == "f":
-            floatx = floatx or np.dtype(config.floatx())
-            if p.dtype != floatx:
-                p = p.astype(floatx)
-        out.append(p)
-    if out[1] is None:
-        return (out[0],) if out[2] is None else None
-    return (out[0], out[1]) if out[2] is None else tuple(out)
