@@ -6,9 +6,6 @@ values are also checked in closed form with NumPy, with the errors and the confi
 """
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -110,28 +107,11 @@ def _run(keras, case):
     }
 
 
-_REFERENCE_SCRIPT = """
-import json, sys
-sys.path.insert(0, {testdir!r})
-import keras
-import test_distillation as t
-print("@@" + json.dumps({{c: t._run(keras, c) for c in t.CASES}}))
-"""
-
-
 @pytest.fixture(scope="module")
 def reference():
-    pytest.importorskip("keras")
-    pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu")
-    script = _REFERENCE_SCRIPT.format(testdir=os.path.dirname(__file__))
-    proc = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"Keras reference run failed:\n{proc.stderr[-3000:]}")
-    line = [x for x in proc.stdout.splitlines() if x.startswith("@@")][-1]
-    return json.loads(line[2:])
+    from keras_reference import keras_jax_reference
+
+    return keras_jax_reference("test_distillation")
 
 
 @pytest.mark.parametrize("case", list(CASES))

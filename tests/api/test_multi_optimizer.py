@@ -7,9 +7,6 @@ backend in a subprocess (skipped when Keras or JAX is missing), as in test_fit_p
 """
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -108,28 +105,11 @@ def _run(keras, case, spe=1):
     }
 
 
-_REFERENCE_SCRIPT = """
-import json, sys
-sys.path.insert(0, {testdir!r})
-import keras
-import test_multi_optimizer as t
-print("@@" + json.dumps({{c: t._run(keras, c) for c in t.CASES}}))
-"""
-
-
 @pytest.fixture(scope="module")
 def reference():
-    pytest.importorskip("keras")
-    pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu")
-    script = _REFERENCE_SCRIPT.format(testdir=os.path.dirname(__file__))
-    proc = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"Keras reference run failed:\n{proc.stderr[-3000:]}")
-    line = [x for x in proc.stdout.splitlines() if x.startswith("@@")][-1]
-    return json.loads(line[2:])
+    from keras_reference import keras_jax_reference
+
+    return keras_jax_reference("test_multi_optimizer")
 
 
 @pytest.mark.parametrize("spe", [1, 2])
