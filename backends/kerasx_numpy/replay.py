@@ -66,6 +66,7 @@ class _Recorder:
         self.program: list = []  # (kernel, args template, kwargs template, outputs template)
         self.views: dict[int, set] = {}  # slot -> the slots whose memory it may share
         self.writable: set = set()  # slots whose traced value was a writable n-d array
+        self.meta: dict[int, tuple] = {}  # slot -> (shape, dtype) of its traced value
         self.nslots = n_inputs
         self.depth = 0
         self.abandoned: str | None = None
@@ -81,6 +82,7 @@ class _Recorder:
 
     def track(self, traced: TracedArray, slot: int) -> None:
         key, mem = id(traced), _mem_key(traced)
+        self.meta[slot] = (traced.shape, traced.dtype)
         self.env[key] = slot
         self.mem.setdefault(mem, slot)
         forget = functools.partial(_forget, self.env, self.mem, key, mem, slot)

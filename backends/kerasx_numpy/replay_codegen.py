@@ -8,6 +8,9 @@ variants write into donated inputs (and dead fresh results) when that is safe.
 
 from __future__ import annotations
 
+import itertools
+import operator
+import threading
 from typing import Any
 
 import numpy as np
@@ -99,14 +102,9 @@ def _generate(
         namespace.setdefault(f"T{id(t[1])}", t[1])
         return f"T{id(t[1])}(({inner},))"
 
-    lines = ["def replay(leaves):"]
-    if n_inputs:
-        names = ", ".join(f"v{i}" for i in range(n_inputs))
-        lines.append(f"    {names}, = leaves")
-    dead_inputs = [f"v{i}" for i in range(n_inputs) if i not in last_use and i not in final]
-    if dead_inputs:
-        lines.append(f"    del {', '.join(dead_inputs)}")
-    for i, (kernel, a, k, o) in enumerate(kept):
+    # In-place variants, decided in the recorded order (they need its liveness).
+    chosen = []
+    for i, (kernel, a, _, _) in enumerate(kept):
         inplace = getattr(kernel, "inplace", None)
         if inplace is not None and _can_donate(
             inplace[1], a, i, donated, busy_until, final, rec.views
@@ -116,6 +114,24 @@ def _generate(
                 kernel = scratch[0]
             else:
                 kernel = inplace[0]
+        chosen.append(kernel)
+    program = _group_flat_updates(kept, chosen, rec, busy_until, final)
+    last_use = {}
+    for i, (_, a, k, _) in enumerate(program):
+        used = set()
+        for t in [*a, *k.values()]:
+            slots_in(t, used)
+        for s in used:
+            last_use[s] = i
+
+    lines = ["def replay(leaves):"]
+    if n_inputs:
+        names = ", ".join(f"v{i}" for i in range(n_inputs))
+        lines.append(f"    {names}, = leaves")
+    dead_inputs = [f"v{i}" for i in range(n_inputs) if i not in last_use and i not in final]
+    if dead_inputs:
+        lines.append(f"    del {', '.join(dead_inputs)}")
+    for i, (kernel, a, k, o) in enumerate(program):
         kname = kernel_names.get(id(kernel))
         if kname is None:
             kname = kernel_names[id(kernel)] = f"k{len(kernel_names)}"
@@ -230,6 +246,183 @@ def _can_reuse(j: int, args: list, i: int, fresh: set, busy_until: dict, final: 
     if slot not in fresh or busy_until.get(slot) != i or slot in final:
         return False
     return sum(1 for t in args if t[0] == "s" and t[1] == slot) == 1
+
+
+# Variables up to this many elements are updated together (see `_group_flat_updates`); a
+# larger one is worth its own calls (their cost is its memory traffic, not call overhead).
+# A group holds at most _FLAT_MAX_TOTAL elements (its gradients are copied into a scratch
+# buffer that size).
+_FLAT_MAX_SIZE = 1 << 14
+_FLAT_MAX_TOTAL = 1 << 18
+
+
+def _group_flat_updates(kept: list, chosen: list, rec: Any, busy_until: dict, final: set) -> list:
+    """The program with in-place optimizer updates of small variables merged: one call of a
+    `_FlatGroup` per set of calls of the same update kernel with the same scalar arguments.
+
+    A kernel opts in with a ``flat`` attribute, ``(variant, n)``: its first `n` arguments are
+    same-shape tensors (a read-only one, then the state it writes in place and returns, in
+    order), the update is elementwise over them, and `variant` runs it on flat arrays (it may
+    use argument 0 as scratch). A few small variables then cost one kernel call instead of one
+    each: for small arrays NumPy's per-call overhead, not arithmetic, is the time. The merged
+    call takes the place of the group's last member; each member moves there only when no call
+    in between reads its results, and its gradient is dead after it (so nothing in between
+    writes into it). Returns the program as ``(kernel to call, args, kwargs, outputs)``."""
+    program = [(kernel, a, k, o) for kernel, (_, a, k, o) in zip(chosen, kept)]
+    groups: dict[tuple, list] = {}
+    for i, ((base, a, k, o), kernel) in enumerate(zip(kept, chosen)):
+        flat = getattr(base, "flat", None)
+        if flat is None or kernel is base or k:
+            continue  # no flat form, or not updated in place here
+        n = flat[1]
+        if len(a) < n or any(t[0] != "s" for t in a[:n]):
+            continue
+        metas = [rec.meta.get(t[1]) for t in a[:n]]
+        if metas[0] is None or any(m != metas[0] for m in metas):
+            continue
+        shape, dtype = metas[0]
+        if not 0 < int(np.prod(shape)) <= _FLAT_MAX_SIZE:
+            continue
+        grad = a[0][1]
+        if busy_until.get(grad) != i or grad in final or grad in rec.views:
+            continue
+        if o[0] != "l" or len(o[2]) != n - 1 or any(t[0] not in "sn" for t in o[2]):
+            continue
+        shared = tuple(_scalar_key(t, rec) for t in a[n:])
+        if None in shared:
+            continue
+        groups.setdefault((id(base), dtype.str, shared), []).append(i)
+    if not groups:
+        return program
+    readers: dict[int, list] = {}  # slot -> indices of the calls reading it
+    for i, (_, a, k, _) in enumerate(kept):
+        for t in [*a, *k.values()]:
+            for slot in _slots(t):
+                readers.setdefault(slot, []).append(i)
+    merged: dict[int, tuple] = {}  # index of a group's last member -> the merged call
+    dropped: set = set()
+    for members in groups.values():
+        runs: list = []
+        run: list = []
+        limit = len(kept)  # the first later call reading a member's results
+        total = 0
+        for i in members:
+            size = int(np.prod(rec.meta[kept[i][1][0][1]][0]))
+            if run and (i >= limit or total + size > _FLAT_MAX_TOTAL):
+                runs.append(run)
+                run, limit, total = [], len(kept), 0
+            run.append(i)
+            total += size
+            outs = [t[1] for t in kept[i][3][2] if t[0] == "s"]
+            later = [r for s in outs for r in readers.get(s, ()) if r > i]
+            limit = min([limit, *later])
+        runs.append(run)
+        for run in runs:
+            if len(run) < 2:
+                continue
+            base, a0, _, _ = kept[run[0]]
+            fn, n = base.flat
+            shapes = [rec.meta[kept[i][1][0][1]][0] for i in run]
+            dtype = rec.meta[a0[0][1]][1]
+            args = [("l", tuple, [kept[i][1][j] for i in run]) for j in range(n)]
+            args += list(kept[run[-1]][1][n:])
+            outs = ("l", tuple, [t for i in run for t in kept[i][3][2]])
+            merged[run[-1]] = (_FlatGroup(fn, n, shapes, dtype), args, {}, outs)
+            dropped.update(run[:-1])
+    return [merged.get(i, instr) for i, instr in enumerate(program) if i not in dropped]
+
+
+def _slots(t: tuple) -> list:
+    if t[0] == "s":
+        return [t[1]]
+    if t[0] == "l":
+        return [s for x in t[2] for s in _slots(x)]
+    return []
+
+
+def _scalar_key(t: tuple, rec: Any) -> Any:
+    """A hashable stand-in for a shared argument: its slot, or a constant's value (equal
+    Python or NumPy scalars of one type are interchangeable); None for anything else."""
+    if t[0] == "s":
+        return t
+    if t[0] == "c":
+        value = rec.consts[t[1]]
+        if isinstance(value, (bool, int, float, np.generic)):
+            return (
+                "c",
+                type(value),
+                value.dtype.str if isinstance(value, np.generic) else "",
+                value,
+            )
+    return None
+
+
+class _FlatGroup:
+    """One elementwise in-place update (`fn`) for several small variables at once.
+
+    The state it writes (the variables and their optimizer slots) lives in flat buffers, one
+    per state tensor, holding the variables side by side; each call returns views of them.
+    When a call gets those very views back (a training loop passes each step's results to the
+    next), it copies the gradients into a flat buffer and runs `fn` once on the flat arrays.
+    Any other state (the first call, or a caller that kept older arrays) is first copied into
+    new flat buffers. Elementwise arithmetic gives the same numbers as separate calls."""
+
+    def __init__(self, fn: Any, n: int, shapes: list, dtype: Any) -> None:
+        self.fn, self.n, self.dtype = fn, n, dtype
+        self.layout = []
+        offset = 0
+        for shape in shapes:
+            size = int(np.prod(shape))
+            self.layout.append((offset, size, tuple(shape)))
+            offset += size
+        self.total = offset
+        self.state: tuple | None = None
+        self.__name__ = f"{getattr(fn, '__name__', 'update')}[flat x{len(shapes)}]"
+
+    def _adopt(self, written: tuple) -> tuple:
+        flats, views = [], []
+        for per_member in written:
+            flat = np.empty(self.total, dtype=self.dtype)
+            these = []
+            for (offset, size, shape), x in zip(self.layout, per_member):
+                view = flat[offset : offset + size].reshape(shape)
+                np.copyto(view, x)
+                these.append(view)
+            flats.append(flat)
+            views.append(these)
+        out = tuple(views[t][m] for m in range(len(self.layout)) for t in range(len(views)))
+        state = (flats, [v for vs in views for v in vs], out)
+        self.state = state  # one assignment: a concurrent call sees the old or the new state
+        return state
+
+    def __call__(self, *args: Any) -> tuple:
+        n = self.n
+        written = args[1:n]
+        state = self.state
+        if state is None or not all(
+            map(operator.is_, itertools.chain.from_iterable(written), state[1])
+        ):
+            state = self._adopt(written)
+        flats, _, out = state
+        grad = _scratch(self.total, self.dtype)
+        np.concatenate([g.reshape(-1) for g in args[0]], out=grad)
+        self.fn(grad, *flats, *args[n:])
+        return out
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(size: int, dtype: Any) -> np.ndarray:
+    """A flat buffer of `size` elements, reused by every `_FlatGroup` call of this thread."""
+    cache = getattr(_SCRATCH, "buffers", None)
+    if cache is None:
+        cache = _SCRATCH.buffers = {}
+    key = np.dtype(dtype).str
+    buf = cache.get(key)
+    if buf is None or buf.size < size:
+        buf = cache[key] = np.empty(size, dtype=dtype)
+    return buf[:size]
 
 
 def _unpack(t: tuple, src: str, needed: set, lines: list) -> None:

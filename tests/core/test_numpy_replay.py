@@ -373,3 +373,185 @@ def test_outputs_in_ordered_dicts_deques_and_defaultdicts_replay_as_structured()
         for g, r in zip(kerasx.tree.flatten(got), kerasx.tree.flatten(ref)):
             np.testing.assert_array_equal(np.asarray(g), np.asarray(r))
     assert _states(jf) == ["replay"]
+
+
+# ------------------------------------------------------------------ small updates merged
+
+
+def _adam_state(rng, shapes):
+    state = []
+    for shape in shapes:
+        w, m, v = (rng.normal(size=shape).astype("float32") for _ in range(3))
+        state.append([w, m, np.abs(v)])
+    return state
+
+
+def _run_adam_steps(fn, shapes, n=4, copy_state=False, seed=11):
+    """`n` steps of `fn(state, grads)`; returns each step's results as NumPy copies."""
+    rng = np.random.default_rng(seed)
+    state = _adam_state(rng, shapes)
+    outs = []
+    for _ in range(n):
+        grads = [rng.normal(size=s).astype("float32") for s in shapes]
+        if copy_state:  # a caller that never passes the returned arrays back
+            state = [[np.array(t) for t in triple] for triple in state]
+        res = fn(state, grads)
+        state = res[0]
+        outs.append([np.array(t) for t in kerasx.tree.flatten(res)])
+    return outs, state
+
+
+def _kernel_names(jf):
+    replay = next(iter(jf.entries.values())).replay
+    return " ".join(getattr(v, "__name__", "") for v in replay.__globals__.values())
+
+
+SHAPES = [(3, 4), (7,), (), (300, 80), (2, 2, 2)]  # (300, 80): too large to merge
+
+
+@pytest.mark.parametrize("copy_state", [False, True])
+def test_small_adam_updates_merge_into_one_flat_call(copy_state):
+    adam = _adam_op()
+
+    def step(state, grads):
+        new = [
+            list(adam(g, w, m, v, np.float32(0.01), 0.1, 0.001, 1e-7))
+            for (w, m, v), g in zip(state, grads)
+        ]
+        return new, ops.sum(new[0][0])
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    got, state = _run_adam_steps(jf, SHAPES, copy_state=copy_state)
+    ref, _ = _run_adam_steps(step, SHAPES, copy_state=copy_state)
+    assert _states(jf) == ["replay"]
+    assert "[flat x4]" in _kernel_names(jf)  # every shape but the large one
+    for a, b in zip(got, ref):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+    # the merged variables come back as views of shared buffers; the large one on its own
+    assert state[0][0].base is not None and state[0][0].base is state[1][0].base
+    assert state[3][0].base is None
+
+
+def test_flat_group_state_passed_back_is_updated_in_place():
+    adam = _adam_op()
+
+    def step(state, grads):
+        return [
+            list(adam(g, *triple, np.float32(0.01), 0.1, 0.001, 1e-7))
+            for triple, g in zip(state, grads)
+        ], 0.0
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    rng = np.random.default_rng(1)
+    state = _adam_state(rng, [(2,), (3,)])
+    for _ in range(4):
+        new, _ = jf(state, [rng.normal(size=s).astype("float32") for s in [(2,), (3,)]])
+        if _states(jf) == ["replay"] and new[0][0] is state[0][0]:
+            break
+        state = new
+    assert new[0][0] is state[0][0]  # the same views, written in place
+
+
+def test_update_whose_result_is_read_before_the_next_one_is_not_moved():
+    adam = _adam_op()
+
+    def step(state, grads):
+        (w1, m1, v1), (w2, m2, v2), (w3, m3, v3) = state
+        g1, g2, g3 = grads
+        a = list(adam(g1, w1, m1, v1, np.float32(0.01), 0.1, 0.001, 1e-7))
+        # the second gradient depends on the first update's result
+        b = list(adam(g2 * ops.sum(a[0]), w2, m2, v2, np.float32(0.01), 0.1, 0.001, 1e-7))
+        c = list(adam(g3, w3, m3, v3, np.float32(0.01), 0.1, 0.001, 1e-7))
+        return [a, b, c], 0.0
+
+    shapes = [(3,), (3,), (3,)]
+    jf = kerasx.jit(step, donate_argnums=0)
+    got, _ = _run_adam_steps(jf, shapes)
+    ref, _ = _run_adam_steps(step, shapes)
+    assert _states(jf) == ["replay"]
+    names = _kernel_names(jf)
+    assert "[flat x2]" in names and "[flat x3]" not in names  # b and c merge; a stays before b
+    for a, b in zip(got, ref):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_updates_with_other_coefficients_or_live_gradients_are_not_merged():
+    adam = _adam_op()
+
+    def step(state, grads):
+        (w1, m1, v1), (w2, m2, v2), (w3, m3, v3) = state
+        g1, g2, g3 = (g * 1.0 for g in grads)
+        a = list(adam(g1, w1, m1, v1, np.float32(0.01), 0.1, 0.001, 1e-7))
+        b = list(adam(g2, w2, m2, v2, np.float32(0.01), 0.2, 0.001, 1e-7))  # other beta_1
+        c = list(adam(g3, w3, m3, v3, np.float32(0.01), 0.1, 0.001, 1e-7))
+        return [a, b, c], ops.sum(g3)  # g3 is read after its update
+
+    shapes = [(3,), (3,), (3,)]
+    jf = kerasx.jit(step, donate_argnums=0)
+    got, _ = _run_adam_steps(jf, shapes)
+    ref, _ = _run_adam_steps(step, shapes)
+    assert _states(jf) == ["replay"]
+    assert "[flat" not in _kernel_names(jf)
+    for a, b in zip(got, ref):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)
+
+
+def _fit_scalar_weight(backend, optimizer, run_eagerly):
+    config.set_backend(backend)
+
+    class Scale(kerasx.layers.Layer):
+        def build(self, input_shape):
+            self.a = self.add_weight(shape=(), initializer="ones", name="a")
+
+        def call(self, x):
+            return x * self.a
+
+    model = kerasx.Sequential([kerasx.Input((2,)), Scale(), kerasx.layers.Dense(1)])
+    model.compile(kerasx.optimizers.get(optimizer), "mse", run_eagerly=run_eagerly)
+    model.set_weights([np.float32(1.5), np.full((2, 1), 0.5, "float32"), np.zeros(1, "float32")])
+    x = np.linspace(-1, 1, 16, dtype="float32").reshape(8, 2)
+    y = x.sum(1, keepdims=True) * 3.0
+    model.fit(x, y, batch_size=4, epochs=3, verbose=0, shuffle=False)
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    ["adam", "rmsprop", {"class_name": "SGD", "config": {"momentum": 0.9, "nesterov": True}}],
+)
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_scalar_weights_train_with_fused_updates(optimizer, run_eagerly):
+    """A 0-d weight through the fused NumPy update kernels (and the merged replay call),
+    against the JAX engine."""
+    pytest.importorskip("jax")
+    got = _fit_scalar_weight("numpy", optimizer, run_eagerly)
+    want = _fit_scalar_weight("jax", optimizer, run_eagerly)
+    assert got[0].shape == ()
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(got[0], 1.5)
+
+
+def test_flat_groups_are_capped_in_size(monkeypatch):
+    from kerasx_numpy import replay_codegen
+
+    monkeypatch.setattr(replay_codegen, "_FLAT_MAX_TOTAL", 20)
+    adam = _adam_op()
+
+    def step(state, grads):
+        return [
+            list(adam(g, *triple, np.float32(0.01), 0.1, 0.001, 1e-7))
+            for triple, g in zip(state, grads)
+        ], 0.0
+
+    shapes = [(3, 4), (7,), (), (2, 2, 2)]  # 12 + 7 + 1 elements fit in 20; 8 more do not
+    jf = kerasx.jit(step, donate_argnums=0)
+    got, _ = _run_adam_steps(jf, shapes)
+    ref, _ = _run_adam_steps(step, shapes)
+    assert "[flat x3]" in _kernel_names(jf) and "[flat x4]" not in _kernel_names(jf)
+    for a, b in zip(got, ref):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y)

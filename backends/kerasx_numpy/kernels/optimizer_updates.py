@@ -14,7 +14,21 @@ import threading
 import numpy as np
 
 
+def _on_scalars(kernel, *args):
+    """`kernel` on 0-d arguments (a scalar weight): NumPy turns 0-d results into scalars,
+    which cannot take ``out=``; run on shape-(1,) views and hand back 0-d arrays."""
+    args = [np.reshape(a, (1,)) if isinstance(a, _ARRAYS) and np.ndim(a) == 0 else a for a in args]
+    return tuple(np.reshape(r, ()) for r in kernel(*args))
+
+
+_ARRAYS = (np.ndarray, np.generic)
+
+
 def _adam_update(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon):
+    if not gradient.ndim:
+        return _on_scalars(
+            _adam_update, gradient, variable, momentum, velocity, alpha, c1, c2, epsilon
+        )
     m = np.subtract(gradient, momentum)
     np.multiply(m, c1, out=m)
     np.add(momentum, m, out=m)
@@ -73,6 +87,11 @@ _adam_update.inplace = (_adam_update_into, (1, 2, 3))
 # (variant, written arguments, scratch argument): used when the gradient is a fresh array that
 # nothing reads after the update (the replay of a jit-ed step knows).
 _adam_update.inplace_scratch = (_adam_update_into_reusing_gradient, (1, 2, 3), 0)
+# (variant, number of tensor arguments): the update is elementwise over its first 4 arguments
+# (gradient, then the written state, returned in order) with the rest shared, so the replay
+# may update several small variables at once, on flat buffers holding them side by side
+# (`kerasx_numpy.replay_codegen._FlatGroup`); the variant may use argument 0 as scratch.
+_adam_update.flat = (_adam_update_into_reusing_gradient, 4)
 
 _SCRATCH = threading.local()
 
@@ -92,6 +111,16 @@ def _scratch(like: np.ndarray, k: int) -> np.ndarray:
 
 
 def _sgd_momentum_update(gradient, variable, momentum, learning_rate, momentum_rate, nesterov):
+    if not gradient.ndim:
+        return _on_scalars(
+            _sgd_momentum_update,
+            gradient,
+            variable,
+            momentum,
+            learning_rate,
+            momentum_rate,
+            nesterov,
+        )
     m = np.negative(gradient)
     np.multiply(m, learning_rate, out=m)
     w = np.multiply(momentum, momentum_rate)
@@ -108,6 +137,10 @@ def _sgd_momentum_update(gradient, variable, momentum, learning_rate, momentum_r
 
 
 def _rmsprop_update(gradient, variable, velocity, learning_rate, rho, epsilon):
+    if not gradient.ndim:
+        return _on_scalars(
+            _rmsprop_update, gradient, variable, velocity, learning_rate, rho, epsilon
+        )
     v = np.multiply(velocity, rho)
     w = np.square(gradient)
     np.multiply(w, 1 - rho, out=w)
