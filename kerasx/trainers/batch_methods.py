@@ -95,7 +95,7 @@ class SingleBatchMixin:
         self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
         self.__dict__["_kx_eager"] = False
         try:
-            logs, new = fn(values, batch)
+            new, logs = fn(values, batch)
         finally:
             self.__dict__.pop("_kx_step_vars", None)
             self.__dict__.pop("_kx_eager", None)

@@ -110,11 +110,14 @@ class StepRunner:
         return [tv, ntv]
 
     def _make_function(self, kind: str, groups: list[list], donate: bool = True) -> Any:
-        """The step of `kind` as a function ``(state, data) -> (logs, new_state)``, cached.
+        """The step of `kind` as a function ``(state, data) -> (new_state, logs)``, cached.
 
         Compiled when the engine compiles; with `donate` the state buffers are donated
         (the caller passes copies it owns), without it the step leaves its inputs intact
-        and returns fresh buffers.
+        and returns fresh buffers. The new state comes first: JAX gives each donated input
+        buffer to the first output of its shape and dtype, so each state array then takes
+        its own input's buffer (with the logs first, a scalar log took the buffer of a
+        scalar state entry and shifted the others, and XLA added copies to untangle them).
         """
         key = (kind, tuple(id(v) for v in _all_vars(groups)), self._use_jit(), donate)
         fn = self._kx_fns.get(key)
@@ -137,7 +140,7 @@ class StepRunner:
             for n in sizes:
                 new_state.append(new_flat[k : k + n])
                 k += n
-            return out, new_state
+            return new_state, out
 
         def eager(state: Any, data: Any) -> tuple:
             # Without compilation the step runs on the variables themselves, as one
@@ -145,7 +148,7 @@ class StepRunner:
             with StatelessScope() as scope:
                 out = self.predict_step(data) if kind == "predict" else step_method(data)
             scope.commit()
-            return out, None
+            return None, out
 
         if self._use_jit():
             fn = _jit(pure, donate_argnums=0) if donate and kind != "predict" else _jit(pure)
@@ -162,16 +165,14 @@ class StepRunner:
 
         def many(state: list, stacked: Any) -> tuple:
             def body(carry: Any, batch: Any) -> tuple:
-                logs, new = (
+                return (
                     single.__wrapped__(carry, batch)
                     if hasattr(single, "__wrapped__")
                     else single(carry, batch)
                 )
-                return new, logs
 
             new_state, all_logs = ops.scan(body, state, stacked)
-            last = tree.map_structure(lambda t: t[-1], all_logs)
-            return last, new_state
+            return new_state, tree.map_structure(lambda t: t[-1], all_logs)
 
         fn = _jit(many, donate_argnums=0)
         self._kx_fns[key] = fn
@@ -196,13 +197,13 @@ class StepRunner:
             if len(batches) > 1:
                 multi = self._make_multi_step(kind, state.groups, fn)
                 stacked = tree.map_structure(lambda *xs: np.stack(xs), *batches)
-                logs, new = multi(state.values, stacked)
+                new, logs = multi(state.values, stacked)
             elif run["stager"] is not None:
                 stager = run["stager"]
-                logs, new = fn(state.values, stager.stage(batches[0]))
+                new, logs = fn(state.values, stager.stage(batches[0]))
                 stager.mark(logs)
             else:
-                logs, new = fn(state.values, batches[0])
+                new, logs = fn(state.values, batches[0])
             state.values = new
             if sync and new is not None:
                 state.sync()

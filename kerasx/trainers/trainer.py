@@ -658,7 +658,7 @@ class Trainer(StepRunner, SingleBatchMixin):
                 values = [[v.value for v in g] for g in groups]
                 fn = self._make_function("predict", groups)
             cbs.on_predict_batch_begin(step)
-            out, _ = fn(values, batch)
+            _, out = fn(values, batch)
             out = tree.map_structure(lambda t: np.asarray(to_np(t)), out)
             outputs.append(out)
             cbs.on_predict_batch_end(step, {"outputs": out})

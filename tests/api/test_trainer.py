@@ -254,3 +254,31 @@ def test_metrics_with_the_same_name_both_reach_the_logs(engine):
     assert keys[:2] == ["acc", "accuracy"] and keys[-1] == "loss"
     aucs = [k for k in keys if k.startswith("auc")]
     assert len(aucs) == 2 and "auc" in aucs
+
+
+def test_jax_train_step_gives_each_state_array_its_own_donated_buffer():
+    """JAX hands each donated input buffer to the first output of its shape and dtype: the
+    step returns the new state first, in the input order, so output i reuses input i (logs
+    first made a scalar log take a scalar state entry's buffer, and XLA added copies)."""
+    if "jax" not in installed_engines():
+        pytest.skip("the JAX engine is not installed")
+    import re
+
+    config.set_backend("jax")
+    try:
+        model = _mlp(out=2, activation="softmax")
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["acc"])
+        model.fit(X, LABELS, batch_size=16, epochs=1, verbose=0)
+        from kerasx.trainers.step_runner import _State
+
+        groups = model._state_groups("train")
+        (fn,) = [f for k, f in model._kx_fns.items() if k[0] == "train"]
+        state = _State(groups).read()
+        batch = (ops.convert_to_tensor(X[:16]), ops.convert_to_tensor(LABELS[:16]))
+        hlo = fn.lower(state, batch).compile().as_text()
+        n_state = sum(len(g) for g in groups)
+        pairs = re.findall(r"\{(\d+)\}: \((\d+), \{\}, may-alias\)", hlo)
+        assert len(pairs) == n_state
+        assert all(out == inp for out, inp in pairs), pairs
+    finally:
+        config.set_backend("numpy")
