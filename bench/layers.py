@@ -30,6 +30,10 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import _isolation  # noqa: E402
+
 MARK = "@@bench "
 SEED = 7
 CNN_BATCH, CNN_STEPS = 128, 50
@@ -327,6 +331,7 @@ class Remote:
             cwd=REPO,
         )
         self._read()
+        _isolation.register(self.proc)
 
     def _read(self) -> dict:
         for line in self.proc.stdout:
@@ -338,11 +343,13 @@ class Remote:
         raise RuntimeError(f"{self.name}: the worker exited")
 
     def ask(self, **req) -> dict:
+        _isolation.run_alone(self.proc)  # see bench/_isolation.py
         self.proc.stdin.write(json.dumps(req) + "\n")
         self.proc.stdin.flush()
         return self._read()
 
     def close(self) -> None:
+        _isolation.release(self.proc)
         try:
             self.proc.stdin.write('{"op": "quit"}\n')
             self.proc.stdin.flush()

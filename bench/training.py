@@ -37,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
+import _isolation  # noqa: E402
 from _competitors import COMPETITORS, REQUIRES, factory  # noqa: E402
 
 N_TRAIN = 60_000
@@ -318,8 +319,10 @@ class Remote:
         hello = _read_answer(self.proc, self.log.name)
         if "error" in hello:
             raise RuntimeError(hello["error"])
+        _isolation.register(self.proc)
 
     def ask(self, **request) -> dict:
+        _isolation.run_alone(self.proc)  # see bench/_isolation.py
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
         answer = _read_answer(self.proc, self.log.name)
@@ -328,6 +331,7 @@ class Remote:
         return answer
 
     def close(self) -> None:
+        _isolation.release(self.proc)
         try:
             self.proc.stdin.write(json.dumps({"op": "quit"}) + "\n")
             self.proc.stdin.flush()
