@@ -342,18 +342,18 @@ def _slots(t: tuple) -> list:
 
 def _scalar_key(t: tuple, rec: Any) -> Any:
     """A hashable stand-in for a shared argument: its slot, or a constant's value (equal
-    Python or NumPy scalars of one type are interchangeable); None for anything else."""
+    Python scalars, NumPy scalars or 0-d arrays of one type and dtype are interchangeable);
+    None for anything else."""
     if t[0] == "s":
         return t
     if t[0] == "c":
         value = rec.consts[t[1]]
-        if isinstance(value, (bool, int, float, np.generic)):
-            return (
-                "c",
-                type(value),
-                value.dtype.str if isinstance(value, np.generic) else "",
-                value,
-            )
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return ("c", np.ndarray, value.dtype.str, repr(value.item()))
+        if isinstance(value, np.generic):
+            return ("c", type(value), value.dtype.str, repr(value.item()))
+        if isinstance(value, (bool, int, float)):
+            return ("c", type(value), "", repr(value))  # repr: -0.0 and 0.0 differ
     return None
 
 

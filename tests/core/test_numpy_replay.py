@@ -555,3 +555,59 @@ def test_flat_groups_are_capped_in_size(monkeypatch):
     for a, b in zip(got, ref):
         for x, y in zip(a, b):
             np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("shape", [(6, 5), ()])
+@pytest.mark.parametrize("which", ["sgd", "sgd_nesterov", "rmsprop"])
+def test_inplace_sgd_and_rmsprop_kernels_are_bit_identical(which, shape):
+    from kerasx_numpy.kernels import optimizer_updates as K
+
+    rng = np.random.default_rng(12)
+    g, w, s = (np.asarray(rng.normal(size=shape), "float32") for _ in range(3))
+    lr = np.asarray(0.01, "float32")
+    if which == "rmsprop":
+        s = np.asarray(np.abs(s))
+        base, args = K._rmsprop_update, (lr, 0.9, 1e-7)
+    else:
+        base, args = K._sgd_momentum_update, (lr, np.asarray(0.9, "float32"), which != "sgd")
+    into, written = base.inplace
+    assert written == (1, 2) and base.flat == (into, 3)
+    ref = base(g, w, s, *args)
+    w2, s2 = w.copy(), s.copy()
+    out = into(g, w2, s2, *args)
+    assert out[0] is w2 and out[1] is s2
+    for a, b in zip(out, ref):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+
+
+def _fit_small_mlp(optimizer, run_eagerly):
+    kerasx.utils.set_random_seed(4)
+    model = kerasx.Sequential(
+        [kerasx.Input((6,)), kerasx.layers.Dense(8, activation="relu"), kerasx.layers.Dense(3)]
+    )
+    model.compile(optimizer=kerasx.optimizers.get(optimizer), loss="mse", run_eagerly=run_eagerly)
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(48, 6)).astype("float32"), rng.normal(size=(48, 3)).astype("float32")
+    hist = model.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False)
+    return model, hist.history["loss"], [np.asarray(w) for w in model.get_weights()]
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        {"class_name": "SGD", "config": {"momentum": 0.9}},
+        {"class_name": "SGD", "config": {"momentum": 0.9, "nesterov": True}},
+        "rmsprop",
+    ],
+)
+def test_sgd_momentum_and_rmsprop_replay_in_place_and_merged(optimizer):
+    model, hist, weights = _fit_small_mlp(optimizer, run_eagerly=False)
+    _, hist_e, weights_e = _fit_small_mlp(optimizer, run_eagerly=True)
+    assert hist == hist_e
+    for a, b in zip(weights, weights_e):
+        np.testing.assert_array_equal(a, b)
+    (fn,) = [f for k, f in model._kx_fns.items() if k[0] == "train"]
+    assert _states(fn) == ["replay"]
+    names = _kernel_names(fn)
+    assert "_into[flat x4]" in names  # the two kernels and the two biases, in one call

@@ -153,6 +153,47 @@ def _rmsprop_update(gradient, variable, velocity, learning_rate, rho, epsilon):
     return w, v
 
 
+def _sgd_momentum_update_into(gradient, variable, momentum, learning_rate, momentum_rate, nesterov):
+    """`_sgd_momentum_update` writing the weight and the momentum in place (the replay uses
+    it for donated buffers that are dead after the update). Bit-identical: the same
+    operations on the same operands."""
+    step = _scratch(variable, 0)
+    np.negative(gradient, out=step)
+    np.multiply(step, learning_rate, out=step)  # -g * lr
+    np.multiply(momentum, momentum_rate, out=momentum)
+    np.add(step, momentum, out=momentum)  # the new momentum
+    if nesterov:
+        ahead = _scratch(variable, 1)
+        np.multiply(momentum, momentum_rate, out=ahead)
+        np.add(step, ahead, out=step)
+        np.add(variable, step, out=variable)
+    else:
+        np.add(variable, momentum, out=variable)
+    return variable, momentum
+
+
+def _rmsprop_update_into(gradient, variable, velocity, learning_rate, rho, epsilon):
+    """`_rmsprop_update` writing the weight and the velocity in place. Bit-identical."""
+    work, denom = _scratch(variable, 0), _scratch(variable, 1)
+    np.multiply(velocity, rho, out=velocity)
+    np.square(gradient, out=work)
+    np.multiply(work, 1 - rho, out=work)
+    np.add(velocity, work, out=velocity)
+    np.add(velocity, epsilon, out=denom)
+    np.sqrt(denom, out=denom)
+    np.multiply(learning_rate, gradient, out=work)
+    np.divide(work, denom, out=work)
+    np.subtract(variable, work, out=variable)
+    return variable, velocity
+
+
+# In-place and flat forms (see `_adam_update`'s attributes above).
+_sgd_momentum_update.inplace = (_sgd_momentum_update_into, (1, 2))
+_sgd_momentum_update.flat = (_sgd_momentum_update_into, 3)
+_rmsprop_update.inplace = (_rmsprop_update_into, (1, 2))
+_rmsprop_update.flat = (_rmsprop_update_into, 3)
+
+
 KERNELS = {
     "_adam_update": _adam_update,
     "_sgd_momentum_update": _sgd_momentum_update,
