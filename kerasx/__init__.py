@@ -14,6 +14,7 @@ from kerasx.engine import discovery as _discovery
 
 if _typing.TYPE_CHECKING:
     from kerasx import activations as activations
+    from kerasx import applications as applications
     from kerasx import backend as backend
     from kerasx import callbacks as callbacks
     from kerasx import config as config
@@ -65,6 +66,7 @@ if _typing.TYPE_CHECKING:
 # Public subpackages, imported on first access.
 _SUBMODULES = (
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",

@@ -95,3 +95,90 @@ def _load_weights(model: Any, group: Any, filepath: str) -> None:
     values = [(var, np.asarray(ds[()])) for var, ds in plan]
     for var, value in values:
         var.assign(value.astype(var.dtype))
+
+
+def load_legacy_weights(
+    model: Any, filepath: str, by_name: bool = False, skip_mismatch: bool = False
+) -> None:
+    """Load a legacy Keras HDF5 weights file (``.h5`` / ``.hdf5``: Keras 2's `save_weights`,
+    the files of `keras.applications`, or the weights part of a legacy model file).
+
+    The file lists its layers (root attribute ``layer_names``) and, per layer, its weights
+    (``weight_names``). Without `by_name` the layers with weights are matched in order, as
+    Keras does; with it, by layer name (layers the file lacks are left alone). Every weight is
+    checked before any is assigned: on an error the model is unchanged.
+
+    Args:
+        model: the model to load into.
+        filepath: the file.
+        by_name: match layers by name instead of by position.
+        skip_mismatch: with `by_name`, skip (with a warning) layers whose weight count or
+            shapes differ instead of raising.
+
+    Raises:
+        ValueError: the file's layers or weights do not match the model.
+    """
+    import warnings
+
+    import h5py
+
+    try:
+        f = h5py.File(filepath, "r")
+    except OSError as e:
+        raise saving_lib.FileFormatError(
+            f"{filepath} is not a valid HDF5 file (corrupt or truncated): {e}"
+        ) from e
+    with f:
+        group = f
+        if "layer_names" not in f.attrs and "model_weights" in f:
+            group = f["model_weights"]
+        if "layer_names" not in group.attrs:
+            raise ValueError(
+                f"{filepath} is not a Keras weights file: it has no `layer_names` attribute. "
+                "Weights saved by Keras 3 use the `.weights.h5` extension."
+            )
+        saved = {}
+        for raw in group.attrs["layer_names"]:
+            name = raw.decode() if isinstance(raw, bytes) else str(raw)
+            g = group[name]
+            names = [
+                n.decode() if isinstance(n, bytes) else str(n) for n in g.attrs["weight_names"]
+            ]
+            if names:
+                saved[name] = [g[n] for n in names]
+        layers = [layer for layer in model.layers if layer.weights]
+        if by_name:
+            pairs = [(layer, saved[layer.name]) for layer in layers if layer.name in saved]
+        else:
+            if len(layers) != len(saved):
+                raise ValueError(
+                    "Layer count mismatch when loading weights from file. Model expected "
+                    f"{len(layers)} layers, found {len(saved)} saved layers."
+                )
+            pairs = list(zip(layers, saved.values()))
+        plan = []
+        for layer, datasets in pairs:
+            weights = layer.weights
+            problem = None
+            if len(weights) != len(datasets):
+                problem = (
+                    f"Layer '{layer.name}' expects {len(weights)} weight(s), but the saved "
+                    f"weights have {len(datasets)} element(s)."
+                )
+            else:
+                for var, ds in zip(weights, datasets):
+                    if tuple(ds.shape) != tuple(var.shape):
+                        problem = (
+                            f"Shape mismatch in layer '{layer.name}' for weight "
+                            f"'{var.path}': the model's has shape {tuple(var.shape)}, the "
+                            f"file's {ds.name} has shape {tuple(ds.shape)}."
+                        )
+                        break
+            if problem is not None:
+                if by_name and skip_mismatch:
+                    warnings.warn(f"Skipping the loading of weights: {problem}", stacklevel=3)
+                    continue
+                raise ValueError(problem)
+            plan.extend((var, np.asarray(ds[()])) for var, ds in zip(weights, datasets))
+    for var, value in plan:
+        var.assign(value.astype(var.dtype))

@@ -142,7 +142,8 @@ def save_weights(
 
 
 def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
-    """Load weights into `model` from a ``.weights.h5``, ``.weights.json`` or ``.keras`` file.
+    """Load weights into `model` from a ``.weights.h5``, ``.weights.json`` or ``.keras`` file,
+    or a legacy Keras HDF5 weights file (``.h5`` / ``.hdf5``, e.g. `keras.applications`'s).
 
     Every weight is checked against the model before any is assigned: on any error the
     model is left exactly as it was.
@@ -152,11 +153,21 @@ def load_weights(model: Any, filepath: Any, skip_mismatch: bool = False, **kwarg
         filepath: the file: a weights file, the index of sharded weights
             (``.weights.json``, written with `max_shard_size`), or a ``.keras`` archive.
         skip_mismatch: skip (with a warning) layers whose weights do not match.
-        **kwargs: none are supported.
+        **kwargs: ``by_name`` (legacy ``.h5`` files only): match layers by name.
     """
+    filepath = _path(filepath)
+    if filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(".weights.h5"):
+        by_name = kwargs.pop("by_name", False)
+        if kwargs:
+            raise ValueError(f"The following argument(s) are not supported: {list(kwargs.keys())}")
+        if not os.path.exists(filepath):
+            raise FileNotFoundError(f"No such weights file: filepath={filepath}")
+        from kerasx.saving import legacy_h5
+
+        legacy_h5.load_legacy_weights(model, filepath, by_name, skip_mismatch)
+        return
     if kwargs:
         raise ValueError(f"The following argument(s) are not supported: {list(kwargs.keys())}")
-    filepath = _path(filepath)
     if filepath.endswith(".weights.json"):
         from kerasx.saving import sharding
 
