@@ -331,3 +331,92 @@ def validate_activation(classifier_activation: Any, weights: Any) -> None:
             "With pretrained weights, `classifier_activation` must be 'softmax' or None. "
             f"Received: classifier_activation={classifier_activation!r}"
         )
+
+
+# ------------------------------------------------------------------ family-module helpers
+
+
+def check_weights_and_classes(weights: Any, include_top: bool, classes: int) -> None:
+    """The argument checks every family runs before building anything.
+
+    Args:
+        weights: None, "imagenet" or the path of an existing weights file.
+        include_top: whether the classifier is included.
+        classes: the classifier's class count (must be 1000 with the ImageNet classifier).
+
+    Raises:
+        ValueError: `weights` is none of these, or `classes` does not fit the weights.
+    """
+    import os
+
+    if not (
+        weights in ("imagenet", None) or (isinstance(weights, str) and os.path.exists(weights))
+    ):
+        raise ValueError(
+            "Received an invalid value for `weights`, expected None (random initialization), "
+            "'imagenet' (ImageNet weights) or the path of an existing weights file. "
+            f"Received: weights={weights!r}"
+        )
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError(
+            "With `weights='imagenet'` and `include_top=True`, `classes` must be 1000 (the "
+            f"ImageNet classifier). Received: classes={classes}"
+        )
+
+
+def image_input(input_tensor: Any, input_shape: tuple[int | None, ...]) -> Any:
+    """The symbolic image input of a model: `input_tensor` when it is a Keras tensor, else
+    a new `Input` (wrapping `input_tensor` when one is given).
+
+    Args:
+        input_tensor: None or a tensor to build the model on.
+        input_shape: the shape from `obtain_input_shape`.
+
+    Returns:
+        A Keras tensor.
+    """
+    from kerasx import layers
+    from kerasx.engine.symbolic import is_keras_tensor
+
+    if input_tensor is None:
+        return layers.Input(shape=input_shape)
+    if is_keras_tensor(input_tensor):
+        return input_tensor
+    return layers.Input(tensor=input_tensor, shape=input_shape)
+
+
+def model_inputs(input_tensor: Any, img_input: Any) -> Any:
+    """The inputs of the Functional model: the sources behind `input_tensor`, if any.
+
+    Args:
+        input_tensor: the user's `input_tensor` argument.
+        img_input: the tensor from `image_input`.
+
+    Returns:
+        What to pass as the model's inputs.
+    """
+    if input_tensor is None:
+        return img_input
+    from kerasx.layers.node import get_source_inputs
+
+    return get_source_inputs(input_tensor)
+
+
+def load_imagenet_weights(
+    model: Any, weights: Any, file_name: str, origin: str, file_hash: str | None
+) -> None:
+    """Load `weights` into `model`: the ImageNet file (fetched and cached in "models"
+    through `keras.utils.get_file`) for "imagenet", a user's file for a path, nothing for None.
+
+    Args:
+        model: the freshly built model.
+        weights: None, "imagenet" or a path.
+        file_name: the cache name of the ImageNet file.
+        origin: its URL.
+        file_hash: its expected hash.
+    """
+    if weights == "imagenet":
+        path = utils.get_file(file_name, origin, cache_subdir="models", file_hash=file_hash)
+        model.load_weights(path)
+    elif weights is not None:
+        model.load_weights(weights)

@@ -209,3 +209,181 @@ def test_validate_activation_matches_keras(activation, weights):
         return None
 
     assert run(iu.validate_activation) == run(k_iu.validate_activation)
+
+
+# ------------------------------------------------------------------ model families
+
+import re  # noqa: E402
+
+FAMILIES = {
+    "resnet": ("ResNet50", "ResNet101", "ResNet152"),
+    "resnet_v2": ("ResNet50V2", "ResNet101V2", "ResNet152V2"),
+    "vgg16": ("VGG16",),
+    "vgg19": ("VGG19",),
+}
+ALL_MODELS = [(module, fn) for module, fns in FAMILIES.items() for fn in fns]
+
+
+def _zeros_init(monkeypatch):
+    """Skip the random draws of the big kernels (structure checks and weights loaded over
+    them do not need them): kerasx's VarianceScaling initializers give zeros."""
+    import kerasx.initializers
+
+    monkeypatch.setattr(
+        kerasx.initializers.VarianceScaling,
+        "__call__",
+        lambda self, shape, dtype=None: np.zeros(shape, dtype=dtype or "float32"),
+    )
+
+
+@pytest.fixture
+def cheap_init(monkeypatch):
+    _zeros_init(monkeypatch)
+
+
+@pytest.fixture
+def cheap_keras_init(monkeypatch):
+    from keras.src.initializers import random_initializers
+
+    monkeypatch.setattr(
+        random_initializers.VarianceScaling,
+        "__call__",
+        lambda self, shape, dtype=None: keras.ops.zeros(shape, dtype=dtype or "float32"),
+    )
+
+
+def _kx(module, fn):
+    import importlib
+
+    return getattr(importlib.import_module(f"kerasx.applications.{module}"), fn)
+
+
+def _k(module, fn):
+    import importlib
+
+    return getattr(importlib.import_module(f"keras.applications.{module}"), fn)
+
+
+def _auto(name):
+    # Unnamed layers (VGG's global pooling, ResNetV2's shortcut pooling) are numbered by
+    # each library's session counter: compare them without the number.
+    return re.sub(r"_\d+$", "", name)
+
+
+def _structure(model):
+    return {
+        "name": model.name,
+        "layers": [(_auto(layer.name), type(layer).__name__) for layer in model.layers],
+        "weights": [(w.path, tuple(w.shape)) for w in model.weights],
+        "trainable": len(model.trainable_weights),
+        "params": model.count_params(),
+        "output": tuple(model.output.shape),
+    }
+
+
+@pytest.mark.parametrize("module,fn", ALL_MODELS)
+def test_structure_matches_keras(cheap_init, cheap_keras_init, module, fn):
+    # With the top for the families whose top is the same for every variant only once.
+    include_top = fn in ("ResNet50", "ResNet50V2", "VGG16", "VGG19")
+    kwargs = {
+        "weights": None,
+        "include_top": include_top,
+        "input_shape": (32, 32, 3),
+        "classes": 7,
+        "pooling": "max",
+    }
+    ours = _structure(_kx(module, fn)(**kwargs))
+    theirs = _structure(_k(module, fn)(**kwargs))
+    assert ours == theirs
+
+
+def test_module_names_and_aliases():
+    import kerasx.applications as apps
+    from kerasx.applications import resnet, resnet50
+
+    for module in ("resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "imagenet_utils"):
+        keras_mod = __import__(f"keras.applications.{module}", fromlist=["_"])
+        public = {n for n in dir(keras_mod) if not n.startswith("_")}
+        ours = getattr(apps, module)
+        assert public <= set(dir(ours)), module
+    assert resnet50.ResNet50 is resnet.ResNet50 is apps.ResNet50
+    assert resnet50.preprocess_input is resnet.preprocess_input
+    assert resnet50.decode_predictions is resnet.decode_predictions
+    for _module, fn in ALL_MODELS:
+        assert getattr(apps, fn).__name__ == fn
+
+
+def _signature(f):
+    import inspect
+
+    return [(p.name, p.default) for p in inspect.signature(f).parameters.values()]
+
+
+@pytest.mark.parametrize("module,fn", ALL_MODELS)
+def test_signatures_match_keras(module, fn):
+    assert _signature(_kx(module, fn)) == _signature(_k(module, fn))
+    for helper in ("preprocess_input", "decode_predictions"):
+        assert _signature(_kx(module, helper)) == _signature(_k(module, helper))
+
+
+# Forward parity, one variant per family: the top, avg pooling and the bare feature map.
+PARITY_CASES = {
+    "resnet": ("ResNet50", {"include_top": True, "classes": 10}),
+    "resnet_v2": ("ResNet50V2", {"include_top": False, "pooling": "avg"}),
+    "vgg16": ("VGG16", {"include_top": False}),
+}
+_KERAS_RUNS = {}
+
+
+def _random_weights(model, rng):
+    """Random values for every weight: scaled uniform kernels, BatchNormalization statistics
+    and offsets away from their initial 1 / 0."""
+    weights = []
+    for w in model.weights:
+        shape = tuple(w.shape)
+        if w.path.endswith("kernel"):
+            fan_in = int(np.prod(shape[:-1]))
+            limit = np.sqrt(3.0 / fan_in)
+            value = rng.uniform(-limit, limit, size=shape)
+        elif w.path.endswith(("moving_variance", "gamma")):
+            value = rng.uniform(0.5, 1.5, size=shape)
+        else:
+            value = rng.normal(0.0, 0.1, size=shape)
+        weights.append(value.astype("float32"))
+    return weights
+
+
+def _keras_run(module):
+    """Keras's model with random weights, a random input, its preprocessed form and Keras's
+    output (computed once per process)."""
+    if module not in _KERAS_RUNS:
+        fn, kwargs = PARITY_CASES[module]
+        model = _k(module, fn)(weights=None, input_shape=(32, 32, 3), **kwargs)
+        rng = np.random.default_rng(7)
+        weights = _random_weights(model, rng)
+        model.set_weights(weights)
+        x = rng.uniform(0, 255, size=(2, 32, 32, 3)).astype("float32")
+        x_pre = _k(module, "preprocess_input")(x.copy())
+        out = np.asarray(keras.ops.convert_to_numpy(model(x_pre)))
+        _KERAS_RUNS[module] = (weights, x, x_pre, out)
+    return _KERAS_RUNS[module]
+
+
+@pytest.mark.parametrize("module", sorted(PARITY_CASES))
+def test_forward_matches_keras(engine, cheap_init, cheap_keras_init, module):
+    from kerasx import ops
+
+    weights, x, x_pre, expected = _keras_run(module)
+    fn, kwargs = PARITY_CASES[module]
+    model = _kx(module, fn)(weights=None, input_shape=(32, 32, 3), **kwargs)
+    model.set_weights(weights)
+    got_pre = _kx(module, "preprocess_input")(ops.convert_to_tensor(x))
+    np.testing.assert_allclose(_np(got_pre), x_pre, rtol=1e-6, atol=1e-4)
+    # The eager call on NumPy; the compiled predict on JAX (its eager call would compile
+    # op by op, much slower).
+    if engine == "numpy":
+        got = _np(model(ops.convert_to_tensor(x_pre)))
+    else:
+        got = _np(model.predict(x_pre, verbose=0))
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
