@@ -87,6 +87,8 @@ def ResNet(
         require_flatten=include_top,
         weights=weights,
     )
+    if include_top:  # checked before building anything (Keras checks it after the backbone)
+        imagenet_utils.validate_activation(classifier_activation, weights)
     img_input = imagenet_utils.image_input(input_tensor, input_shape)
 
     # Stem: 7x7/2 convolution, then 3x3/2 max pooling.
@@ -105,7 +107,6 @@ def ResNet(
 
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

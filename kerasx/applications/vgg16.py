@@ -49,6 +49,8 @@ def _vgg(
         require_flatten=include_top,
         weights=weights,
     )
+    if include_top:  # checked before building anything (Keras checks it after the backbone)
+        imagenet_utils.validate_activation(classifier_activation, weights)
     img_input = imagenet_utils.image_input(input_tensor, input_shape)
 
     x = img_input
@@ -67,7 +69,6 @@ def _vgg(
         x = layers.Flatten(name="flatten")(x)
         x = layers.Dense(4096, activation="relu", name="fc1")(x)
         x = layers.Dense(4096, activation="relu", name="fc2")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D()(x)

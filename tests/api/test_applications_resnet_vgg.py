@@ -387,3 +387,209 @@ def test_forward_matches_keras(engine, cheap_init, cheap_keras_init, module):
         got = _np(model.predict(x_pre, verbose=0))
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------------------------ weights="imagenet" / path
+
+_KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+# (fn, include_top) -> (file name, URL, hash), as Keras downloads them.
+IMAGENET_FILES = {
+    ("ResNet50", True): (
+        "resnet50_weights_tf_dim_ordering_tf_kernels.h5",
+        "2cb95161c43110f7111970584f804107",
+    ),
+    ("ResNet50", False): (
+        "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "4d473c1dd8becc155b73f8504c6f6626",
+    ),
+    ("ResNet101", False): (
+        "resnet101_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "88cf7a10940856eca736dc7b7e228a21",
+    ),
+    ("ResNet152", False): (
+        "resnet152_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "ee4c566cf9a93f14d82f913c2dc6dd0c",
+    ),
+    ("ResNet50V2", True): (
+        "resnet50v2_weights_tf_dim_ordering_tf_kernels.h5",
+        "3ef43a0b657b3be2300d5770ece849e0",
+    ),
+    ("ResNet50V2", False): (
+        "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "fac2f116257151a9d068a22e544a4917",
+    ),
+    ("ResNet101V2", False): (
+        "resnet101v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "c0ed64b8031c3730f411d2eb4eea35b5",
+    ),
+    ("ResNet152V2", False): (
+        "resnet152v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "ed17cf2e0169df9d443503ef94b23b33",
+    ),
+    ("VGG16", False): (
+        "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "6d6bbae143d832006294945121d1f1fc",
+    ),
+    ("VGG19", False): (
+        "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "253f8cb515780f3b799900260a226db6",
+    ),
+}
+
+
+def _expected_url(fn, file_name):
+    if fn.startswith("VGG"):
+        return f"{_KERAS_APPS}{fn.lower()}/{file_name}"
+    return f"{_KERAS_APPS}resnet/{file_name}"
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize("fn,include_top", sorted(IMAGENET_FILES))
+def test_imagenet_download_arguments(cheap_init, monkeypatch, fn, include_top):
+    """The weights file is asked of `get_file` with Keras's name, URL, hash and cache."""
+    import kerasx.utils
+
+    module = next(m for m, fns in FAMILIES.items() if fn in fns)
+    calls = []
+
+    def fake_get_file(fname=None, origin=None, **kwargs):
+        calls.append((fname, origin, kwargs))
+        raise _Stop
+
+    monkeypatch.setattr(kerasx.utils, "get_file", fake_get_file)
+    shape = None if include_top else (32, 32, 3)
+    with pytest.raises(_Stop):
+        _kx(module, fn)(include_top=include_top, weights="imagenet", input_shape=shape)
+    file_name, file_hash = IMAGENET_FILES[(fn, include_top)]
+    assert calls == [
+        (
+            file_name,
+            _expected_url(fn, file_name),
+            {"cache_subdir": "models", "file_hash": file_hash},
+        )
+    ]
+
+
+def _keras_weights_file(module, fn, include_top, path):
+    """A legacy `.h5` weights file, as `keras.applications` serves them, written by Keras
+    from its model with random weights. Returns the weights."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    shape = (224, 224, 3) if include_top else (32, 32, 3)
+    model = _k(module, fn)(weights=None, include_top=include_top, input_shape=shape)
+    weights = _random_weights(model, np.random.default_rng(3))
+    model.set_weights(weights)
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+    return weights
+
+
+@pytest.mark.parametrize(
+    "module,fn,include_top",
+    [("resnet", "ResNet50", True), ("resnet_v2", "ResNet50V2", False), ("vgg16", "VGG16", False)],
+)
+def test_imagenet_weights_load_keras_file(
+    cheap_init, cheap_keras_init, monkeypatch, tmp_path, module, fn, include_top
+):
+    import kerasx.utils
+
+    file_name, file_hash = IMAGENET_FILES[(fn, include_top)]
+    path = str(tmp_path / file_name)
+    weights = _keras_weights_file(module, fn, include_top, path)
+
+    def fake_get_file(fname=None, origin=None, **kwargs):
+        assert (fname, origin) == (file_name, _expected_url(fn, file_name))
+        assert kwargs == {"cache_subdir": "models", "file_hash": file_hash}
+        return path
+
+    monkeypatch.setattr(kerasx.utils, "get_file", fake_get_file)
+    shape = None if include_top else (32, 32, 3)
+    model = _kx(module, fn)(include_top=include_top, weights="imagenet", input_shape=shape)
+    got = model.get_weights()
+    assert len(got) == len(weights)
+    for a, b in zip(got, weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_weights_from_path(cheap_init, cheap_keras_init, tmp_path):
+    """`weights=<path>`: a `.weights.h5` file saved by Keras, and one saved by kerasx."""
+    keras_model = keras.applications.VGG19(weights=None, include_top=False, input_shape=(32, 32, 3))
+    weights = _random_weights(keras_model, np.random.default_rng(4))
+    keras_model.set_weights(weights)
+    path = str(tmp_path / "vgg19.weights.h5")
+    keras_model.save_weights(path)
+    model = _kx("vgg19", "VGG19")(weights=path, include_top=False, input_shape=(32, 32, 3))
+    for a, b in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(a, b)
+    again = str(tmp_path / "again.weights.h5")
+    model.save_weights(again)
+    reloaded = _kx("vgg19", "VGG19")(weights=again, include_top=False, input_shape=(64, 64, 3))
+    for a, b in zip(reloaded.get_weights(), weights):
+        np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------------ argument errors
+
+BAD_ARGUMENTS = [
+    {"weights": "no/such/file.h5"},
+    {"weights": "imagenet", "include_top": True, "classes": 10},
+    {"weights": None, "include_top": False, "input_shape": (16, 16, 3)},
+    {"weights": None, "include_top": False, "input_shape": (32, 32)},
+    {"weights": "imagenet", "include_top": True, "input_shape": (64, 64, 3)},
+    {"weights": "imagenet", "include_top": False, "input_shape": (64, 64, 1)},
+    {"weights": None, "include_top": True, "input_shape": (None, None, 3)},
+]
+
+
+@pytest.mark.parametrize("module", sorted(FAMILIES))
+@pytest.mark.parametrize("kwargs", BAD_ARGUMENTS)
+def test_bad_arguments_raise_like_keras(module, kwargs):
+    fn = FAMILIES[module][0]
+    with pytest.raises(ValueError) as theirs:
+        _k(module, fn)(**kwargs)
+    with pytest.raises(type(theirs.value), match="Received"):
+        _kx(module, fn)(**kwargs)
+
+
+@pytest.mark.parametrize("module", sorted(FAMILIES))
+def test_classifier_activation_checked_before_building(monkeypatch, tmp_path, module):
+    """A non-softmax classifier with pretrained weights fails (ValueError, as in Keras)
+    before any layer is built."""
+    from kerasx import layers
+
+    path = tmp_path / "w.h5"
+    path.write_bytes(b"")
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a layer was created")
+
+    monkeypatch.setattr(layers, "Conv2D", no_build)
+    fn = FAMILIES[module][0]
+    for weights in ("imagenet", str(path)):
+        with pytest.raises(ValueError, match="classifier_activation"):
+            _kx(module, fn)(weights=weights, classifier_activation="relu")
+    # Without pretrained weights any activation is fine.
+    monkeypatch.undo()
+    _zeros_init(monkeypatch)
+    model = _kx(module, fn)(
+        weights=None, input_shape=(32, 32, 3), classes=3, classifier_activation="sigmoid"
+    )
+    assert model.layers[-1].get_config()["activation"] == "sigmoid"
+
+
+def test_input_tensor(cheap_init, engine):
+    """`input_tensor`: the model is built on it, and on the inputs behind it."""
+    import kerasx
+    from kerasx import layers, ops
+
+    inp = kerasx.Input((32, 32, 3))
+    scaled = layers.Rescaling(2.0)(inp)
+    model = _kx("vgg16", "VGG16")(weights=None, include_top=False, input_tensor=scaled)
+    assert model.inputs[0] is inp
+    assert tuple(model.output.shape) == (None, 1, 1, 512)
+    x = np.ones((1, 32, 32, 3), "float32")
+    assert _np(model(ops.convert_to_tensor(x))).shape == (1, 1, 1, 512)
