@@ -21,6 +21,7 @@ if _typing.TYPE_CHECKING:
     from kerasx import constraints as constraints
     from kerasx import datasets as datasets
     from kerasx import distillation as distillation
+    from kerasx import distribution as distribution
     from kerasx import dtype_policies as dtype_policies
     from kerasx import initializers as initializers
     from kerasx import layers as layers
@@ -73,6 +74,7 @@ _SUBMODULES = (
     "constraints",
     "datasets",
     "distillation",
+    "distribution",
     "dtype_policies",
     "initializers",
     "layers",

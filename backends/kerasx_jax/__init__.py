@@ -163,6 +163,47 @@ class JaxEngine:
             )
         return jax.default_device(found[i])
 
+    # -- kerasx.distribution --------------------------------------------------------
+
+    def list_devices(self, device_type: Any = None) -> list[str]:
+        """The devices as ``"platform:id"`` strings (`jax.devices`)."""
+        kind = device_type.lower() if isinstance(device_type, str) else device_type
+        return [f"{d.platform}:{d.id}" for d in jax.devices(kind)]
+
+    def _device(self, spec: Any) -> Any:
+        if isinstance(spec, jax.Device):
+            return spec
+        kind, _, index = str(spec).lower().partition(":")
+        for d in jax.devices(kind):
+            if str(d.id) == (index or "0"):
+                return d
+        raise ValueError(f"Unknown device {spec!r}: the devices are {self.list_devices()}.")
+
+    def device_mesh(self, mesh: Any) -> Any:
+        """A `jax.sharding.Mesh` for a `kerasx.distribution.DeviceMesh`."""
+        devices = np.vectorize(self._device, otypes=[object])(mesh.devices)
+        return jax.sharding.Mesh(devices, tuple(mesh.axis_names))
+
+    def tensor_layout(self, layout: Any) -> Any:
+        """A `NamedSharding` for a `kerasx.distribution.TensorLayout`."""
+        spec = jax.sharding.PartitionSpec(*layout.axes)
+        return jax.sharding.NamedSharding(layout.device_mesh.backend_mesh, spec)
+
+    def distribute_tensor(self, value: Any, layout: Any) -> Any:
+        """`value` placed as `layout` says; under a trace, a sharding constraint."""
+        sharding = layout.backend_layout
+        if isinstance(value, jax.core.Tracer):
+            return jax.lax.with_sharding_constraint(value, sharding)
+        if getattr(value, "sharding", None) == sharding:
+            return value
+        return jax.device_put(value, sharding)
+
+    def initialize_processes(self, coordinator: Any, num_processes: int, process_id: Any) -> None:
+        """Join a multi-process JAX run (`jax.distributed.initialize`)."""
+        jax.distributed.initialize(
+            coordinator_address=coordinator, num_processes=num_processes, process_id=process_id
+        )
+
     def remat(self, fn: Callable) -> Callable:
         """`fn` rematerialized: its intermediate results are recomputed for the gradient."""
         return jax.checkpoint(fn)

@@ -8,6 +8,7 @@ function of its state.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 from typing import Any
 
@@ -99,6 +100,19 @@ class AutocastScope:
         _local.autocast = self._outer
 
 
+def _current_distribution() -> Any:
+    """The current `kerasx.distribution` distribution (None when that module was never
+    imported: then there is none, and nothing is imported here)."""
+    lib = sys.modules.get("kerasx.distribution.distribution_lib")
+    return None if lib is None else lib.distribution()
+
+
+def _distribute(value: Any, layout: Any) -> Any:
+    from kerasx.distribution.distribution_lib import distribute_tensor
+
+    return distribute_tensor(value, layout)
+
+
 class Variable(TensorOperators):
     """A mutable tensor with a name, used for weights, optimizer slots and seeds.
 
@@ -109,6 +123,8 @@ class Variable(TensorOperators):
         trainable: whether optimizers update it.
         name: a short name; `path` adds the owner's path.
     """
+
+    _layout: Any = None  # a kerasx.distribution TensorLayout, when one placed the value
 
     def __init__(
         self,
@@ -153,6 +169,11 @@ class Variable(TensorOperators):
             )
         self._dtype = _dt.standardize_dtype(self._value.dtype)
         self._shape = tuple(int(d) for d in self._value.shape)
+        self._layout = None
+        dist = _current_distribution()
+        if dist is not None:  # kerasx.distribution: place the value as the distribution says
+            self._layout = dist.get_variable_layout(self)
+            self._value = _distribute(self._value, self._layout)
 
     @property
     def value(self) -> Any:
@@ -194,6 +215,8 @@ class Variable(TensorOperators):
             return self
         eng = dispatch.engine()
         self._value = eng.convert_to_tensor(value, self._dtype)
+        if self._layout is not None:
+            self._value = _distribute(self._value, self._layout)
         return self
 
     def _take_value(self, value: Any) -> bool:

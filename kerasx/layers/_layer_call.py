@@ -10,6 +10,7 @@ activity regularization), output shape/spec inference and `stateless_call`.
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,22 @@ from kerasx.layers import _context, _masks
 from kerasx.layers._layer_weights import _LOSS_HOLDERS
 from kerasx.layers.input_spec import InputSpec, assert_input_compatibility
 from kerasx.layers.node import Node, no_recording, recording
+
+_MODULES = sys.modules
+_DIST = "kerasx.distribution.distribution_lib"
+
+
+def _place_output(outputs: Any) -> Any:
+    """A layer's outputs placed as the current `kerasx.distribution` distribution says for
+    ``"<layer path>/output"`` (unchanged when it says nothing)."""
+    lib = _MODULES[_DIST]
+    dist = lib.distribution()
+    if dist is None:
+        return outputs
+    layout = dist.get_tensor_layout(_context.current_path("output"))
+    if layout is None:
+        return outputs
+    return tree.map_structure(lambda t: lib.distribute_tensor(t, layout), outputs)
 
 
 class _CallInfo:
@@ -140,8 +157,12 @@ class LayerCallMixin:
         pushed = _context.enter_call(training, self.name)
         try:
             if self._remat_mode is not None:
-                return self._remat_call((x,), kwargs)
-            return self.call(x, **kwargs)
+                out = self._remat_call((x,), kwargs)
+            else:
+                out = self.call(x, **kwargs)
+            if _MODULES.get(_DIST) is not None:
+                out = _place_output(out)
+            return out
         finally:
             _context.exit_call(pushed)
 
@@ -203,6 +224,8 @@ class LayerCallMixin:
                 outputs = self._remat_call(args, kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
+            if not symbolic and _MODULES.get(_DIST) is not None:
+                outputs = _place_output(outputs)
         if self.activity_regularizer is not None and not symbolic:
             for out in tree.flatten(outputs):
                 size = out.shape[0] if out.shape and out.shape[0] else 1

@@ -12,7 +12,7 @@ import numpy as np
 
 from kerasx import ops
 from kerasx.engine import dispatch
-from kerasx.trainers.step_runner import _batch_size_of
+from kerasx.trainers.step_runner import _batch_size_of, _current_distribution, distribute_batch
 
 
 class SingleBatchMixin:
@@ -94,6 +94,9 @@ class SingleBatchMixin:
             values = self._state_copier()(values)
         self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
         self.__dict__["_kx_eager"] = False
+        dist = _current_distribution()
+        if dist is not None:
+            batch = distribute_batch(dist, batch)
         try:
             new, logs = fn(values, batch)
         finally:

@@ -23,6 +23,33 @@ from kerasx.layers.layer import tracking_snapshot
 from kerasx.trainers.batch_staging import BatchStager
 
 
+def _current_distribution() -> Any:
+    """The current `kerasx.distribution` distribution (None unless that module is in use)."""
+    import sys
+
+    lib = sys.modules.get("kerasx.distribution.distribution_lib")
+    return None if lib is None else lib.distribution()
+
+
+def distribute_batch(dist: Any, batch: Any, stacked: bool = False) -> Any:
+    """`batch`'s arrays split over the devices along the batch axis, as `dist` says (with
+    `stacked`, the batch axis is the second: several steps' batches stacked)."""
+    from kerasx.distribution.distribution_lib import TensorLayout, distribute_tensor
+
+    def place(x: Any) -> Any:
+        shape = getattr(x, "shape", None)
+        if shape is None or len(shape) < (2 if stacked else 1):
+            return x
+        if stacked:
+            inner = dist.get_data_layout(tuple(shape[1:]))
+            layout = TensorLayout((None, *inner.axes), inner.device_mesh)
+        else:
+            layout = dist.get_data_layout(tuple(shape))
+        return distribute_tensor(x, layout)
+
+    return tree.map_structure(place, batch)
+
+
 class _State:
     """The variables a step reads and writes, grouped, and their current values."""
 
@@ -190,6 +217,8 @@ class StepRunner:
         run: dict = {"state": None, "fn": None, "stager": self._batch_stager(kind)}
         sync = kind == "train" and self.__dict__.get("_kx_sync_each_step", False)
 
+        dist = _current_distribution()
+
         def flush(batches: list, first: int) -> None:
             state, fn = run["state"], run["fn"]
             if cbs is not None:
@@ -197,11 +226,18 @@ class StepRunner:
             if len(batches) > 1:
                 multi = self._make_multi_step(kind, state.groups, fn)
                 stacked = tree.map_structure(lambda *xs: np.stack(xs), *batches)
+                if dist is not None:
+                    stacked = distribute_batch(dist, stacked, stacked=True)
                 new, logs = multi(state.values, stacked)
             elif run["stager"] is not None:
                 stager = run["stager"]
-                new, logs = fn(state.values, stager.stage(batches[0]))
+                staged = stager.stage(batches[0])
+                if dist is not None:
+                    staged = distribute_batch(dist, staged)
+                new, logs = fn(state.values, staged)
                 stager.mark(logs)
+            elif dist is not None:
+                new, logs = fn(state.values, distribute_batch(dist, batches[0]))
             else:
                 new, logs = fn(state.values, batches[0])
             state.values = new

@@ -26,8 +26,10 @@ from kerasx.trainers.step_runner import (
     StepRunner,
     _batch_size_of,
     _callbacks_read_model,
+    _current_distribution,
     _first_rows,
     _LazyLogs,
+    distribute_batch,
 )
 
 
@@ -651,6 +653,7 @@ class Trainer(StepRunner, SingleBatchMixin):
         outputs: list = []
         fn = None
         values = None
+        dist = _current_distribution()
         for step, batch in iterator.enumerate_epoch():
             if fn is None:
                 self._prepare(batch, "predict")
@@ -658,6 +661,8 @@ class Trainer(StepRunner, SingleBatchMixin):
                 values = [[v.value for v in g] for g in groups]
                 fn = self._make_function("predict", groups)
             cbs.on_predict_batch_begin(step)
+            if dist is not None:
+                batch = distribute_batch(dist, batch)
             _, out = fn(values, batch)
             out = tree.map_structure(lambda t: np.asarray(to_np(t)), out)
             outputs.append(out)
