@@ -25,6 +25,7 @@ if _typing.TYPE_CHECKING:
     from kerasx import dtype_policies as dtype_policies
     from kerasx import initializers as initializers
     from kerasx import layers as layers
+    from kerasx import legacy as legacy
     from kerasx import losses as losses
     from kerasx import metrics as metrics
     from kerasx import mixed_precision as mixed_precision
@@ -78,6 +79,7 @@ _SUBMODULES = (
     "dtype_policies",
     "initializers",
     "layers",
+    "legacy",
     "losses",
     "metrics",
     "mixed_precision",

@@ -36,6 +36,7 @@ from kerasx.utils.sequence_utils import pad_sequences as pad_sequences
 # graph, file and image helpers) that training never needs.
 _LAZY = {
     "get_source_inputs": ("kerasx.layers.node", "get_source_inputs"),
+    "legacy": ("kerasx.utils.legacy", None),
     "bounding_boxes": ("kerasx.utils.bounding_boxes", None),
     "audio_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
     "text_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
@@ -58,7 +59,9 @@ def __getattr__(name: str) -> object:
 
         module_name, attribute = _LAZY[name]
         module = importlib.import_module(module_name)
-        value = module if name == "bounding_boxes" else getattr(module, attribute or name)
+        value = (
+            module if name in ("bounding_boxes", "legacy") else getattr(module, attribute or name)
+        )
         globals()[name] = value
         return value
     raise AttributeError(f"module 'kerasx.utils' has no attribute {name!r}")
