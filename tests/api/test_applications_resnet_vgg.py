@@ -614,3 +614,22 @@ def test_channels_first_structure(cheap_init, cheap_keras_init, channels_first, 
     model = _kx(module, fn)(**kwargs)
     assert _structure(model) == _structure(_k(module, fn)(**kwargs))
     assert {layer.axis for layer in model.layers if hasattr(layer, "moving_mean")} == {1}
+
+
+@pytest.mark.parametrize("module", ["resnet", "resnet50", "resnet_v2", "vgg16", "vgg19"])
+def test_family_preprocess_and_decode_match_keras(engine, class_index, module):
+    from kerasx import ops
+
+    ours = __import__(f"kerasx.applications.{module}", fromlist=["_"])
+    theirs = __import__(f"keras.applications.{module}", fromlist=["_"])
+    rng = np.random.default_rng(6)
+    for data_format, shape in (("channels_last", (2, 4, 4, 3)), ("channels_first", (3, 4, 4))):
+        x = rng.uniform(0, 255, size=shape).astype("float32")
+        expected = theirs.preprocess_input(x.copy(), data_format=data_format)
+        np.testing.assert_array_equal(ours.preprocess_input(x.copy(), data_format), expected)
+        got = ours.preprocess_input(ops.convert_to_tensor(x), data_format=data_format)
+        np.testing.assert_allclose(_np(got), expected, rtol=1e-6, atol=1e-4)
+    with pytest.raises(ValueError):
+        ours.preprocess_input(x, data_format="channels_middle")
+    preds = rng.uniform(size=(2, 1000)).astype("float32")
+    assert ours.decode_predictions(preds, top=3) == theirs.decode_predictions(preds, top=3)
