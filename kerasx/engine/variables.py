@@ -219,6 +219,12 @@ class Variable(TensorOperators):
             self._value = _distribute(self._value, self._layout)
         return self
 
+    def _place(self, layout: Any) -> None:
+        """Place the value as `layout` (a `kerasx.distribution.TensorLayout`) says, and keep
+        it so placed when assigned."""
+        self._layout = layout
+        self._value = _distribute(self._value, layout)
+
     def _take_value(self, value: Any) -> bool:
         """Adopt `value` as is when it already is this variable's kind of array (same array
         type, dtype and shape) and no `StatelessScope` is open: the trainer's way to store a

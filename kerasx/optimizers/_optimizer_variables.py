@@ -80,12 +80,16 @@ class OptimizerVariablesMixin:
         )
         base = re.sub(r"[/:]", "_", str(ref_name))
         full = f"{base}_{name}" if name else base
-        return self.add_variable(
+        slot = self.add_variable(
             shape=reference_variable.shape,
             initializer=initializer,
             dtype=reference_variable.dtype,
             name=full,
         )
+        layout = getattr(reference_variable, "_layout", None)
+        if layout is not None:  # kerasx.distribution: split like the weight it follows
+            slot._place(layout)
+        return slot
 
     def add_optimizer_variables(
         self,

@@ -117,11 +117,13 @@ def fit(dist):
     D.set_distribution(dist)
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name="d1"),
                               keras.layers.Dense(2, name="d2")])
-    model.compile(keras.optimizers.SGD(0.1), "mse")
+    model.compile(keras.optimizers.SGD(0.1, momentum=0.5), "mse")
     xs = np.linspace(-1, 1, 48, dtype="float32").reshape(16, 3)
     ys = np.stack([xs.sum(1), xs[:, 0]], 1)
     model.fit(xs, ys, batch_size=8, epochs=2, verbose=0, shuffle=False)
     specs = {w.path: str(getattr(w.value.sharding, "spec", "single")) for w in model.weights}
+    specs.update({"opt:" + v.name: str(getattr(v.value.sharding, "spec", "single"))
+                  for v in model.optimizer.variables if "d1_kernel" in v.name})
     pred = model.predict(xs, batch_size=8, verbose=0)
     D.set_distribution(None)
     return [w.tolist() for w in model.get_weights()], specs, np.asarray(pred).tolist()
@@ -182,9 +184,11 @@ def test_two_jax_devices_split_data_and_weights(two_devices):
         "P(None,)",
         "P(None, None)",
     }
-    mp_specs = {k.split("/", 1)[1]: v for k, v in out["model_parallel"][1].items()}
+    mp_specs = {k.split("/", 1)[-1]: v for k, v in out["model_parallel"][1].items()}
     assert mp_specs["d1/kernel"] == "P(None, 'model')" and mp_specs["d1/bias"] == "P('model',)"
     assert mp_specs["d2/kernel"] == "P(None, None)"
+    slots = [v for k, v in out["model_parallel"][1].items() if k.startswith("opt:")]
+    assert slots == ["P(None, 'model')"]  # SGD's momentum slot is split like its weight
     assert out["output_spec"] == ["P(None, 'model')"] * 2  # a layer output's layout
 
 
