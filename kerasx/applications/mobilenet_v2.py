@@ -97,8 +97,8 @@ def MobileNetV2(
     if input_tensor is not None and not is_keras_tensor(input_tensor):
         raise ValueError(
             "`input_tensor` must be a symbolic Keras tensor (e.g. the output of "
-            f"`keras.Input`). Received: input_tensor={input_tensor!r} of type "
-            f"{type(input_tensor).__name__}"
+            "`keras.Input`). Received: input_tensor of type "
+            f"{type(input_tensor).__name__} with shape {getattr(input_tensor, 'shape', None)}"
         )
     if input_shape is not None and input_tensor is not None:
         # The width of the tensor must agree with the width asked for.
