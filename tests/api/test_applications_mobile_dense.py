@@ -119,8 +119,9 @@ def test_public_names_and_signatures_match_keras(module):
         assert inspect.signature(getattr(ours, name)).parameters.keys() == (
             inspect.signature(getattr(theirs, name)).parameters.keys()
         )
-    # Keras's public mobilenet_v3 module lists only the functions below; its models are in
-    # `keras.applications` (and live in this module here, as in Keras's source).
+    # Keras's public mobilenet_v3 module lists only preprocess_input and decode_predictions;
+    # its two models are in `keras.applications` (and live in this module, as in Keras's
+    # source).
     extra = {"MobileNetV3Small", "MobileNetV3Large"} if module == "mobilenet_v3" else set()
     assert set(ours.__all__) == set(public) | extra
 
