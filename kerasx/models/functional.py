@@ -49,6 +49,63 @@ def collect_nodes(inputs: list, outputs: list) -> list:
     return sorted(seen.values(), key=lambda n: n.order)
 
 
+def keras_layer_order(inputs: list, outputs: list) -> list:
+    """The operations between `inputs` and `outputs` in the order Keras lists a functional
+    model's layers: by decreasing depth (the longest path to an output), ties broken by the
+    order in which a depth-first walk from the outputs first reaches them. `model.layers`,
+    `model.weights` and `get_weights` follow it, and so do Keras's position-based weight
+    files; for a chain it is the call order, for branching graphs it is not."""
+    input_ids = {id(t) for t in inputs}
+    index: dict[int, int] = {}  # id(operation) -> first reached
+    ops: dict[int, Any] = {}
+    post: list = []  # nodes, each after the nodes it reads from
+    finished: set = set()
+
+    def reach(t: Any) -> Any:
+        node = _history_node(t)
+        op = node.operation
+        if id(op) not in index:
+            index[id(op)] = len(index)
+            ops[id(op)] = op
+        return node
+
+    stack: list = []
+    for t in outputs:  # an iterative depth-first walk (graphs can be thousands deep)
+        node = _history_node(t)
+        if id(node) in finished:
+            continue
+        reach(t)
+        parents = [] if node.is_input or id(t) in input_ids else list(node.input_tensors)
+        stack.append((node, iter(parents)))
+        while stack:
+            node, parents = stack[-1]
+            for x in parents:
+                child = _history_node(x)
+                if id(child) in finished:
+                    continue
+                reach(x)
+                grand = [] if child.is_input or id(x) in input_ids else list(child.input_tensors)
+                stack.append((child, iter(grand)))
+                break
+            else:
+                stack.pop()
+                if id(node) not in finished:
+                    finished.add(id(node))
+                    post.append(node)
+    node_depth: dict[int, int] = {}
+    op_depth: dict[int, int] = {}
+    for node in reversed(post):
+        op = node.operation
+        depth = max(node_depth.get(id(node), 0), op_depth.get(id(op), 0))
+        node_depth[id(node)] = op_depth[id(op)] = depth
+        if node.is_input:
+            continue
+        for x in node.input_tensors:
+            parent = _history_node(x)
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    return sorted(ops.values(), key=lambda op: (-op_depth[id(op)], index[id(op)]))
+
+
 class Functional(Model):
     """A model built from symbolic inputs and outputs: ``Model(inputs, outputs)``.
 
@@ -82,13 +139,11 @@ class Functional(Model):
                     f"Model inputs must come from `kerasx.Input` (an InputLayer). Received: {t}"
                 )
         self._kx_nodes = collect_nodes(self._kx_in, self._kx_out)
-        layers: list = []
-        for t in self._kx_in:
-            layers.append(t._keras_history.operation)
-        for node in self._kx_nodes:
-            if isinstance(node.operation, Layer) and node.operation not in layers:
-                layers.append(node.operation)
-        self._kx_layers = layers
+        ordered = [op for op in keras_layer_order(self._kx_in, self._kx_out)]
+        # inputs the outputs do not use come first (Keras refuses them; kerasx keeps them)
+        unused = [t._keras_history.operation for t in self._kx_in]
+        unused = [op for op in unused if all(op is not o for o in ordered)]
+        self._kx_layers = [op for op in unused + ordered if isinstance(op, Layer)]
         self._kx_uses_masks = any(
             getattr(t, "_keras_mask", None) is not None
             for n in self._kx_nodes
@@ -104,7 +159,8 @@ class Functional(Model):
 
     @property
     def layers(self) -> list:
-        """Every layer in the graph (InputLayers included), in call order."""
+        """Every layer in the graph (InputLayers included), in Keras's order (by decreasing
+        depth; see `keras_layer_order`)."""
         return list(self._kx_layers)
 
     @property
