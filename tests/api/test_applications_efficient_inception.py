@@ -13,6 +13,7 @@ import pytest
 
 import kerasx
 from kerasx.applications import (
+    convnext,
     efficientnet,
     efficientnet_v2,
     imagenet_utils,
@@ -31,14 +32,16 @@ EFFICIENT_V2 = [
     (efficientnet_v2, f"EfficientNetV2{s}", 32) for s in ("B0", "B1", "B2", "B3", "S", "M", "L")
 ]
 INCEPTION = [(inception_v3, "InceptionV3", 75), (inception_resnet_v2, "InceptionResNetV2", 75)]
-ALL_MODELS = EFFICIENT + EFFICIENT_V2 + INCEPTION
+CONVNEXT = [(convnext, f"ConvNeXt{s}", 32) for s in ("Tiny", "Small", "Base", "Large", "XLarge")]
+ALL_MODELS = EFFICIENT + EFFICIENT_V2 + INCEPTION + CONVNEXT
+MODULES = [efficientnet, efficientnet_v2, inception_v3, inception_resnet_v2, convnext]
 
 # Layers whose automatic names (`conv2d_17`) depend on how many were made before: compared
 # by their rank among the layers of the same kind in the model.
 _AUTO = re.compile(
     r"(input_layer|conv2d|batch_normalization|activation|max_pooling2d|average_pooling2d|"
     r"concatenate|global_average_pooling2d|global_max_pooling2d|custom_scale_layer|"
-    r"rescaling|normalization|dense)(_\d+)?"
+    r"rescaling|normalization|dense|layer_normalization|variable)(_\d+)?"
 )
 
 
@@ -60,7 +63,9 @@ def zero_init(monkeypatch):
 
     def numpy_fill(value):
         def fill(self, shape, dtype=None):
-            return np.full(shape, value, dtype=kerasx.backend.standardize_dtype(dtype))
+            dtype = kerasx.backend.standardize_dtype(dtype)
+            # np.zeros maps untouched zero pages: ConvNeXtXLarge's 350M weights cost little.
+            return np.zeros(shape, dtype) if value == 0 else np.full(shape, value, dtype)
 
         return fill
 
@@ -94,6 +99,9 @@ def _canonical(names):
         if m:
             kind = ranks.setdefault(m.group(1), {})
             head = f"{m.group(1)}#{kind.setdefault(head, len(kind))}"
+        # An unnamed weight (ConvNeXt's LayerScale) is `variable_<global count>` in Keras,
+        # `variable_<count in its layer>` here: the name is not part of any file format.
+        rest = re.sub(r"^variable(_\d+)?$", "variable", rest)
         out.append(head + sep + rest)
     return out
 
@@ -110,9 +118,12 @@ def _assert_same_structure(ours, ref):
     assert tuple(ours.output.shape) == tuple(ref.output.shape)
 
 
-# The four FORWARD variants are compared in test_forward_matches_keras (same builds).
-OTHER_MODELS = [m for m in ALL_MODELS if m[1] not in ("EfficientNetB0", "EfficientNetV2B0")]
-OTHER_MODELS = [m for m in OTHER_MODELS if m[0] not in (inception_v3, inception_resnet_v2)]
+# The FORWARD variants are compared in test_forward_matches_keras (same builds).
+OTHER_MODELS = [
+    m
+    for m in ALL_MODELS
+    if m[1] not in ("EfficientNetB0", "EfficientNetV2B0", "ConvNeXtTiny") and m not in INCEPTION
+]
 
 
 @pytest.mark.parametrize("module,fn,size", OTHER_MODELS, ids=[m[1] for m in OTHER_MODELS])
@@ -127,6 +138,7 @@ def test_structure_matches_keras(zero_init, module, fn, size):
         (efficientnet_v2, "EfficientNetV2B0", dict(include_top=False, include_preprocessing=False)),
         (efficientnet_v2, "EfficientNetV2B1", dict(include_top=False, input_shape=(32, 40, 1))),
         (inception_v3, "InceptionV3", dict(input_shape=(80, 75, 3), classes=5)),
+        (convnext, "ConvNeXtTiny", dict(input_shape=(32, 32, 3), classes=5)),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -148,6 +160,8 @@ def _random_weights(model, seed=0):
             value = rng.normal(size=value.shape) * 0.1
         elif kind == "gamma":
             value = rng.uniform(0.8, 1.2, value.shape)
+        elif kind.startswith("variable"):  # ConvNeXt's LayerScale (starts at 1e-6)
+            value = rng.uniform(0.1, 0.5, value.shape)
         out.append(np.asarray(value, dtype=value.dtype if value.ndim == 0 else "float32"))
     return out
 
@@ -179,6 +193,7 @@ FORWARD = [
         "InceptionResNetV2",
         dict(include_top=False, input_shape=(75, 75, 3), pooling="max"),
     ),
+    (convnext, "ConvNeXtTiny", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
 ]
 
 
@@ -206,15 +221,15 @@ def test_preprocess_input_matches_keras(module, data_format):
     np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("module", [efficientnet, efficientnet_v2])
-def test_efficientnet_preprocess_input_is_identity(module):
+@pytest.mark.parametrize("module", [efficientnet, efficientnet_v2, convnext])
+def test_preprocess_input_is_identity(module):
     x = np.arange(6.0).reshape(1, 1, 2, 3)
     assert module.preprocess_input(x) is x
     assert module.preprocess_input(x, data_format="channels_first") is x
 
 
 def test_module_names_match_keras():
-    for module in (efficientnet, efficientnet_v2, inception_v3, inception_resnet_v2):
+    for module in MODULES:
         name = module.__name__.rsplit(".", 1)[1]
         ref = importlib.import_module(f"keras.applications.{name}")
         public = {n for n in dir(ref) if not n.startswith("_")}
@@ -281,6 +296,12 @@ _URLS = {
         "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
         "d19885ff4a710c122648d3b5c3b684e4",
     ),
+    "ConvNeXtTiny": (
+        "convnext_tiny_notop.h5",
+        "https://storage.googleapis.com/tensorflow/keras-applications/convnext/"
+        "convnext_tiny_notop.h5",
+        "d547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1",
+    ),
 }
 _URLS_TOP = {
     "EfficientNetB1": (
@@ -305,6 +326,11 @@ _URLS_TOP = {
         "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/"
         "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
         "e693bd0210a403b3192acc6073ad2e96",
+    ),
+    "ConvNeXtSmall": (
+        "convnext_small.h5",
+        "https://storage.googleapis.com/tensorflow/keras-applications/convnext/convnext_small.h5",
+        "ce1277d8f1ee5a0ef0e171469089c18f5233860ceaf9b168049cb9263fd7483c",
     ),
 }
 
@@ -331,7 +357,7 @@ def test_imagenet_weights_load_a_keras_written_file(
     legacy = importlib.import_module("keras.src.legacy.saving.legacy_h5_format")
     h5py = pytest.importorskip("h5py")
     ref, _, _, _ = _reference(fn, kwargs)
-    if kwargs.get("include_top", True):  # the weights below the classifier
+    if kwargs.get("include_top", True):  # the weights below the classifier (EfficientNet)
         with _keras_quirks():
             ref = keras.Model(ref.inputs, ref.get_layer("top_activation").output)
     values = [np.array(w.value) for w in ref.weights]
@@ -358,6 +384,7 @@ def test_imagenet_weights_load_a_keras_written_file(
         (efficientnet_v2, "EfficientNetV2S"),
         (inception_v3, "InceptionV3"),
         (inception_resnet_v2, "InceptionResNetV2"),
+        (convnext, "ConvNeXtSmall"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -416,6 +443,7 @@ BAD_ARGUMENTS = [
         (efficientnet_v2, "EfficientNetV2S"),
         (inception_v3, "InceptionV3"),
         (inception_resnet_v2, "InceptionResNetV2"),
+        (convnext, "ConvNeXtTiny"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -435,3 +463,22 @@ def test_bad_arguments_raise_like_keras_before_building(module, fn, monkeypatch)
     # raises ValueError, as we do up front.
     with pytest.raises(ValueError, match="classifier_activation"):
         getattr(module, fn)(weights="imagenet", classifier_activation="relu")
+
+
+def test_convnext_refuses_channels_first_like_keras():
+    keras.config.set_image_data_format("channels_first")
+    kerasx.config.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError):
+            keras.applications.ConvNeXtTiny(weights=None)
+        with pytest.raises(ValueError, match="channels_last"):
+            convnext.ConvNeXtTiny(weights=None)
+    finally:
+        keras.config.set_image_data_format("channels_last")
+        kerasx.config.set_image_data_format("channels_last")
+
+
+def test_convnext_imagenet_weights_need_the_variant_name(monkeypatch):
+    monkeypatch.setattr(kerasx.utils, "get_file", None)  # nothing may be downloaded
+    with pytest.raises(ValueError, match="convnext_tiny"):
+        convnext.ConvNeXtTiny(include_top=False, name="my_model")
