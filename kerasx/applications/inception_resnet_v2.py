@@ -4,9 +4,8 @@ An Inception stem, then three groups of residual Inception blocks (10 x `block35
 20 x `block17`, 10 x `block8`) separated by the reduction modules `mixed_6a` and `mixed_7a`.
 Each residual block adds `scale * branch` to its input (`CustomScaleLayer`). Layers inside
 the branches keep their automatic names (`conv2d_N`, `batch_normalization_N`,
-`activation_N`) as in Keras, and the calls are replayed in Keras's layer order
-(`_keras_order.LayerGraph`), because Keras's weight files are read by layer position.
-Inputs go through `preprocess_input` (pixels scaled to [-1, 1]).
+`activation_N`) as in Keras; Keras's weight files are read by layer position, in the
+order the functional model lists its layers. Inputs go through `preprocess_input` (pixels scaled to [-1, 1]).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import Any
 from kerasx import layers
 from kerasx.applications import _model_helpers as helpers
 from kerasx.applications import imagenet_utils
-from kerasx.applications._keras_order import LayerGraph
 from kerasx.config import image_data_format
 from kerasx.layers.layer import Layer
 from kerasx.models.functional import Functional
@@ -59,8 +57,7 @@ class CustomScaleLayer(Layer):
 
 
 def _conv2d_bn(
-    g: LayerGraph,
-    x: int,
+    x: Any,
     filters: int,
     kernel_size: Any,
     strides: int = 1,
@@ -68,39 +65,32 @@ def _conv2d_bn(
     activation: Any = "relu",
     use_bias: bool = False,
     name: str | None = None,
-) -> int:
-    """Record a convolution, then (without a bias) a BatchNormalization without scale, then
+) -> Any:
+    """A convolution, then (without a bias) a BatchNormalization without scale, then
     the activation. `name` None keeps automatic names; else the convolution is `name` and
     the others `{name}_bn` and `{name}_ac`."""
-    x = g(
-        layers.Conv2D(
-            filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias, name=name
-        ),
-        x,
-    )
+    x = layers.Conv2D(
+        filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias, name=name
+    )(x)
     if not use_bias:
         bn_name = None if name is None else f"{name}_bn"
-        x = g(layers.BatchNormalization(axis=_axis(), scale=False, name=bn_name), x)
+        x = layers.BatchNormalization(axis=_axis(), scale=False, name=bn_name)(x)
     if activation is not None:
-        x = g(layers.Activation(activation, name=None if name is None else f"{name}_ac"), x)
+        x = layers.Activation(activation, name=None if name is None else f"{name}_ac")(x)
     return x
 
 
 def _residual_block(
-    g: LayerGraph,
-    x: int,
-    channels: int,
+    x: Any,
     scale: float,
     block_type: str,
     block_idx: int,
     activation: Any = "relu",
-) -> int:
-    """Record one residual Inception block: `activation(x + scale * conv1x1(branches))`.
+) -> Any:
+    """One residual Inception block: `activation(x + scale * conv1x1(branches))`.
 
     Args:
-        g: the graph recorder.
         x: the block's input.
-        channels: the number of channels of `x` (the width of the 1x1 convolution).
         scale: the factor of the residual branch.
         block_type: "block35", "block17" or "block8" (the branch layout).
         block_idx: the block's number, used in its layer names (`{block_type}_{block_idx}`).
@@ -110,29 +100,28 @@ def _residual_block(
         The block's output.
     """
     if block_type == "block35":
-        branch_0 = _conv2d_bn(g, x, 32, 1)
-        branch_1 = _conv2d_bn(g, x, 32, 1)
-        branch_1 = _conv2d_bn(g, branch_1, 32, 3)
-        branch_2 = _conv2d_bn(g, x, 32, 1)
-        branch_2 = _conv2d_bn(g, branch_2, 48, 3)
-        branch_2 = _conv2d_bn(g, branch_2, 64, 3)
+        branch_0 = _conv2d_bn(x, 32, 1)
+        branch_1 = _conv2d_bn(x, 32, 1)
+        branch_1 = _conv2d_bn(branch_1, 32, 3)
+        branch_2 = _conv2d_bn(x, 32, 1)
+        branch_2 = _conv2d_bn(branch_2, 48, 3)
+        branch_2 = _conv2d_bn(branch_2, 64, 3)
         branches = [branch_0, branch_1, branch_2]
     else:
         # block17 / block8: a 1x1 branch and a factorized k x k branch.
         width, k, widths = (128, 7, (160, 192)) if block_type == "block17" else (192, 3, (224, 256))
-        branch_0 = _conv2d_bn(g, x, 192, 1)
-        branch_1 = _conv2d_bn(g, x, width, 1)
-        branch_1 = _conv2d_bn(g, branch_1, widths[0], [1, k])
-        branch_1 = _conv2d_bn(g, branch_1, widths[1], [k, 1])
+        branch_0 = _conv2d_bn(x, 192, 1)
+        branch_1 = _conv2d_bn(x, width, 1)
+        branch_1 = _conv2d_bn(branch_1, widths[0], [1, k])
+        branch_1 = _conv2d_bn(branch_1, widths[1], [k, 1])
         branches = [branch_0, branch_1]
     block_name = f"{block_type}_{block_idx}"
-    mixed = g(layers.Concatenate(axis=_axis(), name=f"{block_name}_mixed"), branches)
-    up = _conv2d_bn(
-        g, mixed, channels, 1, activation=None, use_bias=True, name=f"{block_name}_conv"
-    )
-    x = g(CustomScaleLayer(scale), [x, up])
+    mixed = layers.Concatenate(axis=_axis(), name=f"{block_name}_mixed")(branches)
+    channels = x.shape[_axis()]
+    up = _conv2d_bn(mixed, channels, 1, activation=None, use_bias=True, name=f"{block_name}_conv")
+    x = CustomScaleLayer(scale)([x, up])
     if activation is not None:
-        x = g(layers.Activation(activation, name=f"{block_name}_ac"), x)
+        x = layers.Activation(activation, name=f"{block_name}_ac")(x)
     return x
 
 
@@ -187,69 +176,67 @@ def InceptionResNetV2(
     img_input = helpers.image_input(input_tensor, input_shape)
     axis = _axis()
 
-    g = LayerGraph()
     # Stem: 35 x 35 x 192 at the default size.
-    x = _conv2d_bn(g, g.input, 32, 3, strides=2, padding="valid")
-    x = _conv2d_bn(g, x, 32, 3, padding="valid")
-    x = _conv2d_bn(g, x, 64, 3)
-    x = g(layers.MaxPooling2D(3, strides=2), x)
-    x = _conv2d_bn(g, x, 80, 1, padding="valid")
-    x = _conv2d_bn(g, x, 192, 3, padding="valid")
-    x = g(layers.MaxPooling2D(3, strides=2), x)
+    x = _conv2d_bn(img_input, 32, 3, strides=2, padding="valid")
+    x = _conv2d_bn(x, 32, 3, padding="valid")
+    x = _conv2d_bn(x, 64, 3)
+    x = layers.MaxPooling2D(3, strides=2)(x)
+    x = _conv2d_bn(x, 80, 1, padding="valid")
+    x = _conv2d_bn(x, 192, 3, padding="valid")
+    x = layers.MaxPooling2D(3, strides=2)(x)
 
     # Mixed 5b (Inception-A): 35 x 35 x 320.
-    branch_0 = _conv2d_bn(g, x, 96, 1)
-    branch_1 = _conv2d_bn(g, x, 48, 1)
-    branch_1 = _conv2d_bn(g, branch_1, 64, 5)
-    branch_2 = _conv2d_bn(g, x, 64, 1)
-    branch_2 = _conv2d_bn(g, branch_2, 96, 3)
-    branch_2 = _conv2d_bn(g, branch_2, 96, 3)
-    branch_pool = g(layers.AveragePooling2D(3, strides=1, padding="same"), x)
-    branch_pool = _conv2d_bn(g, branch_pool, 64, 1)
+    branch_0 = _conv2d_bn(x, 96, 1)
+    branch_1 = _conv2d_bn(x, 48, 1)
+    branch_1 = _conv2d_bn(branch_1, 64, 5)
+    branch_2 = _conv2d_bn(x, 64, 1)
+    branch_2 = _conv2d_bn(branch_2, 96, 3)
+    branch_2 = _conv2d_bn(branch_2, 96, 3)
+    branch_pool = layers.AveragePooling2D(3, strides=1, padding="same")(x)
+    branch_pool = _conv2d_bn(branch_pool, 64, 1)
     branches = [branch_0, branch_1, branch_2, branch_pool]
-    x = g(layers.Concatenate(axis=axis, name="mixed_5b"), branches)
+    x = layers.Concatenate(axis=axis, name="mixed_5b")(branches)
 
     for idx in range(1, 11):
-        x = _residual_block(g, x, 320, scale=0.17, block_type="block35", block_idx=idx)
+        x = _residual_block(x, scale=0.17, block_type="block35", block_idx=idx)
 
     # Mixed 6a (Reduction-A): 17 x 17 x 1088.
-    branch_0 = _conv2d_bn(g, x, 384, 3, strides=2, padding="valid")
-    branch_1 = _conv2d_bn(g, x, 256, 1)
-    branch_1 = _conv2d_bn(g, branch_1, 256, 3)
-    branch_1 = _conv2d_bn(g, branch_1, 384, 3, strides=2, padding="valid")
-    branch_pool = g(layers.MaxPooling2D(3, strides=2, padding="valid"), x)
-    x = g(layers.Concatenate(axis=axis, name="mixed_6a"), [branch_0, branch_1, branch_pool])
+    branch_0 = _conv2d_bn(x, 384, 3, strides=2, padding="valid")
+    branch_1 = _conv2d_bn(x, 256, 1)
+    branch_1 = _conv2d_bn(branch_1, 256, 3)
+    branch_1 = _conv2d_bn(branch_1, 384, 3, strides=2, padding="valid")
+    branch_pool = layers.MaxPooling2D(3, strides=2, padding="valid")(x)
+    x = layers.Concatenate(axis=axis, name="mixed_6a")([branch_0, branch_1, branch_pool])
 
     for idx in range(1, 21):
-        x = _residual_block(g, x, 1088, scale=0.1, block_type="block17", block_idx=idx)
+        x = _residual_block(x, scale=0.1, block_type="block17", block_idx=idx)
 
     # Mixed 7a (Reduction-B): 8 x 8 x 2080.
-    branch_0 = _conv2d_bn(g, x, 256, 1)
-    branch_0 = _conv2d_bn(g, branch_0, 384, 3, strides=2, padding="valid")
-    branch_1 = _conv2d_bn(g, x, 256, 1)
-    branch_1 = _conv2d_bn(g, branch_1, 288, 3, strides=2, padding="valid")
-    branch_2 = _conv2d_bn(g, x, 256, 1)
-    branch_2 = _conv2d_bn(g, branch_2, 288, 3)
-    branch_2 = _conv2d_bn(g, branch_2, 320, 3, strides=2, padding="valid")
-    branch_pool = g(layers.MaxPooling2D(3, strides=2, padding="valid"), x)
+    branch_0 = _conv2d_bn(x, 256, 1)
+    branch_0 = _conv2d_bn(branch_0, 384, 3, strides=2, padding="valid")
+    branch_1 = _conv2d_bn(x, 256, 1)
+    branch_1 = _conv2d_bn(branch_1, 288, 3, strides=2, padding="valid")
+    branch_2 = _conv2d_bn(x, 256, 1)
+    branch_2 = _conv2d_bn(branch_2, 288, 3)
+    branch_2 = _conv2d_bn(branch_2, 320, 3, strides=2, padding="valid")
+    branch_pool = layers.MaxPooling2D(3, strides=2, padding="valid")(x)
     branches = [branch_0, branch_1, branch_2, branch_pool]
-    x = g(layers.Concatenate(axis=axis, name="mixed_7a"), branches)
+    x = layers.Concatenate(axis=axis, name="mixed_7a")(branches)
 
     for idx in range(1, 10):
-        x = _residual_block(g, x, 2080, scale=0.2, block_type="block8", block_idx=idx)
-    x = _residual_block(g, x, 2080, scale=1.0, activation=None, block_type="block8", block_idx=10)
+        x = _residual_block(x, scale=0.2, block_type="block8", block_idx=idx)
+    x = _residual_block(x, scale=1.0, activation=None, block_type="block8", block_idx=10)
 
     # Final convolution: 8 x 8 x 1536.
-    x = _conv2d_bn(g, x, 1536, 1, name="conv_7b")
+    x = _conv2d_bn(x, 1536, 1, name="conv_7b")
 
     if include_top:
-        x = g(layers.GlobalAveragePooling2D(name="avg_pool"), x)
-        x = g(layers.Dense(classes, activation=classifier_activation, name="predictions"), x)
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
-        x = g(layers.GlobalAveragePooling2D(), x)
+        x = layers.GlobalAveragePooling2D()(x)
     elif pooling == "max":
-        x = g(layers.GlobalMaxPooling2D(), x)
-    x = g.build(img_input, x)
+        x = layers.GlobalMaxPooling2D()(x)
 
     model = Functional(helpers.model_inputs(input_tensor, img_input), x, name=name)
     helpers.load_weights(model, weights, _WEIGHTS_FILES[bool(include_top)])

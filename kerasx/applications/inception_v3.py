@@ -3,10 +3,9 @@
 A convolutional stem, then eleven "mixed" modules (named `mixed0` ... `mixed10`) whose
 parallel branches of factorized convolutions are concatenated along the channels. Every
 convolution is followed by a BatchNormalization without scale and a ReLU; these layers keep
-their automatic names (`conv2d_N`, `batch_normalization_N`, `activation_N`) as in Keras, and
-the calls are replayed in Keras's layer order (`_keras_order.LayerGraph`), because Keras's weight
-files are read by layer position. Inputs go through `preprocess_input` (pixels scaled to
-[-1, 1]).
+their automatic names (`conv2d_N`, `batch_normalization_N`, `activation_N`) as in Keras;
+Keras's weight files are read by layer position, in the order the functional model lists its
+layers. Inputs go through `preprocess_input` (pixels scaled to [-1, 1]).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import Any
 from kerasx import layers
 from kerasx.applications import _model_helpers as helpers
 from kerasx.applications import imagenet_utils
-from kerasx.applications._keras_order import LayerGraph
 from kerasx.config import image_data_format
 from kerasx.models.functional import Functional
 
@@ -47,76 +45,72 @@ def _axis() -> int:
 
 
 def _conv2d_bn(
-    g: LayerGraph,
-    x: int,
+    x: Any,
     filters: int,
     num_row: int,
     num_col: int,
     padding: str = "same",
     strides: tuple[int, int] = (1, 1),
-) -> int:
-    """Record a convolution (no bias), BatchNormalization (no scale) and ReLU, all with
+) -> Any:
+    """A convolution (no bias), BatchNormalization (no scale) and ReLU, all with
     automatic names."""
-    x = g(
-        layers.Conv2D(
-            filters, (num_row, num_col), strides=strides, padding=padding, use_bias=False
-        ),
-        x,
-    )
-    x = g(layers.BatchNormalization(axis=_axis(), scale=False), x)
-    return g(layers.Activation("relu"), x)
+    x = layers.Conv2D(
+        filters, (num_row, num_col), strides=strides, padding=padding, use_bias=False
+    )(x)
+    x = layers.BatchNormalization(axis=_axis(), scale=False)(x)
+    return layers.Activation("relu")(x)
 
 
-def _avg_pool_branch(g: LayerGraph, x: int, filters: int) -> int:
-    x = g(layers.AveragePooling2D((3, 3), strides=(1, 1), padding="same"), x)
-    return _conv2d_bn(g, x, filters, 1, 1)
+def _avg_pool_branch(x: Any, filters: int) -> Any:
+    x = layers.AveragePooling2D((3, 3), strides=(1, 1), padding="same")(x)
+    return _conv2d_bn(x, filters, 1, 1)
 
 
-def _concat(g: LayerGraph, branches: list[int], name: str | None = None) -> int:
-    return g(layers.Concatenate(axis=_axis(), name=name), branches)
+def _concat(branches: list[Any], name: str | None = None) -> Any:
+    return layers.Concatenate(axis=_axis(), name=name)(branches)
 
 
-def _module_a(g: LayerGraph, x: int, pool_filters: int, name: str) -> int:
+def _module_a(x: Any, pool_filters: int, name: str) -> Any:
     """35x35 module: 1x1, 5x5, double 3x3 and pooled branches."""
-    b1 = _conv2d_bn(g, x, 64, 1, 1)
-    b5 = _conv2d_bn(g, x, 48, 1, 1)
-    b5 = _conv2d_bn(g, b5, 64, 5, 5)
-    b3 = _conv2d_bn(g, x, 64, 1, 1)
-    b3 = _conv2d_bn(g, b3, 96, 3, 3)
-    b3 = _conv2d_bn(g, b3, 96, 3, 3)
-    bp = _avg_pool_branch(g, x, pool_filters)
-    return _concat(g, [b1, b5, b3, bp], name)
+    b1 = _conv2d_bn(x, 64, 1, 1)
+    b5 = _conv2d_bn(x, 48, 1, 1)
+    b5 = _conv2d_bn(b5, 64, 5, 5)
+    b3 = _conv2d_bn(x, 64, 1, 1)
+    b3 = _conv2d_bn(b3, 96, 3, 3)
+    b3 = _conv2d_bn(b3, 96, 3, 3)
+    bp = _avg_pool_branch(x, pool_filters)
+    return _concat([b1, b5, b3, bp], name)
 
 
-def _module_b(g: LayerGraph, x: int, width: int, name: str) -> int:
+def _module_b(x: Any, width: int, name: str) -> Any:
     """17x17 module: 1x1, factorized 7x7, double factorized 7x7 and pooled branches."""
-    b1 = _conv2d_bn(g, x, 192, 1, 1)
-    b7 = _conv2d_bn(g, x, width, 1, 1)
-    b7 = _conv2d_bn(g, b7, width, 1, 7)
-    b7 = _conv2d_bn(g, b7, 192, 7, 1)
-    bd = _conv2d_bn(g, x, width, 1, 1)
-    bd = _conv2d_bn(g, bd, width, 7, 1)
-    bd = _conv2d_bn(g, bd, width, 1, 7)
-    bd = _conv2d_bn(g, bd, width, 7, 1)
-    bd = _conv2d_bn(g, bd, 192, 1, 7)
-    bp = _avg_pool_branch(g, x, 192)
-    return _concat(g, [b1, b7, bd, bp], name)
+    b1 = _conv2d_bn(x, 192, 1, 1)
+    b7 = _conv2d_bn(x, width, 1, 1)
+    b7 = _conv2d_bn(b7, width, 1, 7)
+    b7 = _conv2d_bn(b7, 192, 7, 1)
+    bd = _conv2d_bn(x, width, 1, 1)
+    bd = _conv2d_bn(bd, width, 7, 1)
+    bd = _conv2d_bn(bd, width, 1, 7)
+    bd = _conv2d_bn(bd, width, 7, 1)
+    bd = _conv2d_bn(bd, 192, 1, 7)
+    bp = _avg_pool_branch(x, 192)
+    return _concat([b1, b7, bd, bp], name)
 
 
-def _module_c(g: LayerGraph, x: int, index: int) -> int:
+def _module_c(x: Any, index: int) -> Any:
     """8x8 module: 1x1, split 3x3, double split 3x3 and pooled branches."""
-    b1 = _conv2d_bn(g, x, 320, 1, 1)
-    b3 = _conv2d_bn(g, x, 384, 1, 1)
-    b3_1 = _conv2d_bn(g, b3, 384, 1, 3)
-    b3_2 = _conv2d_bn(g, b3, 384, 3, 1)
-    b3 = _concat(g, [b3_1, b3_2], f"mixed9_{index}")
-    bd = _conv2d_bn(g, x, 448, 1, 1)
-    bd = _conv2d_bn(g, bd, 384, 3, 3)
-    bd_1 = _conv2d_bn(g, bd, 384, 1, 3)
-    bd_2 = _conv2d_bn(g, bd, 384, 3, 1)
-    bd = _concat(g, [bd_1, bd_2])
-    bp = _avg_pool_branch(g, x, 192)
-    return _concat(g, [b1, b3, bd, bp], f"mixed{9 + index}")
+    b1 = _conv2d_bn(x, 320, 1, 1)
+    b3 = _conv2d_bn(x, 384, 1, 1)
+    b3_1 = _conv2d_bn(b3, 384, 1, 3)
+    b3_2 = _conv2d_bn(b3, 384, 3, 1)
+    b3 = _concat([b3_1, b3_2], f"mixed9_{index}")
+    bd = _conv2d_bn(x, 448, 1, 1)
+    bd = _conv2d_bn(bd, 384, 3, 3)
+    bd_1 = _conv2d_bn(bd, 384, 1, 3)
+    bd_2 = _conv2d_bn(bd, 384, 3, 1)
+    bd = _concat([bd_1, bd_2])
+    bp = _avg_pool_branch(x, 192)
+    return _concat([b1, b3, bd, bp], f"mixed{9 + index}")
 
 
 def InceptionV3(
@@ -169,53 +163,51 @@ def InceptionV3(
     )
     img_input = helpers.image_input(input_tensor, input_shape)
 
-    g = LayerGraph()
-    x = _conv2d_bn(g, g.input, 32, 3, 3, strides=(2, 2), padding="valid")
-    x = _conv2d_bn(g, x, 32, 3, 3, padding="valid")
-    x = _conv2d_bn(g, x, 64, 3, 3)
-    x = g(layers.MaxPooling2D((3, 3), strides=(2, 2)), x)
-    x = _conv2d_bn(g, x, 80, 1, 1, padding="valid")
-    x = _conv2d_bn(g, x, 192, 3, 3, padding="valid")
-    x = g(layers.MaxPooling2D((3, 3), strides=(2, 2)), x)
+    x = _conv2d_bn(img_input, 32, 3, 3, strides=(2, 2), padding="valid")
+    x = _conv2d_bn(x, 32, 3, 3, padding="valid")
+    x = _conv2d_bn(x, 64, 3, 3)
+    x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
+    x = _conv2d_bn(x, 80, 1, 1, padding="valid")
+    x = _conv2d_bn(x, 192, 3, 3, padding="valid")
+    x = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
 
-    x = _module_a(g, x, 32, "mixed0")
-    x = _module_a(g, x, 64, "mixed1")
-    x = _module_a(g, x, 64, "mixed2")
+    x = _module_a(x, 32, "mixed0")
+    x = _module_a(x, 64, "mixed1")
+    x = _module_a(x, 64, "mixed2")
 
     # Reduction to 17x17.
-    b3 = _conv2d_bn(g, x, 384, 3, 3, strides=(2, 2), padding="valid")
-    bd = _conv2d_bn(g, x, 64, 1, 1)
-    bd = _conv2d_bn(g, bd, 96, 3, 3)
-    bd = _conv2d_bn(g, bd, 96, 3, 3, strides=(2, 2), padding="valid")
-    bp = g(layers.MaxPooling2D((3, 3), strides=(2, 2)), x)
-    x = _concat(g, [b3, bd, bp], "mixed3")
+    b3 = _conv2d_bn(x, 384, 3, 3, strides=(2, 2), padding="valid")
+    bd = _conv2d_bn(x, 64, 1, 1)
+    bd = _conv2d_bn(bd, 96, 3, 3)
+    bd = _conv2d_bn(bd, 96, 3, 3, strides=(2, 2), padding="valid")
+    bp = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
+    x = _concat([b3, bd, bp], "mixed3")
 
-    x = _module_b(g, x, 128, "mixed4")
-    x = _module_b(g, x, 160, "mixed5")
-    x = _module_b(g, x, 160, "mixed6")
-    x = _module_b(g, x, 192, "mixed7")
+    x = _module_b(x, 128, "mixed4")
+    x = _module_b(x, 160, "mixed5")
+    x = _module_b(x, 160, "mixed6")
+    x = _module_b(x, 192, "mixed7")
 
     # Reduction to 8x8.
-    b3 = _conv2d_bn(g, x, 192, 1, 1)
-    b3 = _conv2d_bn(g, b3, 320, 3, 3, strides=(2, 2), padding="valid")
-    b7 = _conv2d_bn(g, x, 192, 1, 1)
-    b7 = _conv2d_bn(g, b7, 192, 1, 7)
-    b7 = _conv2d_bn(g, b7, 192, 7, 1)
-    b7 = _conv2d_bn(g, b7, 192, 3, 3, strides=(2, 2), padding="valid")
-    bp = g(layers.MaxPooling2D((3, 3), strides=(2, 2)), x)
-    x = _concat(g, [b3, b7, bp], "mixed8")
+    b3 = _conv2d_bn(x, 192, 1, 1)
+    b3 = _conv2d_bn(b3, 320, 3, 3, strides=(2, 2), padding="valid")
+    b7 = _conv2d_bn(x, 192, 1, 1)
+    b7 = _conv2d_bn(b7, 192, 1, 7)
+    b7 = _conv2d_bn(b7, 192, 7, 1)
+    b7 = _conv2d_bn(b7, 192, 3, 3, strides=(2, 2), padding="valid")
+    bp = layers.MaxPooling2D((3, 3), strides=(2, 2))(x)
+    x = _concat([b3, b7, bp], "mixed8")
 
-    x = _module_c(g, x, 0)
-    x = _module_c(g, x, 1)
+    x = _module_c(x, 0)
+    x = _module_c(x, 1)
 
     if include_top:
-        x = g(layers.GlobalAveragePooling2D(name="avg_pool"), x)
-        x = g(layers.Dense(classes, activation=classifier_activation, name="predictions"), x)
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
-        x = g(layers.GlobalAveragePooling2D(), x)
+        x = layers.GlobalAveragePooling2D()(x)
     elif pooling == "max":
-        x = g(layers.GlobalMaxPooling2D(), x)
-    x = g.build(img_input, x)
+        x = layers.GlobalMaxPooling2D()(x)
 
     model = Functional(helpers.model_inputs(input_tensor, img_input), x, name=name)
     helpers.load_weights(model, weights, _WEIGHTS_FILES[bool(include_top)])
