@@ -45,11 +45,11 @@ _AUTO = re.compile(
 )
 
 
-@pytest.fixture(params=ENGINES)
-def engine(request):
-    kerasx.config.set_backend(request.param)
+@contextlib.contextmanager
+def _engine(name):
+    kerasx.config.set_backend(name)
     try:
-        yield request.param
+        yield name
     finally:
         kerasx.config.set_backend("numpy")
 
@@ -118,35 +118,6 @@ def _assert_same_structure(ours, ref):
     assert tuple(ours.output.shape) == tuple(ref.output.shape)
 
 
-# The FORWARD variants are compared in test_forward_matches_keras (same builds).
-OTHER_MODELS = [
-    m
-    for m in ALL_MODELS
-    if m[1] not in ("EfficientNetB0", "EfficientNetV2B0", "ConvNeXtTiny") and m not in INCEPTION
-]
-
-
-@pytest.mark.parametrize("module,fn,size", OTHER_MODELS, ids=[m[1] for m in OTHER_MODELS])
-def test_structure_matches_keras(zero_init, module, fn, size):
-    kwargs = dict(include_top=False, input_shape=(size, size, 3))
-    _assert_same_structure(getattr(module, fn)(weights=None, **kwargs), _keras_model(fn, **kwargs))
-
-
-@pytest.mark.parametrize(
-    "module,fn,kwargs",
-    [
-        (efficientnet_v2, "EfficientNetV2B0", dict(include_top=False, include_preprocessing=False)),
-        (efficientnet_v2, "EfficientNetV2B1", dict(include_top=False, input_shape=(32, 40, 1))),
-        (inception_v3, "InceptionV3", dict(input_shape=(80, 75, 3), classes=5)),
-        (convnext, "ConvNeXtTiny", dict(input_shape=(32, 32, 3), classes=5)),
-    ],
-    ids=lambda v: v if isinstance(v, str) else "",
-)
-def test_structure_other_options_match_keras(zero_init, module, fn, kwargs):
-    kwargs.setdefault("input_shape", (32, 32, 3))
-    _assert_same_structure(getattr(module, fn)(weights=None, **kwargs), _keras_model(fn, **kwargs))
-
-
 def _random_weights(model, seed=0):
     """Random weights that keep activations tame (so float32 rounding stays near 1e-6 over
     hundreds of layers): kernels at half the unit-variance scale of their fan-in, BN
@@ -173,46 +144,94 @@ def _random_weights(model, seed=0):
     return out
 
 
-_REFERENCES: dict = {}
-
-
 def _reference(fn, kwargs):
-    """Keras's model, weights, input and output for one forward case (made once)."""
-    key = (fn, tuple(sorted(kwargs.items())))
-    if key not in _REFERENCES:
-        model = _keras_model(fn, **kwargs)
-        weights = _random_weights(model)
-        shape = (2,) + tuple(model.input_shape[1:])
-        x = np.random.default_rng(1).uniform(0, 255, size=shape).astype("float32")
-        with _keras_quirks():
-            model.set_weights(weights)
-            y = np.asarray(model(x))
-        _REFERENCES[key] = (model, weights, x, y)
-    return _REFERENCES[key]
+    """Keras's model, random weights, an input batch and Keras's output on it."""
+    model = _keras_model(fn, **kwargs)
+    weights = _random_weights(model)
+    shape = (2,) + tuple(model.input_shape[1:])
+    x = np.random.default_rng(1).uniform(0, 255, size=shape).astype("float32")
+    with _keras_quirks():
+        model.set_weights(weights)
+        y = np.asarray(model(x))
+    return model, weights, x, y
 
 
+# Slowest first: xdist hands tests out in this order, so the workers finish together.
 FORWARD = [
-    (efficientnet, "EfficientNetB0", dict(input_shape=(33, 35, 3), classes=5)),
-    (efficientnet_v2, "EfficientNetV2B0", dict(include_top=False, input_shape=(32, 32, 3))),
-    (inception_v3, "InceptionV3", dict(include_top=False, input_shape=(75, 75, 3), pooling="avg")),
     (
         inception_resnet_v2,
         "InceptionResNetV2",
         dict(include_top=False, input_shape=(75, 75, 3), pooling="max"),
     ),
+    (inception_v3, "InceptionV3", dict(include_top=False, input_shape=(75, 75, 3), pooling="avg")),
+    (efficientnet, "EfficientNetB0", dict(input_shape=(33, 35, 3), classes=5)),
+    (efficientnet_v2, "EfficientNetV2B0", dict(include_top=False, input_shape=(32, 32, 3))),
     (convnext, "ConvNeXtTiny", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
 ]
 
 
 @pytest.mark.parametrize("module,fn,kwargs", FORWARD, ids=[f[1] for f in FORWARD])
-def test_forward_matches_keras(engine, zero_init, module, fn, kwargs):
+def test_forward_and_weights_file_match_keras(zero_init, module, fn, kwargs, tmp_path, monkeypatch):
+    """One variant per family, with one Keras model (the costly part) for all the checks: the
+    same structure and outputs on every engine, and a legacy weights file written by Keras
+    (the format of the ImageNet files, read by layer position) loads weight for weight."""
     ref, weights, x, expected = _reference(fn, kwargs)
-    model = getattr(module, fn)(weights=None, **kwargs)
-    _assert_same_structure(model, ref)
-    model.set_weights(weights)
-    got = model.predict(x, verbose=0)
-    assert got.shape == expected.shape
-    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    for name in ENGINES:
+        with _engine(name):
+            model = getattr(module, fn)(weights=None, **kwargs)
+            _assert_same_structure(model, ref)
+            model.set_weights(weights)
+            got = model.predict(x, verbose=0)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5, err_msg=name)
+
+    legacy = importlib.import_module("keras.src.legacy.saving.legacy_h5_format")
+    h5py = pytest.importorskip("h5py")
+    if kwargs.get("include_top", True):  # the weights below the classifier (EfficientNet)
+        with _keras_quirks():
+            ref = keras.Model(ref.inputs, ref.get_layer("top_activation").output)
+    values = [np.array(w.value) for w in ref.weights]
+    path = tmp_path / _URLS[fn][0]
+    with h5py.File(path, "w") as f, _keras_quirks():
+        legacy.save_weights_to_hdf5_group(f, ref)
+    calls = _stub_get_file(monkeypatch, path, _URLS[fn])
+    model = getattr(module, fn)(weights="imagenet", **{**kwargs, "include_top": False})
+    assert len(calls) == 1
+    for got, want in zip(model.get_weights(), values):
+        np.testing.assert_array_equal(got, want)
+    if module is efficientnet:
+        # The ImageNet variant divides once more by sqrt(std) after the Normalization.
+        kinds = [type(layer).__name__ for layer in model.layers[1:4]]
+        assert kinds == ["Rescaling", "Normalization", "Rescaling"]
+
+
+# The FORWARD variants are compared in test_forward_matches_keras (same builds).
+OTHER_MODELS = [
+    m
+    for m in reversed(ALL_MODELS)  # the biggest first
+    if m[1] not in ("EfficientNetB0", "EfficientNetV2B0", "ConvNeXtTiny") and m not in INCEPTION
+]
+
+
+@pytest.mark.parametrize("module,fn,size", OTHER_MODELS, ids=[m[1] for m in OTHER_MODELS])
+def test_structure_matches_keras(zero_init, module, fn, size):
+    kwargs = dict(include_top=False, input_shape=(size, size, 3))
+    _assert_same_structure(getattr(module, fn)(weights=None, **kwargs), _keras_model(fn, **kwargs))
+
+
+@pytest.mark.parametrize(
+    "module,fn,kwargs",
+    [
+        (efficientnet_v2, "EfficientNetV2B0", dict(include_top=False, include_preprocessing=False)),
+        (efficientnet_v2, "EfficientNetV2B1", dict(include_top=False, input_shape=(32, 40, 1))),
+        (inception_v3, "InceptionV3", dict(input_shape=(80, 75, 3), classes=5)),
+        (convnext, "ConvNeXtTiny", dict(input_shape=(32, 32, 3), classes=5)),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_structure_other_options_match_keras(zero_init, module, fn, kwargs):
+    kwargs.setdefault("input_shape", (32, 32, 3))
+    _assert_same_structure(getattr(module, fn)(weights=None, **kwargs), _keras_model(fn, **kwargs))
 
 
 # ---------------------------------------------------------------- preprocess / decode
@@ -353,35 +372,6 @@ def _stub_get_file(monkeypatch, path, expected):
 
     monkeypatch.setattr(kerasx.utils, "get_file", fake_get_file)
     return calls
-
-
-@pytest.mark.parametrize("module,fn,kwargs", FORWARD, ids=[f[1] for f in FORWARD])
-def test_imagenet_weights_load_a_keras_written_file(
-    zero_init, module, fn, kwargs, tmp_path, monkeypatch
-):
-    """The ImageNet files are legacy Keras HDF5 weight files read by layer position: one
-    written by Keras from its own model loads into ours weight for weight."""
-    legacy = importlib.import_module("keras.src.legacy.saving.legacy_h5_format")
-    h5py = pytest.importorskip("h5py")
-    ref, _, _, _ = _reference(fn, kwargs)
-    if kwargs.get("include_top", True):  # the weights below the classifier (EfficientNet)
-        with _keras_quirks():
-            ref = keras.Model(ref.inputs, ref.get_layer("top_activation").output)
-    values = [np.array(w.value) for w in ref.weights]
-    kwargs = {**kwargs, "include_top": False}
-    path = tmp_path / _URLS[fn][0]
-    with h5py.File(path, "w") as f, _keras_quirks():
-        legacy.save_weights_to_hdf5_group(f, ref)
-    calls = _stub_get_file(monkeypatch, path, _URLS[fn])
-
-    model = getattr(module, fn)(weights="imagenet", **kwargs)
-    assert len(calls) == 1
-    for got, want in zip(model.get_weights(), values):
-        np.testing.assert_array_equal(got, want)
-    if module is efficientnet:
-        # The ImageNet variant divides once more by sqrt(std) after the Normalization.
-        kinds = [type(layer).__name__ for layer in model.layers[1:4]]
-        assert kinds == ["Rescaling", "Normalization", "Rescaling"]
 
 
 @pytest.mark.parametrize(
