@@ -336,6 +336,13 @@ def validate_activation(classifier_activation: Any, weights: Any) -> None:
 # ------------------------------------------------------------------ family-module helpers
 
 
+def is_weights_file(weights: Any) -> bool:
+    """Whether `weights` names an existing file (a string or a path-like object)."""
+    import os
+
+    return isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)
+
+
 def check_weights_and_classes(weights: Any, include_top: bool, classes: int) -> None:
     """The argument checks every family runs before building anything.
 
@@ -347,11 +354,7 @@ def check_weights_and_classes(weights: Any, include_top: bool, classes: int) -> 
     Raises:
         ValueError: `weights` is none of these, or `classes` does not fit the weights.
     """
-    import os
-
-    if not (
-        weights in ("imagenet", None) or (isinstance(weights, str) and os.path.exists(weights))
-    ):
+    if not (weights is None or weights == "imagenet" or is_weights_file(weights)):
         raise ValueError(
             "Received an invalid value for `weights`, expected None (random initialization), "
             "'imagenet' (ImageNet weights) or the path of an existing weights file. "
