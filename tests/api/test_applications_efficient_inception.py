@@ -19,6 +19,7 @@ from kerasx.applications import (
     imagenet_utils,
     inception_resnet_v2,
     inception_v3,
+    nasnet,
 )
 from kerasx.engine.discovery import installed_engines
 
@@ -33,15 +34,17 @@ EFFICIENT_V2 = [
 ]
 INCEPTION = [(inception_v3, "InceptionV3", 75), (inception_resnet_v2, "InceptionResNetV2", 75)]
 CONVNEXT = [(convnext, f"ConvNeXt{s}", 32) for s in ("Tiny", "Small", "Base", "Large", "XLarge")]
-ALL_MODELS = EFFICIENT + EFFICIENT_V2 + INCEPTION + CONVNEXT
-MODULES = [efficientnet, efficientnet_v2, inception_v3, inception_resnet_v2, convnext]
+NASNET = [(nasnet, "NASNetMobile", 32), (nasnet, "NASNetLarge", 32)]
+ALL_MODELS = EFFICIENT + EFFICIENT_V2 + INCEPTION + CONVNEXT + NASNET
+MODULES = [efficientnet, efficientnet_v2, inception_v3, inception_resnet_v2, convnext, nasnet]
 
 # Layers whose automatic names (`conv2d_17`) depend on how many were made before: compared
 # by their rank among the layers of the same kind in the model.
 _AUTO = re.compile(
     r"(input_layer|conv2d|batch_normalization|activation|max_pooling2d|average_pooling2d|"
     r"concatenate|global_average_pooling2d|global_max_pooling2d|custom_scale_layer|"
-    r"rescaling|normalization|dense|layer_normalization|variable)(_\d+)?"
+    r"rescaling|normalization|dense|layer_normalization|zero_padding2d|cropping2d|add|variable)"
+    r"(_\d+)?"
 )
 
 
@@ -167,6 +170,7 @@ FORWARD = [
     (efficientnet, "EfficientNetB0", dict(input_shape=(33, 35, 3), classes=5)),
     (efficientnet_v2, "EfficientNetV2B0", dict(include_top=False, input_shape=(32, 32, 3))),
     (convnext, "ConvNeXtTiny", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
+    (nasnet, "NASNetMobile", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
 ]
 
 
@@ -209,7 +213,8 @@ def test_forward_and_weights_file_match_keras(zero_init, module, fn, kwargs, tmp
 OTHER_MODELS = [
     m
     for m in reversed(ALL_MODELS)  # the biggest first
-    if m[1] not in ("EfficientNetB0", "EfficientNetV2B0", "ConvNeXtTiny") and m not in INCEPTION
+    if m[1] not in ("EfficientNetB0", "EfficientNetV2B0", "ConvNeXtTiny", "NASNetMobile")
+    and m not in INCEPTION
 ]
 
 
@@ -237,7 +242,7 @@ def test_structure_other_options_match_keras(zero_init, module, fn, kwargs):
 # ---------------------------------------------------------------- preprocess / decode
 
 
-@pytest.mark.parametrize("module", [inception_v3, inception_resnet_v2])
+@pytest.mark.parametrize("module", [inception_v3, inception_resnet_v2, nasnet])
 @pytest.mark.parametrize("data_format", [None, "channels_first"])
 def test_preprocess_input_matches_keras(module, data_format):
     ref = getattr(keras.applications, module.__name__.rsplit(".", 1)[1])
@@ -322,6 +327,12 @@ _URLS = {
         "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5",
         "d19885ff4a710c122648d3b5c3b684e4",
     ),
+    "NASNetMobile": (
+        "nasnet_mobile_no_top.h5",
+        "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/"
+        "NASNet-mobile-no-top.h5",
+        "1ed92395b5b598bdda52abe5c0dbfd63",
+    ),
     "ConvNeXtTiny": (
         "convnext_tiny_notop.h5",
         "https://storage.googleapis.com/tensorflow/keras-applications/convnext/"
@@ -353,6 +364,11 @@ _URLS_TOP = {
         "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5",
         "e693bd0210a403b3192acc6073ad2e96",
     ),
+    "NASNetLarge": (
+        "nasnet_large.h5",
+        "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/NASNet-large.h5",
+        "11577c9a518f0070763c2b964a382f17",
+    ),
     "ConvNeXtSmall": (
         "convnext_small.h5",
         "https://storage.googleapis.com/tensorflow/keras-applications/convnext/convnext_small.h5",
@@ -382,6 +398,7 @@ def _stub_get_file(monkeypatch, path, expected):
         (inception_v3, "InceptionV3"),
         (inception_resnet_v2, "InceptionResNetV2"),
         (convnext, "ConvNeXtSmall"),
+        (nasnet, "NASNetLarge"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -441,6 +458,7 @@ BAD_ARGUMENTS = [
         (inception_v3, "InceptionV3"),
         (inception_resnet_v2, "InceptionResNetV2"),
         (convnext, "ConvNeXtTiny"),
+        (nasnet, "NASNetMobile"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -462,14 +480,16 @@ def test_bad_arguments_raise_like_keras_before_building(module, fn, monkeypatch)
         getattr(module, fn)(weights="imagenet", classifier_activation="relu")
 
 
-def test_convnext_refuses_channels_first_like_keras():
+@pytest.mark.parametrize("fn", ["ConvNeXtTiny", "NASNetMobile"])
+def test_channels_first_is_refused_like_keras(fn):
+    module = convnext if fn.startswith("ConvNeXt") else nasnet
     keras.config.set_image_data_format("channels_first")
     kerasx.config.set_image_data_format("channels_first")
     try:
         with pytest.raises(ValueError):
-            keras.applications.ConvNeXtTiny(weights=None)
+            getattr(keras.applications, fn)(weights=None)
         with pytest.raises(ValueError, match="channels_last"):
-            convnext.ConvNeXtTiny(weights=None)
+            getattr(module, fn)(weights=None)
     finally:
         keras.config.set_image_data_format("channels_last")
         kerasx.config.set_image_data_format("channels_last")
