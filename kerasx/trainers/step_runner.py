@@ -18,17 +18,9 @@ import numpy as np
 from kerasx import ops
 from kerasx.engine import dispatch, tree
 from kerasx.engine.autodiff import jit as _jit
-from kerasx.engine.variables import StatelessScope
+from kerasx.engine.variables import StatelessScope, _current_distribution
 from kerasx.layers.layer import tracking_snapshot
 from kerasx.trainers.batch_staging import BatchStager
-
-
-def _current_distribution() -> Any:
-    """The current `kerasx.distribution` distribution (None unless that module is in use)."""
-    import sys
-
-    lib = sys.modules.get("kerasx.distribution.distribution_lib")
-    return None if lib is None else lib.distribution()
 
 
 def distribute_batch(dist: Any, batch: Any, stacked: bool = False) -> Any:
