@@ -13,7 +13,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # inside 
 def _objects(lib):
     return [
         lib.layers.Dense(3, activation="relu", name="d"),
-        lib.optimizers.Adam(0.01),
+        lib.optimizers.Adam(0.01, name="adam"),  # names are uniquified per process
         lib.losses.MeanSquaredError(),
         lib.activations.relu,
         None,
