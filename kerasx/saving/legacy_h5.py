@@ -63,6 +63,22 @@ def load_model(
     return model
 
 
+def _datasets(h5py: Any, group: Any, names: list, layer_name: str, filepath: str) -> list:
+    """The datasets `names` of a layer's group, read safely (`weights_io._dataset`: no links,
+    no data outside the file, numeric dtypes only)."""
+    from kerasx.saving.weights_io import _dataset
+
+    out = []
+    for name in names:
+        ds = _dataset(h5py, group, name, layer_name)
+        if ds is None:
+            raise saving_lib.FileFormatError(
+                f"Weight '{name}' of layer '{layer_name}' is missing from {filepath}."
+            )
+        out.append(ds)
+    return out
+
+
 def _load_weights(model: Any, group: Any, filepath: str) -> None:
     import h5py
 
@@ -82,14 +98,11 @@ def _load_weights(model: Any, group: Any, filepath: str) -> None:
                 f"Layer '{layer.name}' expects {len(weights)} weights, but {filepath} holds "
                 f"{len(names)}."
             )
-        for var, name in zip(weights, names):
-            ds = g.get(name)
-            if not isinstance(ds, h5py.Dataset) or ds.is_virtual or ds.external:
-                raise saving_lib.FileFormatError(f"Missing or invalid dataset '{name}'.")
-            if ds.dtype.kind not in "biuf" or tuple(ds.shape) != tuple(var.shape):
+        for var, ds in zip(weights, _datasets(h5py, g, names, layer.name, filepath)):
+            if tuple(ds.shape) != tuple(var.shape):
                 raise saving_lib.FileFormatError(
-                    f"Weight '{name}' of layer '{layer.name}' has shape {tuple(ds.shape)} and "
-                    f"dtype {ds.dtype}; expected shape {tuple(var.shape)}."
+                    f"Weight '{ds.name}' of layer '{layer.name}' has shape {tuple(ds.shape)}; "
+                    f"expected shape {tuple(var.shape)}."
                 )
             plan.append((var, ds))
     values = [(var, np.asarray(ds[()])) for var, ds in plan]
@@ -145,7 +158,7 @@ def load_legacy_weights(
                 n.decode() if isinstance(n, bytes) else str(n) for n in g.attrs["weight_names"]
             ]
             if names:
-                saved[name] = [g[n] for n in names]
+                saved[name] = _datasets(h5py, g, names, name, filepath)
         layers = [layer for layer in model.layers if layer.weights]
         if by_name:
             pairs = [(layer, saved[layer.name]) for layer in layers if layer.name in saved]

@@ -119,3 +119,30 @@ def test_reads_files_written_by_keras(tmp_path):
         target.load_weights(path, by_name=by_name)
         for a, b in zip(target.get_weights(), k_model.get_weights()):
             np.testing.assert_array_equal(a, b)
+
+
+def test_links_and_data_outside_the_file_are_refused(tmp_path):
+    model = _model()
+    values = _random_like(model)
+    before = model.get_weights()
+    secret = tmp_path / "secret.h5"
+    with h5py.File(secret, "w") as f:
+        f["data"] = np.ones((3, 4), "float32")
+    for kind in ("external link", "external data"):
+        path = tmp_path / f"{kind.replace(' ', '_')}.h5"
+        _write_legacy(path, _entries(model, values))
+        with h5py.File(path, "a") as f:
+            name = f["d1"].attrs["weight_names"][0].decode()
+            del f["d1"][name]
+            if kind == "external link":
+                f["d1"][name] = h5py.ExternalLink(str(secret), "data")
+            else:
+                raw = tmp_path / "raw.bin"
+                raw.write_bytes(np.ones(12, "float32").tobytes())
+                f["d1"].create_dataset(
+                    name, shape=(3, 4), dtype="float32", external=[(str(raw), 0, 48)]
+                )
+        with pytest.raises(ValueError, match="link|outside the file"):
+            model.load_weights(path)
+        for a, b in zip(model.get_weights(), before):
+            np.testing.assert_array_equal(a, b)
