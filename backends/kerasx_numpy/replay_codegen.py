@@ -413,12 +413,12 @@ class _FlatGroup:
 _SCRATCH = threading.local()
 
 
-def _scratch(size: int, dtype: Any) -> np.ndarray:
+def _scratch(size: int, dtype: np.dtype) -> np.ndarray:
     """A flat buffer of `size` elements, reused by every `_FlatGroup` call of this thread."""
     cache = getattr(_SCRATCH, "buffers", None)
     if cache is None:
         cache = _SCRATCH.buffers = {}
-    key = np.dtype(dtype).str
+    key = dtype.str
     buf = cache.get(key)
     if buf is None or buf.size < size:
         buf = cache[key] = np.empty(size, dtype=dtype)
