@@ -110,6 +110,10 @@ def test_story(engine):
     assert _normalise(_story(kerasx, in_symbolic_scope)) == EXPECTED
 
 
+# Keras's NumPy backend infers output shapes by running `call` on uninitialized arrays:
+# arithmetic on the garbage there can warn (invalid value), which pytest's error filter then
+# turns into a failure inside Keras, by chance.
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_story_matches_keras():
     keras = pytest.importorskip("keras")
     from keras.src.backend.common.symbolic_scope import in_symbolic_scope
