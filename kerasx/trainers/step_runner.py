@@ -10,6 +10,7 @@ step succeeds.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -48,10 +49,39 @@ class _State:
     def __init__(self, groups: list[list]) -> None:
         self.groups = groups
         self.values: list[list] | None = None
+        self.following = False  # variables follow the state's new host arrays (see `follow`)
 
     def read(self) -> list[list]:
-        """Copies of the variables' values (the compiled step donates its state buffers)."""
-        return [[ops.copy(v.value) for v in g] for g in self.groups]
+        """The variables' values for a compiled step that donates its state buffers.
+
+        A host array that only its variable references is lent, not copied: the step may
+        then update it in place (the NumPy engine's replay does), so the variable's array
+        changes during the epoch and holds consistent values again once the state is
+        written back (or synced for callbacks). An array anyone else holds (a user's
+        reference, a view, another variable) is copied, so nobody's array changes under
+        them; device arrays (JAX) are always copied, as donation invalidates them."""
+        values = [[_lend_or_copy(v) for v in g] for g in self.groups]
+        self.following = any(
+            x is v._value for g, vals in zip(self.groups, values) for v, x in zip(g, vals)
+        )
+        return values
+
+    def follow(self) -> None:
+        """After a step: variables whose host arrays were lent take the step's new arrays
+        (which the next step may update in place), so an old array does not stay alive
+        beside the new one until the epoch ends. Once a step wrote every large array in
+        place (the replay's steady state) there is nothing left to follow."""
+        if not self.following or self.values is None:
+            return
+        moved_large = False
+        for g, vals in zip(self.groups, self.values):
+            for v, x in zip(g, vals):
+                old = v._value
+                if x is not old and type(x) is np.ndarray and type(old) is np.ndarray:
+                    if x.shape == old.shape and x.dtype == old.dtype and x.flags.writeable:
+                        moved_large = moved_large or x.size >= 4096
+                        v._value = x
+        self.following = moved_large
 
     def sync(self) -> None:
         """Copy the current values into the variables, keeping them for the next step."""
@@ -101,6 +131,34 @@ class _LazyLogs(MutableMapping):
 
     def __repr__(self) -> str:
         return repr(self._get())
+
+
+def _exclusive_refcount() -> int:
+    """`sys.getrefcount` of an array held only by its owner's attribute, seen from inside
+    `_lend_or_copy` (measured once: the count differs between Python versions)."""
+
+    class _Owner:
+        pass
+
+    owner = _Owner()
+    owner._value = np.zeros(1)
+    return _refcount_of_value(owner)
+
+
+def _refcount_of_value(v: Any) -> int:
+    x = v._value
+    return sys.getrefcount(x)
+
+
+def _lend_or_copy(v: Any) -> Any:
+    if _refcount_of_value(v) == _EXCLUSIVE:  # first, while this frame holds no reference
+        x = v._value
+        if type(x) is np.ndarray and x.flags.writeable and x.flags.owndata and x is v.value:
+            return x
+    return ops.copy(v.value)
+
+
+_EXCLUSIVE = _exclusive_refcount()
 
 
 def _all_vars(groups: list[list]) -> list:
@@ -233,6 +291,8 @@ class StepRunner:
             else:
                 new, logs = fn(state.values, batches[0])
             state.values = new
+            if state.following:
+                state.follow()
             if sync and new is not None:
                 state.sync()
             if cbs is not None:
