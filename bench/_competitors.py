@@ -85,7 +85,7 @@ class KerasLike:
         self.model = lib.Sequential(
             [
                 lib.Input((784,)),
-                lib.layers.Dense(128, activation="relu"),
+                lib.layers.Dense(init[0].shape[1], activation="relu"),
                 lib.layers.Dense(10, activation="softmax"),
             ]
         )

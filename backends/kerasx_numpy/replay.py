@@ -7,13 +7,21 @@ NumPy calls. `jit(fn)` therefore works like a tracing JIT:
 1. **Trace** (first call for an input signature): `fn` runs eagerly while every kernel call is
    recorded: which kernel, and for each argument whether it is one of `fn`'s input arrays, the
    output of an earlier recorded call, or a constant.
-2. **Verify** (second call): the recording, turned into a straight-line Python function (one
-   line per kernel call, `del` after each array's last use), runs on the new inputs *and* `fn`
-   runs eagerly (first; the replay then runs on the donated inputs themselves, as it will on
-   every later call); if any output differs by a single bit the signature falls back to eager
-   calls for good. This catches code that computes arrays outside kernels or branches in Python on
-   array values, which a trace cannot see.
+2. **Verify** (second call): `fn` is traced again and the two recordings are compared: the
+   same kernels on the same slots with equal constants mean that the generated function
+   computes what the eager call computed. Code that branches in Python on array values,
+   computes arrays outside kernels or keeps state in Python records something different, and
+   the signature falls back to eager calls for good. (With the environment variable
+   ``KERASX_NUMPY_REPLAY_CHECK=values`` the second call instead runs `fn` eagerly and the
+   replay on the donated inputs, and compares every output bit for bit: a check of the code
+   generation itself, at the cost of a second copy of the outputs.)
 3. **Replay** (later calls): only the generated function runs.
+
+Both traces run eagerly. Inside a block that declares the last use of donated arrays
+(`kerasx.engine.autodiff.last_use_of_donated`: the built-in train step's optimizer update), a
+kernel with an in-place variant writes into donated inputs, as the replay will: the first steps
+then hold no second copy of the weights and optimizer slots. Reading such an input after the
+block raises.
 
 The contract is `jax.jit`'s: `fn` must be a pure function of its array inputs (no Python
 control flow on their values, no side effects that matter), and arrays passed in a
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
 import threading
 import weakref
 from typing import Any
@@ -36,6 +45,8 @@ import numpy as np
 
 from kerasx.engine import dispatch
 from kerasx.engine import tree as _tree
+from kerasx.engine.autodiff import is_last_use_of_donated
+from kerasx_numpy.kernels.optimizer_updates import one_off_scratch
 from kerasx_numpy.replay_codegen import _generate
 
 _ARRAY_TYPES = (np.ndarray, np.generic)
@@ -70,6 +81,12 @@ class _Recorder:
         self.nslots = n_inputs
         self.depth = 0
         self.abandoned: str | None = None
+        # Donated input slots a kernel may update in place when the traced code declares the
+        # last use of their old values (`kerasx.engine.autodiff.last_use_of_donated`): each
+        # is a writable array of its own, sharing memory with no other input. Slots updated
+        # so are "clobbered": reading one later would read new values as old ones.
+        self.consumable: set = set()
+        self.clobbered: set = set()
 
     def const(self, value: Any) -> tuple:
         key = id(value)
@@ -127,13 +144,37 @@ class _Recorder:
         plain_kwargs = {k: _plain(v) for k, v in kwargs.items()} if kwargs else kwargs
         if self.depth or self.abandoned is not None:
             return kernel(*plain_args, **plain_kwargs)
+        run, written = kernel, ()
+        if self.consumable and is_last_use_of_donated():
+            inplace = getattr(kernel, "inplace", None)
+            if inplace is not None:
+                written = self._consumable(inplace[1], args, plain_args, plain_kwargs)
+                if written:
+                    run = inplace[0]  # bit-identical to `kernel`, writing into its inputs
         self.depth += 1
         try:
-            out = kernel(*plain_args, **plain_kwargs)
+            if written:
+                with one_off_scratch():  # the replay keeps its own buffers, fewer
+                    out = run(*plain_args, **plain_kwargs)
+            else:
+                out = run(*plain_args, **plain_kwargs)
         finally:
             self.depth -= 1
         a = [self.arg(v) for v in args]
         k = {name: self.arg(v) for name, v in kwargs.items()}
+        if self.clobbered:
+            self.check_not_clobbered([*a, *k.values()])
+        if written:
+            # Recorded as the pure kernel (the replay chooses its own in-place variants);
+            # the results now own the inputs' memory.
+            template, traced = self.bind_output(out)
+            self.program.append((kernel, a, k, template))
+            self.clobbered.update(written)
+            self.consumable.difference_update(written)
+            for t, v in zip(_slots_of(template), _tree.flatten(traced)):
+                if isinstance(v, np.ndarray):
+                    self.mem[_mem_key(v)] = t
+            return traced
         sources: set = set()
         if isinstance(out, np.ndarray):
             key = _mem_key(out) if out.base is not None else None
@@ -162,6 +203,76 @@ class _Recorder:
                 roots |= self.views.get(s, set())
             self.views[template[1]] = roots
         return traced
+
+    def _consumable(
+        self, indices: tuple, args: tuple, plain_args: tuple, plain_kwargs: dict
+    ) -> tuple:
+        """The slots of arguments `indices` when an in-place variant may write into them:
+        each a consumable input passed as itself, no other argument sharing its memory."""
+        slots = []
+        for j in indices:
+            if j >= len(args) or not isinstance(args[j], TracedArray):
+                return ()
+            slot = self.env.get(id(args[j]))
+            if slot is None or slot not in self.consumable:
+                return ()
+            slots.append(slot)
+        if len(set(slots)) != len(slots):
+            return ()
+        targets = [plain_args[j] for j in indices]
+        others = [p for j, p in enumerate(plain_args) if j not in indices]
+        others += list(plain_kwargs.values()) if plain_kwargs else []
+        for p in _tree.flatten(others):
+            if isinstance(p, np.ndarray) and any(np.may_share_memory(p, t) for t in targets):
+                return ()
+        return tuple(slots)
+
+    def check_not_clobbered(self, templates: list) -> None:
+        """Raise if a template reads an input slot updated in place earlier in the trace."""
+        read: list = []
+        for t in templates:
+            read.extend(_slots_of(t))
+        bad = self.clobbered.intersection(read)
+        if bad:
+            raise RuntimeError(
+                "A jit-compiled function read a donated array after code declared its last "
+                "use (`kerasx.engine.autodiff.last_use_of_donated`) and it was updated in "
+                "place: the values read are the new ones, not the old. Read the value again "
+                "after the update, or do not declare that block the last use."
+            )
+
+
+def _slots_of(t: tuple) -> list:
+    """The slots a template names, in order (None for a non-array result)."""
+    if t[0] == "s":
+        return [t[1]]
+    if t[0] == "l":
+        return [s for x in t[2] for s in _slots_of(x)]
+    return [None] if t[0] == "n" else []
+
+
+def _own_disjoint(arrays: list) -> set:
+    """Indices of the arrays that are writable ndarrays sharing memory with no other."""
+    spans = []
+    for i, a in enumerate(arrays):
+        if type(a) is np.ndarray and a.nbytes:
+            lo, hi = _byte_bounds(a)
+            spans.append((lo, hi, i))
+    spans.sort()
+    shared: set = set()
+    active: list = []  # (end, index) of the spans still open
+    for lo, hi, i in spans:
+        active = [(end, j) for end, j in active if end > lo]
+        if active:
+            shared.add(i)
+            shared.update(j for _, j in active)
+        active.append((hi, i))
+    return {i for _, _, i in spans if i not in shared and arrays[i].flags.writeable}
+
+
+def _byte_bounds(a: np.ndarray) -> tuple:
+    utils = getattr(np.lib, "array_utils", None)  # NumPy >= 2
+    return utils.byte_bounds(a) if utils is not None else np.byte_bounds(a)
 
 
 def _forget(env: dict, mem: dict, key: int, mem_key: tuple, slot: int, _ref: Any) -> None:
@@ -447,7 +558,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Entry:
-    __slots__ = ("replay", "source", "state", "reason", "donated")
+    __slots__ = ("replay", "source", "state", "reason", "donated", "recording", "check_values")
 
     def __init__(self) -> None:
         self.replay: Any = None
@@ -455,6 +566,88 @@ class _Entry:
         self.state = "eager"  # "verify", "replay" or "eager"
         self.reason: str | None = None
         self.donated: frozenset = frozenset()  # input slots the replay may write into
+        self.recording: _Recording | None = None  # the first trace, until the second
+        self.check_values = False  # verify by comparing values (see `_check_values`)
+
+
+def _check_values() -> bool:
+    """Whether the second call of a signature verifies the replay by values.
+
+    By default the second call is traced again and compared with the first trace (see
+    `_retrace`): it holds no more memory than the step itself. With the environment variable
+    ``KERASX_NUMPY_REPLAY_CHECK=values`` it runs `fn` eagerly and the replay on the same
+    inputs and compares every output bit for bit (one more copy of the outputs in memory):
+    a check of the code generation itself, for debugging and tests."""
+    return os.environ.get("KERASX_NUMPY_REPLAY_CHECK", "").strip().lower() == "values"
+
+
+class _Recording:
+    """What a trace recorded, for comparing two traces of one signature."""
+
+    __slots__ = ("program", "consts", "outputs", "structure")
+
+    def __init__(self, rec: _Recorder, out: Any, out_leaves: list) -> None:
+        self.program = list(rec.program)
+        self.consts = list(rec.consts)
+        self.outputs = []
+        for v in out_leaves:
+            slot = rec.env.get(id(v))
+            if slot is None and isinstance(v, np.ndarray):
+                slot = rec.mem.get(_mem_key(v))
+            self.outputs.append(("s", slot) if slot is not None else ("v", _plain(v)))
+        self.structure = _tree.pack_sequence_as(out, [None] * len(out_leaves))
+
+    def same_as(self, other: _Recording) -> bool:
+        try:
+            return (
+                self.program == other.program
+                and self.structure == other.structure
+                and len(self.consts) == len(other.consts)
+                and all(_same_const(a, b) for a, b in zip(self.consts, other.consts))
+                and len(self.outputs) == len(other.outputs)
+                and all(
+                    a[0] == b[0] and _same_const(a[1], b[1])
+                    for a, b in zip(self.outputs, other.outputs)
+                )
+            )
+        except Exception:  # a constant that cannot be compared: not known to be the same
+            return False
+
+
+def _same_const(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, _ARRAY_TYPES) or isinstance(b, _ARRAY_TYPES):
+        return type(a) is type(b) and _same(a, b)
+    if isinstance(a, (list, tuple)):
+        return (
+            type(a) is type(b) and len(a) == len(b) and all(_same_const(x, y) for x, y in zip(a, b))
+        )
+    if isinstance(a, dict):
+        return type(b) is dict and a.keys() == b.keys() and all(_same_const(a[k], b[k]) for k in a)
+    return type(a) is type(b) and bool(a == b or (a != a and b != b))
+
+
+def _results(out: Any, out_leaves: list, inputs: list) -> Any:
+    """A traced call's output as plain arrays: an output that is a whole array (a kernel's
+    result, or an input passed through or updated in place) is handed back as that very
+    array, not as a view of it."""
+    whole = {_mem_key(a): a for a in inputs if type(a) is np.ndarray}
+    plain = []
+    for v in out_leaves:
+        p = _plain(v)
+        if isinstance(v, TracedArray):
+            key = _mem_key(p)
+            found = whole.get(key)
+            base = v.base
+            while found is None and base is not None:  # views of views: up to the owner
+                if type(base) is np.ndarray and _mem_key(base) == key and base.flags.owndata:
+                    found = base
+                base = getattr(base, "base", None)
+            if found is not None:
+                p = found
+        plain.append(p)
+    return _tree.pack_sequence_as(out, plain)
 
 
 class ReplayFunction:
@@ -498,15 +691,38 @@ class ReplayFunction:
         if entry.state == "replay":
             return entry.replay(arrays)
         if entry.state == "verify":
-            return self._verify(entry, args, kwargs, arrays)
+            if entry.check_values:
+                return self._verify(entry, args, kwargs, arrays)
+            return self._retrace(entry, args, kwargs)
         return self.fn(*args, **kwargs)
 
     def _trace(self, key: Any, args: tuple, kwargs: dict) -> Any:
+        rec, out, out_leaves, inputs = self._record(args, kwargs)
+        entry = _Entry()
+        entry.reason = rec.abandoned
+        if entry.reason is None and any(_leaf_key(_plain(v)) is None for v in out_leaves):
+            entry.reason = "an output that is not an array or a Python scalar"
+        if entry.reason is None:
+            entry.check_values = _check_values()
+            if not entry.check_values:
+                entry.recording = _Recording(rec, out, out_leaves)
+            entry.donated = self._donated_slots(args, kwargs)
+            entry.replay, entry.source = _generate(rec, out, out_leaves, len(inputs), entry.donated)
+            entry.state = "verify"
+        self.entries[key] = entry
+        return _results(out, out_leaves, inputs)
+
+    def _record(self, args: tuple, kwargs: dict) -> tuple:
+        """Run `fn` eagerly, recording its kernel calls: (recorder, output, output leaves,
+        input arrays)."""
         dynamic = [a for i, a in enumerate(args) if i not in self.static_argnums]
         structure = (dynamic, kwargs)
         leaves = _tree.flatten(structure)
-        n_arrays = sum(isinstance(v, _ARRAY_TYPES) for v in leaves)
-        rec = _Recorder(n_arrays)
+        inputs = [v for v in leaves if isinstance(v, _ARRAY_TYPES)]
+        rec = _Recorder(len(inputs))
+        donated = self._donated_slots(args, kwargs)
+        if donated:
+            rec.consumable = set(donated & _own_disjoint(inputs))
         traced_leaves = []
         slot = 0
         for v in leaves:
@@ -525,17 +741,34 @@ class ReplayFunction:
                     out = self.fn(*call_args, **kwargs)
             finally:
                 _local.recorder = None
-        entry = _Entry()
-        entry.reason = rec.abandoned
         out_leaves = _tree.flatten(out)
-        if entry.reason is None and any(_leaf_key(_plain(v)) is None for v in out_leaves):
-            entry.reason = "an output that is not an array or a Python scalar"
+        if rec.clobbered:
+            rec.check_not_clobbered([rec.arg(v) for v in out_leaves])
+        return rec, out, out_leaves, inputs
+
+    def _retrace(self, entry: _Entry, args: tuple, kwargs: dict) -> Any:
+        """The second call of a signature: trace again and compare with the first trace.
+
+        The same kernels on the same slots with equal constants mean the generated replay
+        (made from the first trace) computes what this eager call computed; anything else
+        (Python control flow on values, arrays computed outside kernels, state kept in
+        Python) shows up as a difference, and the signature then runs eagerly for good."""
+        rec, out, out_leaves, inputs = self._record(args, kwargs)
+        first, entry.recording = entry.recording, None
+        if rec.abandoned is not None:
+            entry.reason = rec.abandoned
+        elif first is None or not first.same_as(_Recording(rec, out, out_leaves)):
+            entry.reason = (
+                "the second trace differs from the first (different operations, or different "
+                "constants: Python control flow on array values, arrays computed outside "
+                "kernels or state kept in Python)"
+            )
         if entry.reason is None:
-            entry.donated = self._donated_slots(args, kwargs)
-            entry.replay, entry.source = _generate(rec, out, out_leaves, n_arrays, entry.donated)
-            entry.state = "verify"
-        self.entries[key] = entry
-        return _tree.pack_sequence_as(out, [_plain(v) for v in out_leaves])
+            entry.state = "replay"
+        else:
+            entry.state = "eager"
+            entry.replay = None
+        return _results(out, out_leaves, inputs)
 
     def _donated_slots(self, args: tuple, kwargs: dict) -> frozenset:
         """Input slots (array leaves, in order) that belong to donated arguments."""

@@ -7,10 +7,14 @@ tensors; gradients come back in the same structure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kerasx.engine import dispatch
+
+_LAST_USE = threading.local()
 
 
 def value_and_grad(
@@ -67,6 +71,33 @@ def jit(fn: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
     if fn is None:
         return lambda f: jit(f, **kwargs)
     return dispatch.engine().jit(fn, **kwargs)
+
+
+@contextlib.contextmanager
+def last_use_of_donated(enabled: bool = True) -> Iterator[None]:
+    """Declare the enclosed code the last reader of the donated arrays it replaces.
+
+    Inside a function compiled with `jit` and ``donate_argnums``, code in this block replaces
+    some donated arrays by new values (an optimizer update does) and nothing after the block
+    reads their old values. An engine that runs the function eagerly while compiling it (the
+    NumPy engine's trace) may then write those new values into the donated arrays in place,
+    as the compiled function will, instead of holding old and new values at once. Arrays
+    that were not donated, and code outside a compilation, are not affected.
+
+    Args:
+        enabled: whether the declaration holds (False: the block is ordinary code).
+    """
+    previous = getattr(_LAST_USE, "on", False)
+    _LAST_USE.on = bool(enabled)
+    try:
+        yield
+    finally:
+        _LAST_USE.on = previous
+
+
+def is_last_use_of_donated() -> bool:
+    """Whether code runs inside `last_use_of_donated` (on this thread)."""
+    return getattr(_LAST_USE, "on", False)
 
 
 def _check_argnums(argnums: Any) -> None:

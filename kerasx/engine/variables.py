@@ -12,6 +12,8 @@ import sys
 import threading
 from typing import Any
 
+import numpy as np
+
 from kerasx.engine import dispatch
 from kerasx.engine import dtypes as _dt
 from kerasx.engine import name_scope as _name_scope
@@ -100,6 +102,23 @@ class AutocastScope:
         _local.autocast = self._outer
 
 
+def _unshared(converted: Any, given: Any, dtype: Any) -> Any:
+    """`converted` (made from `given` with `dtype`), copied when it shares memory with a
+    NumPy array the caller handed in: a variable owns its value, so changing the caller's
+    array later does not change the variable (nor training the variable the caller's array),
+    as in Keras. The NumPy engine keeps such arrays as they are, and the JAX engine on the
+    CPU may read an aligned NumPy array in place."""
+    if not isinstance(given, np.ndarray):
+        return converted
+    if isinstance(converted, np.ndarray):
+        return converted.copy() if np.may_share_memory(converted, given) else converted
+    eng = dispatch.engine()
+    if getattr(eng, "host_batch_alignment", None):  # host memory may be read in place
+        if np.may_share_memory(np.asarray(converted), given):
+            return eng.convert_to_tensor(np.array(given, copy=True), dtype)
+    return converted
+
+
 def _current_distribution() -> Any:
     """The current `kerasx.distribution` distribution (None when that module was never
     imported: then there is none, and nothing is imported here)."""
@@ -162,6 +181,8 @@ class Variable(TensorOperators):
             d = _dt.standardize_dtype(dtype) if dtype is not None else None
         value = value.value if isinstance(value, Variable) else value
         self._value = eng.convert_to_tensor(value, d)
+        if not callable(initializer):  # an initializer's result is the variable's own
+            self._value = _unshared(self._value, value, d)
         if shape is not None and tuple(self._value.shape) != tuple(shape):
             raise ValueError(
                 f"Initial value of variable '{self.name}' has shape {tuple(self._value.shape)}, "
@@ -214,7 +235,7 @@ class Variable(TensorOperators):
             scopes[-1].assign(self, value)
             return self
         eng = dispatch.engine()
-        self._value = eng.convert_to_tensor(value, self._dtype)
+        self._value = _unshared(eng.convert_to_tensor(value, self._dtype), value, self._dtype)
         if self._layout is not None:
             self._value = _distribute(self._value, self._layout)
         return self
@@ -227,7 +248,8 @@ class Variable(TensorOperators):
 
     def _take_value(self, value: Any) -> bool:
         """Adopt `value` as is when it already is this variable's kind of array (same array
-        type, dtype and shape) and no `StatelessScope` is open: the trainer's way to store a
+        type, dtype and shape), the variable has no distribution layout and no
+        `StatelessScope` is open: the trainer's way to store a
         compiled step's results without `assign`'s conversions. False (nothing done)
         otherwise; then use `assign`."""
         old = self._value
@@ -235,6 +257,7 @@ class Variable(TensorOperators):
             type(value) is type(old)
             and value.dtype == old.dtype
             and value.shape == old.shape
+            and self._layout is None  # a placed variable's `assign` places the value
             and not _scopes()
         ):
             self._value = value

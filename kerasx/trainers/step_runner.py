@@ -87,14 +87,17 @@ class _State:
         """Copy the current values into the variables, keeping them for the next step."""
         for g, vals in zip(self.groups, self.values or []):
             for v, x in zip(g, vals):
-                v.assign(ops.copy(x))
+                x = ops.copy(x)
+                if not v._take_value(x):
+                    v.assign(x)
 
     def write_back(self) -> None:
         if self.values is None:
             return
         for g, vals in zip(self.groups, self.values):
             for v, x in zip(g, vals):
-                v.assign(x)
+                if not v._take_value(x):  # the step's own arrays: adopted, not copied
+                    v.assign(x)
         self.values = None
 
 

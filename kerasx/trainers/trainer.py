@@ -18,7 +18,7 @@ import numpy as np
 
 from kerasx import ops
 from kerasx.engine import dispatch, tree
-from kerasx.engine.autodiff import value_and_grad
+from kerasx.engine.autodiff import last_use_of_donated, value_and_grad
 from kerasx.engine.variables import StatelessScope
 from kerasx.trainers.batch_methods import SingleBatchMixin
 from kerasx.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -321,8 +321,23 @@ class Trainer(StepRunner, SingleBatchMixin):
             )
         for v, new in zip(updated, new_values):
             v.assign(new)
-        if tvars:
-            self.optimizer.apply(grads, tvars)
+        if not tvars:
+            self._update_loss_trackers(x, loss, parts)
+            return self._step_logs(x, y, y_pred, sample_weight)
+        if self._logs_are_builtin("train") and type(self.optimizer).__module__.startswith(
+            "kerasx."
+        ):
+            # The built-in metrics read the batch and the predictions, not the weights, so
+            # they are updated first; then the update is the step's last use of the weights'
+            # and the optimizer's old values (an engine may update donated state in place
+            # while it compiles the step), and an error in a metric leaves the weights as
+            # they were.
+            self._update_loss_trackers(x, loss, parts)
+            logs = self._step_logs(x, y, y_pred, sample_weight)
+            with last_use_of_donated():
+                self.optimizer.apply(grads, tvars)
+            return logs
+        self.optimizer.apply(grads, tvars)
         self._update_loss_trackers(x, loss, parts)
         return self._step_logs(x, y, y_pred, sample_weight)
 

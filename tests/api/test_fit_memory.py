@@ -60,3 +60,108 @@ def test_lending_does_not_change_training() -> None:
     b.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(wa, wb)
+
+
+def _address(v) -> int:
+    return v.value.__array_interface__["data"][0]
+
+
+@pytest.mark.skipif(dispatch.engine().name != "numpy", reason="host arrays: NumPy engine")
+def test_the_first_steps_update_lent_weights_in_place() -> None:
+    """The step's trace and its second trace write Adam's update into the lent arrays (no
+    second copy of the weights and slots while the step runs), with eager's numbers."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(64, 200)).astype("float32")
+    y = rng.normal(size=(64, 2)).astype("float32")
+
+    def wide(eagerly: bool) -> keras.Model:
+        # a 200 x 100 kernel: too large for the replay's merged update of small weights
+        keras.utils.set_random_seed(5)
+        model = keras.Sequential(
+            [keras.Input((200,)), keras.layers.Dense(100), keras.layers.Dense(2)]
+        )
+        model.compile(optimizer="adam", loss="mse", run_eagerly=eagerly)
+        return model
+
+    model, eager = wide(False), wide(True)
+    model.fit(x[:16], y[:16], batch_size=16, verbose=0, shuffle=False)  # a trace
+    eager.fit(x[:16], y[:16], batch_size=16, verbose=0, shuffle=False)
+    gc.collect()
+    big = [model.layers[0].kernel, *model.optimizer.variables[2:4]]
+    assert [v.shape for v in big] == [(200, 100)] * 3
+    before = [_address(v) for v in big]
+    for rows in (slice(16, 32), slice(32, 64)):  # the second trace, then two replays
+        model.fit(x[rows], y[rows], batch_size=16, verbose=0, shuffle=False)
+        eager.fit(x[rows], y[rows], batch_size=16, verbose=0, shuffle=False)
+        assert [_address(v) for v in big] == before
+    for a, b in zip(model.get_weights(), eager.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+class _Exploding(keras.metrics.Mean):
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        raise ValueError("the metric refuses this batch")
+
+
+@pytest.mark.parametrize("run_eagerly", [False, True])
+def test_an_error_in_a_metric_leaves_the_weights_as_they_were(run_eagerly) -> None:
+    """Metrics are updated before the optimizer (the update is the step's last use of the
+    old weights), so a metric that raises in the first step changes nothing."""
+    x, y = _data()
+    model = _model(2)
+    model.fit(x[:16], y[:16], batch_size=16, verbose=0)  # build the optimizer
+    model.compile(
+        optimizer=model.optimizer, loss="mse", metrics=[_Exploding()], run_eagerly=run_eagerly
+    )
+    before = [np.array(w) for w in model.get_weights()]
+    slots = [np.array(v.numpy()) for v in model.optimizer.variables]
+    with pytest.raises(ValueError, match="refuses"):
+        model.fit(x, y, batch_size=16, verbose=0)
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    for v, b in zip(model.optimizer.variables, slots):
+        np.testing.assert_array_equal(v.numpy(), b)
+
+
+def test_a_custom_step_reading_weights_held_before_the_update_sees_old_values() -> None:
+    """A train_step of one's own may keep the old weights across `super().train_step`:
+    only the built-in step lets the update happen in place."""
+
+    class Tracking(keras.Sequential):
+        def train_step(self, data):
+            old = self.layers[0].kernel.value
+            logs = super().train_step(data)
+            moved = keras.ops.sum(keras.ops.abs(self.layers[0].kernel.value - old))
+            self.moved.assign(moved)
+            return logs
+
+    x, y = _data()
+    results = []
+    for eager in (False, True):
+        keras.utils.set_random_seed(4)
+        model = Tracking([keras.Input((6,)), keras.layers.Dense(5), keras.layers.Dense(2)])
+        model.moved = keras.Variable(0.0, trainable=False)
+        model.compile(optimizer="adam", loss="mse", run_eagerly=eager)
+        model.fit(x, y, batch_size=16, epochs=1, verbose=0, shuffle=False)
+        results.append(float(model.moved.numpy()))
+    assert results[0] > 0
+    assert results[0] == results[1]
+
+
+def test_variables_own_their_values() -> None:
+    """As in Keras: changing an array after handing it to a variable (or to `set_weights`)
+    does not change the variable."""
+    a = np.ones(3, dtype="float32")
+    v = keras.Variable(a)
+    a[0] = 5.0
+    b = np.full(3, 2.0, dtype="float32")
+    w = keras.Variable(np.zeros(3, dtype="float32"))
+    w.assign(b)
+    b[1] = 7.0
+    model = _model()
+    weights = [np.ones_like(t) for t in model.get_weights()]
+    model.set_weights(weights)
+    weights[0][0, 0] = 9.0
+    np.testing.assert_array_equal(v.numpy(), np.ones(3))
+    np.testing.assert_array_equal(w.numpy(), np.full(3, 2.0))
+    assert model.get_weights()[0][0, 0] == 1.0

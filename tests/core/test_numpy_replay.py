@@ -99,6 +99,73 @@ def test_untracked_array_computation_is_caught_by_verification():
     assert _states(jf) == ["eager"]
 
 
+@pytest.mark.parametrize("check", ["trace", "values"])
+@pytest.mark.parametrize("kind", ["constant", "operations"])
+def test_state_kept_in_python_is_caught_by_the_second_call(kind, check, monkeypatch):
+    """A count kept in Python changes a constant (or the operations) between calls: the
+    second call (a second trace, or the value check) sees it and the signature runs eagerly."""
+    monkeypatch.setenv("KERASX_NUMPY_REPLAY_CHECK", "values" if check == "values" else "")
+    calls = [0]
+
+    def f(x):
+        calls[0] += 1
+        if kind == "constant":
+            return ops.multiply(x, np.float32(calls[0]))
+        return ops.add(x, 1.0) if calls[0] % 2 else ops.multiply(x, 2.0)
+
+    jf = kerasx.jit(f)
+    x = np.arange(3, dtype="float32")
+    for n in range(1, 5):
+        want = x * n if kind == "constant" else (x + 1 if n % 2 else x * 2)
+        np.testing.assert_array_equal(np.asarray(jf(x)), want)
+    assert _states(jf) == ["eager"]
+    if check == "trace":
+        assert "second trace differs" in jf.status()[0][1]
+
+
+def test_reading_a_donated_array_after_its_declared_last_use_raises():
+    from kerasx.engine.autodiff import last_use_of_donated
+
+    adam = _adam_op()
+
+    def step(state, g):
+        w, m, v = state
+        with last_use_of_donated():
+            new = list(adam(g, w, m, v, np.float32(0.1), 0.1, 0.001, 1e-7))
+        return new, ops.sum(w)  # the old weight, which the update overwrote
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    state = [np.ones((3, 2), "float32") for _ in range(3)]
+    with pytest.raises(RuntimeError, match="after code declared its last use"):
+        jf(state, np.ones((3, 2), "float32"))
+
+
+def test_declared_last_use_updates_donated_inputs_in_place_from_the_first_call():
+    from kerasx.engine.autodiff import last_use_of_donated
+
+    adam = _adam_op()
+
+    def step(state, g):
+        w, m, v = state
+        with last_use_of_donated():
+            new = list(adam(g, w, m, v, np.float32(0.1), 0.1, 0.001, 1e-7))
+        return new, ops.sum(new[0])
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        state = [rng.normal(size=(3, 2)).astype("float32") for _ in range(3)]
+        state[2] = np.abs(state[2])
+        g = rng.normal(size=(3, 2)).astype("float32")
+        want = step([t.copy() for t in state], g)  # eager on copies: nothing is donated
+        got = jf(state, g)
+        assert all(o is s for o, s in zip(got[0], state))  # trace, second trace, replay
+        for a, b in zip(got[0], want[0]):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(got[1], want[1])
+    assert _states(jf) == ["replay"]
+
+
 def test_new_signature_retraces_and_static_args():
     def f(x, n):
         return ops.sum(x) * n
@@ -258,9 +325,13 @@ def test_donated_buffers_are_updated_in_place_when_dead():
     assert all(o is s for o, s in zip(out, state))  # written into the donated buffers
 
 
-def test_verification_call_replays_in_place_without_corrupting_its_results():
-    """The second call (eager + replay to compare) runs the replay on the donated inputs
-    themselves; outputs that are donated inputs or views of them stay intact."""
+@pytest.mark.parametrize("check", ["trace", "values"])
+def test_verification_call_replays_in_place_without_corrupting_its_results(check, monkeypatch):
+    """The second call checks the replay: by default it traces again (eagerly, writing no
+    donated input, as no code declared a last use); with KERASX_NUMPY_REPLAY_CHECK=values it
+    runs eagerly and then the replay on the donated inputs themselves. Either way outputs
+    that are donated inputs or views of them stay intact."""
+    monkeypatch.setenv("KERASX_NUMPY_REPLAY_CHECK", "values" if check == "values" else "")
     adam = _adam_op()
 
     def step(state, g):
@@ -283,8 +354,10 @@ def test_verification_call_replays_in_place_without_corrupting_its_results():
         np.testing.assert_array_equal(np.asarray(got[0][3]), frozen)
         np.testing.assert_array_equal(np.asarray(got[0][4]), table.reshape(-1))
         np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(want[1]))
-        if call == 1:  # the verifying replay wrote the new weights into the donated buffer
+        if call == 1 and check == "values":  # the verifying replay wrote into the buffer
             np.testing.assert_array_equal(state[0], np.asarray(want[0][0]))
+        elif call == 1:  # the second trace ran eagerly: the donated buffer is untouched
+            assert not np.array_equal(state[0], np.asarray(want[0][0]))
 
 
 def test_adam_variant_reusing_the_gradient_buffer_is_bit_identical():
@@ -611,3 +684,78 @@ def test_sgd_momentum_and_rmsprop_replay_in_place_and_merged(optimizer):
     assert _states(fn) == ["replay"]
     names = _kernel_names(fn)
     assert "_into[flat x4]" in names  # the two kernels and the two biases, in one call
+
+
+def _catalogue_model(kind):
+    L = kerasx.layers
+    if kind == "conv":
+        return (
+            [
+                kerasx.Input((8, 8, 2)),
+                L.Conv2D(4, 3, activation="relu"),
+                L.BatchNormalization(),
+                L.MaxPooling2D(),
+                L.Flatten(),
+                L.Dense(3, activation="softmax"),
+            ],
+            (8, 8, 2),
+        )
+    if kind == "lstm":
+        return ([kerasx.Input((5, 3)), L.LSTM(4), L.Dense(3, activation="softmax")], (5, 3))
+    if kind == "attention":
+        inp = kerasx.Input((6,), dtype="int32")
+        h = L.Embedding(10, 4)(inp)
+        h = L.MultiHeadAttention(2, 2)(h, h)
+        h = L.LayerNormalization()(h)
+        out = L.Dense(3, activation="softmax")(L.GlobalAveragePooling1D()(h))
+        return kerasx.Model(inp, out), (6,)
+    return (
+        [
+            kerasx.Input((6,)),
+            L.Dense(300, activation="relu"),  # large enough to update on its own
+            L.Dropout(0.2, seed=2),
+            L.Dense(3, activation="softmax"),
+        ],
+        (6,),
+    )
+
+
+@pytest.mark.parametrize(
+    "kind,optimizer",
+    [
+        ("dense", "adam"),
+        ("dense", "rmsprop"),
+        ("conv", "sgd_momentum"),
+        ("lstm", "adam"),
+        ("attention", "adamw"),
+    ],
+)
+@pytest.mark.parametrize("check", ["trace", "values"])
+def test_common_models_replay_with_eager_numbers(kind, optimizer, check, monkeypatch):
+    """Common models reach the replay under either check and train exactly as eager calls.
+    The default check compares two traces; with KERASX_NUMPY_REPLAY_CHECK=values the code
+    generated from them is also checked bit for bit against an eager call."""
+    monkeypatch.setenv("KERASX_NUMPY_REPLAY_CHECK", "values" if check == "values" else "")
+    results = []
+    for eager in (False, True):
+        kerasx.utils.set_random_seed(9)
+        spec, shape = _catalogue_model(kind)
+        model = kerasx.Sequential(spec) if isinstance(spec, list) else spec
+        opt = (
+            kerasx.optimizers.SGD(0.05, momentum=0.9)
+            if optimizer == "sgd_momentum"
+            else kerasx.optimizers.get(optimizer)
+        )
+        model.compile(opt, "sparse_categorical_crossentropy", run_eagerly=eager)
+        if kind == "attention":
+            x = np.random.default_rng(5).integers(0, 10, size=(40, *shape)).astype("int32")
+        else:
+            x = np.random.default_rng(5).normal(size=(40, *shape)).astype("float32")
+        y = np.random.default_rng(6).integers(0, 3, size=(40,))
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+        if not eager:
+            states = [s for k, fn in model._kx_fns.items() if k[0] == "train" for s in _states(fn)]
+            assert states == ["replay"], [fn.status() for fn in model._kx_fns.values()]
+        results.append(model.get_weights())
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)

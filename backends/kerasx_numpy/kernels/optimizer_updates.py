@@ -9,7 +9,9 @@ them to the array's dtype), like the body's ops do.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -67,8 +69,37 @@ def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, eps
     """`_adam_update` writing its results into `variable`, `momentum` and `velocity` (the
     replay of a jit-ed step uses it when those buffers are donated and dead after the update).
     Bit-identical to `_adam_update`: the same operations on the same operands."""
-    work, denom = _scratch(variable, 0), _scratch(variable, 1)
-    return _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, denom)
+    work = _scratch(variable, 0)
+    arrays = (variable, momentum, velocity, work)
+    if variable.size <= _CHUNK or not all(a.flags.c_contiguous for a in arrays):
+        denom = _scratch(variable, 1)
+        return _adam_into(
+            gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, denom
+        )
+    # One weight-sized scratch buffer: the moments as in `_adam_into`, the denominator then
+    # in `work`, and the last three operations chunk by chunk in a small temporary.
+    np.subtract(gradient, momentum, out=work)
+    np.multiply(work, c1, out=work)
+    np.add(momentum, work, out=momentum)
+    np.square(gradient, out=work)
+    np.subtract(work, velocity, out=work)
+    np.multiply(work, c2, out=work)
+    np.add(velocity, work, out=velocity)
+    np.sqrt(velocity, out=work)
+    np.add(work, epsilon, out=work)
+    w, m, denom = variable.reshape(-1), momentum.reshape(-1), work.reshape(-1)
+    part = np.empty(_CHUNK, dtype=work.dtype)
+    for start in range(0, w.size, _CHUNK):
+        stop = min(start + _CHUNK, w.size)
+        t = part[: stop - start]
+        np.multiply(m[start:stop], alpha, out=t)
+        np.divide(t, denom[start:stop], out=t)
+        np.subtract(w[start:stop], t, out=w[start:stop])
+    return variable, momentum, velocity
+
+
+# Elements per chunk of `_adam_update_into`'s last operations (256 KiB of float32).
+_CHUNK = 1 << 16
 
 
 def _adam_update_into_reusing_gradient(
@@ -106,8 +137,23 @@ def _scratch(like: np.ndarray, k: int) -> np.ndarray:
     key = (like.dtype.str, k)
     buf = cache.get(key)
     if buf is None or buf.size < like.size:
+        if getattr(_SCRATCH, "one_off", False):
+            return np.empty(like.shape, dtype=like.dtype)  # freed after the call
         buf = cache[key] = np.empty(like.size, dtype=like.dtype)
     return buf[: like.size].reshape(like.shape)
+
+
+@contextlib.contextmanager
+def one_off_scratch() -> Iterator[None]:
+    """In the block, in-place updates take missing scratch buffers as temporaries instead
+    of growing the cache: for calls made once (a trace's eager call), whose buffers would
+    otherwise stay allocated for good although the replay that follows needs fewer."""
+    previous = getattr(_SCRATCH, "one_off", False)
+    _SCRATCH.one_off = True
+    try:
+        yield
+    finally:
+        _SCRATCH.one_off = previous
 
 
 def _sgd_momentum_update(gradient, variable, momentum, learning_rate, momentum_rate, nesterov):
