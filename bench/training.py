@@ -204,6 +204,21 @@ def _proc_status_kb(field: str) -> int | None:
     return None
 
 
+def _release_free_heap() -> None:
+    """Give memory the C heap holds free back to the system (glibc `malloc_trim`), so that a
+    fit's growth is counted in full: otherwise what the set-up freed (a large temporary
+    raises glibc's mmap threshold, and later frees then stay in the heap) is reused by the fit
+    without showing in RSS, by chance and by different amounts per competitor."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _reset_peak() -> bool:
     """Reset the kernel's peak-RSS mark (Linux: clear_refs 5); False where unsupported."""
     try:
@@ -244,6 +259,7 @@ def memory_main(name: str, folder: str, use_tracemalloc: bool, hidden: int | Non
         init = wide_init(hidden)
     trainer = factory(name)(init)  # import and build: part of the baseline
     gc.collect()
+    _release_free_heap()
     setup_peak_kb = _proc_status_kb("VmHWM") or 0
     reset = _reset_peak()
     base_kb = _proc_status_kb("VmRSS") or 0

@@ -144,4 +144,4 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-_discovery.ensure_active()
+_discovery.ensure_active(at_import=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from typing import Any
 
 from kerasx.engine import dispatch
@@ -84,12 +85,32 @@ def activate(name: str) -> None:
     _active_name = eng.name
 
 
-def ensure_active() -> None:
-    """Activate the engine named by KERASX_BACKEND / the config file, if none is active."""
+def ensure_active(at_import: bool = False) -> None:
+    """Activate the engine named by KERASX_BACKEND / the config file, if none is active.
+
+    With `at_import` (kerasx's own import): when that engine's package is itself being
+    imported (``import kerasx_numpy`` imports kerasx first), activation waits for the first
+    use instead of failing on the half-initialized package."""
     if _active_name is None:
         from kerasx import config
 
-        activate(config.requested_backend())
+        name = config.requested_backend()
+        try:
+            activate(name)
+        except (ImportError, AttributeError):
+            if at_import and _engine_module_initializing(name):
+                return
+            raise
+
+
+def _engine_module_initializing(name: Any) -> bool:
+    key = str(name).lower()
+    target = _BUILTIN.get(key) or _entry_points().get(key)
+    if target is None:
+        return False
+    module = sys.modules.get(target.partition(":")[0])
+    spec = getattr(module, "__spec__", None)
+    return module is not None and bool(getattr(spec, "_initializing", False))
 
 
 def active_name() -> str:

@@ -167,6 +167,8 @@ def explain_failure(op: OpDef, slots: tuple, e: BaseException) -> BaseException:
 
 def bind(op: OpDef, slots: tuple) -> Any:
     """Run `op` on `slots` (the slow, general path)."""
+    if _engine is None:  # activation waited for the first use (see discovery.ensure_active)
+        engine()
     has_kt = False
     has_tracer = False
     changed = False

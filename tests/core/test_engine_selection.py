@@ -49,6 +49,26 @@ def test_env_var_selects_jax():
     assert r.stdout.strip() == "jax"
 
 
+@pytest.mark.parametrize("engine", ["numpy", "jax"])
+def test_importing_an_engine_package_first_works(engine, tmp_path):
+    """``import kerasx_numpy`` imports kerasx, whose import would activate the very engine
+    package still being imported: activation then waits for the first use."""
+    if engine == "jax":
+        pytest.importorskip("jax")
+    r = _run(
+        f"""
+        import kerasx_{engine}
+        import kerasx
+        from kerasx import ops
+        print(float(ops.add(1.0, 2.0)), kerasx.config.backend())
+        """,
+        KERASX_BACKEND=engine,
+        KERASX_HOME=str(tmp_path),
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["3.0", engine]
+
+
 def test_config_file_is_read(tmp_path):
     pytest.importorskip("jax")
     (tmp_path / "kerasx.json").write_text(json.dumps({"backend": "jax", "epsilon": 1e-5}))
