@@ -1,43 +1,43 @@
-"""kerasx.utils: array, data, download, progress-bar and seeding helpers (``keras.utils``)."""
+"""kerasx.utils: array, data, download, progress-bar and seeding helpers (``keras.utils``).
 
-from kerasx.backend import clear_session as clear_session
-from kerasx.backend import is_keras_tensor as is_keras_tensor
-from kerasx.backend import standardize_dtype as standardize_dtype
-from kerasx.config import disable_interactive_logging as disable_interactive_logging
-from kerasx.config import enable_interactive_logging as enable_interactive_logging
-from kerasx.config import is_interactive_logging_enabled as is_interactive_logging_enabled
-from kerasx.saving.object_registration import CustomObjectScope as CustomObjectScope
-from kerasx.saving.object_registration import custom_object_scope as custom_object_scope
-from kerasx.saving.object_registration import get_custom_objects as get_custom_objects
-from kerasx.saving.object_registration import get_registered_name as get_registered_name
-from kerasx.saving.object_registration import get_registered_object as get_registered_object
-from kerasx.saving.object_registration import (
-    register_keras_serializable as register_keras_serializable,
-)
-from kerasx.saving.serialization import deserialize_keras_object as deserialize_keras_object
-from kerasx.saving.serialization import serialize_keras_object as serialize_keras_object
-from kerasx.trainers.data_adapters import pack_x_y_sample_weight as pack_x_y_sample_weight
-from kerasx.trainers.data_adapters import unpack_x_y_sample_weight as unpack_x_y_sample_weight
-from kerasx.trainers.data_adapters.py_dataset import PyDataset as PyDataset
-from kerasx.trainers.data_adapters.py_dataset import PyDataset as Sequence  # noqa: F401  (alias)
-from kerasx.utils.config import Config as Config
-from kerasx.utils.dataset_utils import split_dataset as split_dataset
-from kerasx.utils.dataset_utils import (
-    timeseries_dataset_from_array as timeseries_dataset_from_array,
-)
-from kerasx.utils.file_utils import get_file as get_file
-from kerasx.utils.numerical_utils import normalize as normalize
-from kerasx.utils.numerical_utils import to_categorical as to_categorical
-from kerasx.utils.progbar import Progbar as Progbar
-from kerasx.utils.rng_utils import set_random_seed as set_random_seed
-from kerasx.utils.sequence_utils import pad_sequences as pad_sequences
+Every name loads on first use (PEP 562): `fit` imports this package for the progress bar, and
+should not pull in the download, dataset, image and layer-graph helpers with it.
+"""
 
-# Names imported on first use: `fit` imports kerasx.utils, and these pull in modules (the layer
-# graph, file and image helpers) that training never needs.
-_LAZY = {
-    "get_source_inputs": ("kerasx.layers.node", "get_source_inputs"),
-    "legacy": ("kerasx.utils.legacy", None),
-    "bounding_boxes": ("kerasx.utils.bounding_boxes", None),
+from __future__ import annotations
+
+import importlib as _importlib
+
+# public name -> (module, attribute; None: the module itself)
+_EXPORTS = {
+    "clear_session": ("kerasx.backend", None),
+    "is_keras_tensor": ("kerasx.backend", None),
+    "standardize_dtype": ("kerasx.backend", None),
+    "disable_interactive_logging": ("kerasx.config", None),
+    "enable_interactive_logging": ("kerasx.config", None),
+    "is_interactive_logging_enabled": ("kerasx.config", None),
+    "CustomObjectScope": ("kerasx.saving.object_registration", None),
+    "custom_object_scope": ("kerasx.saving.object_registration", None),
+    "get_custom_objects": ("kerasx.saving.object_registration", None),
+    "get_registered_name": ("kerasx.saving.object_registration", None),
+    "get_registered_object": ("kerasx.saving.object_registration", None),
+    "register_keras_serializable": ("kerasx.saving.object_registration", None),
+    "deserialize_keras_object": ("kerasx.saving.serialization", None),
+    "serialize_keras_object": ("kerasx.saving.serialization", None),
+    "pack_x_y_sample_weight": ("kerasx.trainers.data_adapters", None),
+    "unpack_x_y_sample_weight": ("kerasx.trainers.data_adapters", None),
+    "PyDataset": ("kerasx.trainers.data_adapters.py_dataset", None),
+    "Sequence": ("kerasx.trainers.data_adapters.py_dataset", "PyDataset"),  # Keras's alias
+    "Config": ("kerasx.utils.config", None),
+    "split_dataset": ("kerasx.utils.dataset_utils", None),
+    "timeseries_dataset_from_array": ("kerasx.utils.dataset_utils", None),
+    "get_file": ("kerasx.utils.file_utils", None),
+    "normalize": ("kerasx.utils.numerical_utils", None),
+    "to_categorical": ("kerasx.utils.numerical_utils", None),
+    "Progbar": ("kerasx.utils.progbar", None),
+    "set_random_seed": ("kerasx.utils.rng_utils", None),
+    "pad_sequences": ("kerasx.utils.sequence_utils", None),
+    "get_source_inputs": ("kerasx.layers.node", None),
     "audio_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
     "text_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
     "array_to_img": ("kerasx.preprocessing.image_utils", None),
@@ -45,27 +45,23 @@ _LAZY = {
     "load_img": ("kerasx.preprocessing.image_utils", None),
     "save_img": ("kerasx.preprocessing.image_utils", None),
 }
+# submodules that are public names of this namespace
+_SUBMODULES = {"legacy": "kerasx.utils.legacy", "bounding_boxes": "kerasx.utils.bounding_boxes"}
 
-# the public names (not the submodules that imports leave here), lazy ones included
-__all__ = sorted(
-    {n for n, v in globals().items() if not n.startswith("_") and type(v).__name__ != "module"}
-    | set(_LAZY)
-)
+__all__ = sorted({*_EXPORTS, *_SUBMODULES})
 
 
 def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        module_name, attribute = _LAZY[name]
-        module = importlib.import_module(module_name)
-        value = (
-            module if name in ("bounding_boxes", "legacy") else getattr(module, attribute or name)
-        )
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'kerasx.utils' has no attribute {name!r}")
+    if name in _SUBMODULES:
+        value = _importlib.import_module(_SUBMODULES[name])
+    elif name in _EXPORTS:
+        module, attribute = _EXPORTS[name]
+        value = getattr(_importlib.import_module(module), attribute or name)
+    else:
+        raise AttributeError(f"module 'kerasx.utils' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
