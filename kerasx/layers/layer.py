@@ -183,7 +183,17 @@ class Layer(LayerWeightsMixin, LayerCallMixin):
             )
         else:
             with _context.name_scope(self.name):
-                self.build(shapes)
+                try:
+                    self.build(shapes)
+                except Exception:
+                    # A subclassed model's default build calls it on symbolic inputs; a call
+                    # that needs values (Python control flow on them) cannot run so, and its
+                    # first call on values builds the sub-layers instead, as in Keras.
+                    if not (
+                        getattr(type(self).build, "_kx_symbolic_default", False)
+                        and _has_values(first)
+                    ):
+                        raise
         self.built = True
 
     # ------------------------------------------------------------------ attribute tracking
@@ -358,6 +368,13 @@ class Layer(LayerWeightsMixin, LayerCallMixin):
 
 
 _CALL_INFO: dict = {}
+
+
+def _has_values(x: Any) -> bool:
+    """Whether `x` holds a concrete array (not only symbolic tensors)."""
+    from kerasx.engine.symbolic import KerasTensor
+
+    return any(hasattr(t, "shape") and not isinstance(t, KerasTensor) for t in tree.flatten(x))
 
 
 def _wrap_build(build: Any) -> Any:

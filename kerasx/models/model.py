@@ -130,6 +130,10 @@ class Model(Trainer, Layer):
             else tuple(input_shape)
         )
 
+    # Layer._maybe_build: when this symbolic call fails on a model first called on values,
+    # the eager call builds the sub-layers instead (as in Keras).
+    build._kx_symbolic_default = True  # type: ignore[attr-defined]
+
     def summary(
         self,
         line_length: int | None = None,

@@ -51,7 +51,7 @@ class _State:
         self.values: list[list] | None = None
         self.following = False  # variables follow the state's new host arrays (see `follow`)
 
-    def read(self) -> list[list]:
+    def read(self, copier: Any) -> list[list]:
         """The variables' values for a compiled step that donates its state buffers.
 
         A host array that only its variable references is lent, not copied: the step may
@@ -61,6 +61,13 @@ class _State:
         reference, a view, another variable) is copied, so nobody's array changes under
         them; device arrays (JAX) are always copied, as donation invalidates them."""
         values = [[_lend_or_copy(v) for v in g] for g in self.groups]
+        # device arrays: copied together, by one compiled function (not one XLA copy
+        # program per shape)
+        devices = [(i, j) for i, g in enumerate(values) for j, x in enumerate(g) if x is None]
+        if devices:
+            copies = copier([[self.groups[i][j].value for i, j in devices]])[0]
+            for (i, j), x in zip(devices, copies):
+                values[i][j] = x
         self.following = any(
             x is v._value for g, vals in zip(self.groups, values) for v, x in zip(g, vals)
         )
@@ -154,11 +161,14 @@ def _refcount_of_value(v: Any) -> int:
 
 
 def _lend_or_copy(v: Any) -> Any:
+    """A host array only `v` holds (lent), a copy of any other host array, or None for a
+    device array (copied by the caller)."""
     if _refcount_of_value(v) == _EXCLUSIVE:  # first, while this frame holds no reference
         x = v._value
         if type(x) is np.ndarray and x.flags.writeable and x.flags.owndata and x is v.value:
             return x
-    return ops.copy(v.value)
+    x = v.value
+    return np.array(x, copy=True) if isinstance(x, np.ndarray) else None
 
 
 _EXCLUSIVE = _exclusive_refcount()
@@ -314,7 +324,7 @@ class StepRunner:
                     groups = self._state_groups(kind)
                     state = _State(groups)
                     if self._use_jit():
-                        state.values = state.read()
+                        state.values = state.read(self._state_copier())
                     self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
                     self.__dict__["_kx_eager"] = not self._use_jit()
                     run["state"], run["fn"] = state, self._make_function(kind, groups)

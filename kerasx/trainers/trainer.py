@@ -18,7 +18,9 @@ import numpy as np
 
 from kerasx import ops
 from kerasx.engine import dispatch, tree
+from kerasx.engine import dtypes as _dt
 from kerasx.engine.autodiff import last_use_of_donated, value_and_grad
+from kerasx.engine.symbolic import KerasTensor
 from kerasx.engine.variables import StatelessScope
 from kerasx.trainers.batch_methods import SingleBatchMixin
 from kerasx.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -31,6 +33,14 @@ from kerasx.trainers.step_runner import (
     _LazyLogs,
     distribute_batch,
 )
+
+
+def _symbolic_like(t: Any) -> Any:
+    """A `KerasTensor` with `t`'s shape and dtype (`t` itself when it is not an array)."""
+    shape, dtype = getattr(t, "shape", None), getattr(t, "dtype", None)
+    if shape is None or dtype is None:
+        return t
+    return KerasTensor(tuple(shape), _dt.standardize_dtype(dtype))
 
 
 class Trainer(StepRunner, SingleBatchMixin):
@@ -375,27 +385,41 @@ class Trainer(StepRunner, SingleBatchMixin):
             and not self._kx_compile_metrics.built
         )
         if needs:
-            with StatelessScope([]):
-                y_pred = self(x, training=False)
-                if self.compiled and kind != "predict":
-                    try:
-                        if type(self).compute_loss is not Trainer.compute_loss:
-                            # an overridden compute_loss needs no compiled loss (its metric
-                            # updates here are discarded with this scope)
-                            loss = self.compute_loss(
-                                x=x, y=y, y_pred=y_pred, sample_weight=sw, training=False
-                            )
-                            parts: list = []
-                        else:
-                            loss, parts = self._compute_loss_parts(y, y_pred, sw)
-                        self._update_loss_trackers(x, loss, parts)
-                    except ValueError:
-                        if kind == "train" and self._uses_builtin_step("train"):
-                            raise
-                    if y is not None:
-                        self._kx_compile_metrics.update_state(y, y_pred, sw)
+            # Symbolically first (shapes only: on JAX an eager pass compiles every op it
+            # meets, about 20 small XLA programs for an MLP), eagerly when the model or a
+            # metric needs values (its errors are then the eager pass's).
+            symbolic = (
+                tree.map_structure(_symbolic_like, t) if t is not None else None for t in (x, y, sw)
+            )
+            try:
+                self._build_pass(*symbolic, kind)
+            except Exception:
+                self._build_pass(x, y, sw, kind)
         if kind == "train" and self.optimizer is not None and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
+
+    def _build_pass(self, x: Any, y: Any, sw: Any, kind: str) -> None:
+        """The model, its loss and its metrics called once on a batch (real or symbolic),
+        discarding every assignment: what builds them."""
+        with StatelessScope([]):
+            y_pred = self(x, training=False)
+            if self.compiled and kind != "predict":
+                try:
+                    if type(self).compute_loss is not Trainer.compute_loss:
+                        # an overridden compute_loss needs no compiled loss (its metric
+                        # updates here are discarded with this scope)
+                        loss = self.compute_loss(
+                            x=x, y=y, y_pred=y_pred, sample_weight=sw, training=False
+                        )
+                        parts: list = []
+                    else:
+                        loss, parts = self._compute_loss_parts(y, y_pred, sw)
+                    self._update_loss_trackers(x, loss, parts)
+                except ValueError:
+                    if kind == "train" and self._uses_builtin_step("train"):
+                        raise
+                if y is not None:
+                    self._kx_compile_metrics.update_state(y, y_pred, sw)
 
     # ------------------------------------------------------------------ fit
 

@@ -273,7 +273,7 @@ def test_jax_train_step_gives_each_state_array_its_own_donated_buffer():
 
         groups = model._state_groups("train")
         (fn,) = [f for k, f in model._kx_fns.items() if k[0] == "train"]
-        state = _State(groups).read()
+        state = _State(groups).read(model._state_copier())
         batch = (ops.convert_to_tensor(X[:16]), ops.convert_to_tensor(LABELS[:16]))
         hlo = fn.lower(state, batch).compile().as_text()
         n_state = sum(len(g) for g in groups)
@@ -282,3 +282,44 @@ def test_jax_train_step_gives_each_state_array_its_own_donated_buffer():
         assert all(out == inp for out, inp in pairs), pairs
     finally:
         config.set_backend("numpy")
+
+
+def test_first_fit_builds_metrics_without_running_the_model_on_values(engine):
+    """The model, loss and metrics are built on symbolic tensors (on JAX an eager pass
+    compiles every op it meets); only the training steps see values."""
+
+    class Count(layers.Layer):
+        concrete = 0
+
+        def call(self, x):
+            if not isinstance(x, kerasx.KerasTensor):
+                Count.concrete += 1
+            return x
+
+    model = kerasx.Sequential([kerasx.Input((5,)), layers.Dense(1), Count()])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], run_eagerly=True)
+    history = model.fit(X[:48], Y[:48], batch_size=16, shuffle=False, verbose=0)
+    assert Count.concrete == 3  # one per step
+    assert set(history.history) == {"loss", "mae"}
+
+
+def test_a_model_that_needs_values_to_build_still_trains(engine):
+    """Its default build (a call on symbolic inputs) fails; its first call on values builds
+    it instead, as in Keras."""
+
+    class NeedsValues(kerasx.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+
+        def call(self, x):
+            scale = 2.0 if float(ops.max(ops.abs(x))) >= 0 else 1.0  # a Python value
+            return self.dense(x) * scale
+
+    model = NeedsValues()
+    # XLA cannot compile Python control flow on values (nor can Keras's JAX backend); the
+    # NumPy engine's jit runs such a step eagerly by itself
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], run_eagerly=engine == "jax")
+    history = model.fit(X, Y, batch_size=16, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+    assert history.history["loss"][1] < history.history["loss"][0]
