@@ -168,7 +168,7 @@ def _lend_or_copy(v: Any) -> Any:
         if type(x) is np.ndarray and x.flags.writeable and x.flags.owndata and x is v.value:
             return x
     x = v.value
-    return np.array(x, copy=True) if isinstance(x, np.ndarray) else None
+    return np.array(x, copy=True) if isinstance(x, (np.ndarray, np.generic)) else None
 
 
 _EXCLUSIVE = _exclusive_refcount()
