@@ -163,7 +163,7 @@ def _refcount_of_value(v: Any) -> int:
 def _lend_or_copy(v: Any) -> Any:
     """A host array only `v` holds (lent), a copy of any other host array, or None for a
     device array (copied by the caller)."""
-    if _refcount_of_value(v) == _EXCLUSIVE:  # first, while this frame holds no reference
+    if _LENDING and _refcount_of_value(v) == _EXCLUSIVE:  # first: this frame holds no ref
         x = v._value
         if type(x) is np.ndarray and x.flags.writeable and x.flags.owndata and x is v.value:
             return x
@@ -172,6 +172,9 @@ def _lend_or_copy(v: Any) -> Any:
 
 
 _EXCLUSIVE = _exclusive_refcount()
+# Reference counts tell exclusive ownership only with the GIL (a free-threaded build counts
+# references per thread): without it every array is copied.
+_LENDING = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 
 def _all_vars(groups: list[list]) -> list:
