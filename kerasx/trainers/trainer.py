@@ -300,20 +300,13 @@ class Trainer(StepRunner, SingleBatchMixin):
             tvars = cached[0]
         else:
             tvars = self.trainable_variables
-        custom_loss = type(self).compute_loss is not Trainer.compute_loss
         trained = {id(v) for v in tvars}
         updated: list = []  # the variables the forward pass and the loss assigned
 
         def loss_fn(values: list) -> tuple:
             with StatelessScope(list(zip(tvars, values))) as scope:
                 y_pred = self(x, training=True)
-                if custom_loss:
-                    loss = self.compute_loss(
-                        x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True
-                    )
-                    parts: list = []
-                else:
-                    loss, parts = self._compute_loss_parts(y, y_pred, sample_weight)
+                loss, parts = self._loss_and_parts(x, y, y_pred, sample_weight, training=True)
                 scaled = self.optimizer.scale_loss(loss)
             # Non-trainable state (moving statistics, seeds) and metrics updated inside (a
             # custom `compute_loss` may update its trackers) leave the differentiated function
@@ -351,19 +344,25 @@ class Trainer(StepRunner, SingleBatchMixin):
         self._update_loss_trackers(x, loss, parts)
         return self._step_logs(x, y, y_pred, sample_weight)
 
+    def _loss_and_parts(
+        self, x: Any, y: Any, y_pred: Any, sample_weight: Any, training: bool
+    ) -> tuple:
+        """The loss of a batch and its per-output parts: an overridden `compute_loss`
+        (no parts), else the compiled loss."""
+        if type(self).compute_loss is not Trainer.compute_loss:
+            loss = self.compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+            )
+            return loss, []
+        return self._compute_loss_parts(y, y_pred, sample_weight)
+
     def test_step(self, data: Any) -> dict:
         """One evaluation step: forward, loss and metrics (no update)."""
         from kerasx.trainers.data_adapters import unpack_x_y_sample_weight
 
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        if type(self).compute_loss is not Trainer.compute_loss:
-            loss = self.compute_loss(
-                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
-            )
-            parts: list = []
-        else:
-            loss, parts = self._compute_loss_parts(y, y_pred, sample_weight)
+        loss, parts = self._loss_and_parts(x, y, y_pred, sample_weight, training=False)
         self._update_loss_trackers(x, loss, parts)
         return self._step_logs(x, y, y_pred, sample_weight)
 
@@ -405,15 +404,9 @@ class Trainer(StepRunner, SingleBatchMixin):
             y_pred = self(x, training=False)
             if self.compiled and kind != "predict":
                 try:
-                    if type(self).compute_loss is not Trainer.compute_loss:
-                        # an overridden compute_loss needs no compiled loss (its metric
-                        # updates here are discarded with this scope)
-                        loss = self.compute_loss(
-                            x=x, y=y, y_pred=y_pred, sample_weight=sw, training=False
-                        )
-                        parts: list = []
-                    else:
-                        loss, parts = self._compute_loss_parts(y, y_pred, sw)
+                    # (an overridden compute_loss needs no compiled loss; its metric updates
+                    # here are discarded with this scope)
+                    loss, parts = self._loss_and_parts(x, y, y_pred, sw, training=False)
                     self._update_loss_trackers(x, loss, parts)
                 except ValueError:
                     if kind == "train" and self._uses_builtin_step("train"):

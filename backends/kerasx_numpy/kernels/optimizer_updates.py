@@ -46,10 +46,8 @@ def _adam_update(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon)
     return w, m, v
 
 
-def _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, denom):
-    """The operations of `_adam_update`, in its order, writing the moments and the weight in
-    place; `work` and `denom` are scratch buffers shaped like `variable` (`denom` may be
-    `gradient` itself: it is not read after the second moment)."""
+def _adam_moments_into(gradient, momentum, velocity, c1, c2, work):
+    """`_adam_update`'s two moments, in its order, written in place (`work`: scratch)."""
     np.subtract(gradient, momentum, out=work)
     np.multiply(work, c1, out=work)
     np.add(momentum, work, out=momentum)
@@ -57,6 +55,13 @@ def _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, w
     np.subtract(work, velocity, out=work)
     np.multiply(work, c2, out=work)
     np.add(velocity, work, out=velocity)
+
+
+def _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, denom):
+    """The operations of `_adam_update`, in its order, writing the moments and the weight in
+    place; `work` and `denom` are scratch buffers shaped like `variable` (`denom` may be
+    `gradient` itself: it is not read after the second moment)."""
+    _adam_moments_into(gradient, momentum, velocity, c1, c2, work)
     np.sqrt(velocity, out=denom)
     np.add(denom, epsilon, out=denom)
     np.multiply(momentum, alpha, out=work)
@@ -78,13 +83,7 @@ def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, eps
         )
     # One weight-sized scratch buffer: the moments as in `_adam_into`, the denominator then
     # in `work`, and the last three operations chunk by chunk in a small temporary.
-    np.subtract(gradient, momentum, out=work)
-    np.multiply(work, c1, out=work)
-    np.add(momentum, work, out=momentum)
-    np.square(gradient, out=work)
-    np.subtract(work, velocity, out=work)
-    np.multiply(work, c2, out=work)
-    np.add(velocity, work, out=velocity)
+    _adam_moments_into(gradient, momentum, velocity, c1, c2, work)
     np.sqrt(velocity, out=work)
     np.add(work, epsilon, out=work)
     w, m, denom = variable.reshape(-1), momentum.reshape(-1), work.reshape(-1)
