@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import functools
 import operator
-import os
 import threading
 import weakref
 from typing import Any
@@ -47,6 +46,7 @@ from kerasx.engine import dispatch
 from kerasx.engine import tree as _tree
 from kerasx.engine.autodiff import is_last_use_of_donated
 from kerasx_numpy.kernels.optimizer_updates import one_off_scratch
+from kerasx_numpy.replay_check import _check_values, _own_disjoint, _Recording, _same
 from kerasx_numpy.replay_codegen import _generate
 
 _ARRAY_TYPES = (np.ndarray, np.generic)
@@ -249,30 +249,6 @@ def _slots_of(t: tuple) -> list:
     if t[0] == "l":
         return [s for x in t[2] for s in _slots_of(x)]
     return [None] if t[0] == "n" else []
-
-
-def _own_disjoint(arrays: list) -> set:
-    """Indices of the arrays that are writable ndarrays sharing memory with no other."""
-    spans = []
-    for i, a in enumerate(arrays):
-        if type(a) is np.ndarray and a.nbytes:
-            lo, hi = _byte_bounds(a)
-            spans.append((lo, hi, i))
-    spans.sort()
-    shared: set = set()
-    active: list = []  # (end, index) of the spans still open
-    for lo, hi, i in spans:
-        active = [(end, j) for end, j in active if end > lo]
-        if active:
-            shared.add(i)
-            shared.update(j for _, j in active)
-        active.append((hi, i))
-    return {i for _, _, i in spans if i not in shared and arrays[i].flags.writeable}
-
-
-def _byte_bounds(a: np.ndarray) -> tuple:
-    utils = getattr(np.lib, "array_utils", None)  # NumPy >= 2
-    return utils.byte_bounds(a) if utils is not None else np.byte_bounds(a)
 
 
 def _forget(env: dict, mem: dict, key: int, mem_key: tuple, slot: int, _ref: Any) -> None:
@@ -546,17 +522,6 @@ def _leaf_key(v: Any) -> Any:
     return None  # not replayable (Variables, objects, ...)
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, _ARRAY_TYPES) or isinstance(b, _ARRAY_TYPES):
-        a, b = np.asarray(a), np.asarray(b)
-        if a.shape != b.shape or a.dtype != b.dtype:
-            return False
-        if a.dtype.kind in "fc":
-            return bool(np.array_equal(a, b, equal_nan=True))
-        return bool(np.array_equal(a, b))
-    return type(a) is type(b) and (a == b or (a != a and b != b))
-
-
 class _Entry:
     __slots__ = ("replay", "source", "state", "reason", "donated", "recording", "check_values")
 
@@ -570,62 +535,16 @@ class _Entry:
         self.check_values = False  # verify by comparing values (see `_check_values`)
 
 
-def _check_values() -> bool:
-    """Whether the second call of a signature verifies the replay by values.
-
-    By default the second call is traced again and compared with the first trace (see
-    `_retrace`): it holds no more memory than the step itself. With the environment variable
-    ``KERASX_NUMPY_REPLAY_CHECK=values`` it runs `fn` eagerly and the replay on the same
-    inputs and compares every output bit for bit (one more copy of the outputs in memory):
-    a check of the code generation itself, for debugging and tests."""
-    return os.environ.get("KERASX_NUMPY_REPLAY_CHECK", "").strip().lower() == "values"
-
-
-class _Recording:
-    """What a trace recorded, for comparing two traces of one signature."""
-
-    __slots__ = ("program", "consts", "outputs", "structure")
-
-    def __init__(self, rec: _Recorder, out: Any, out_leaves: list) -> None:
-        self.program = list(rec.program)
-        self.consts = list(rec.consts)
-        self.outputs = []
-        for v in out_leaves:
-            slot = rec.env.get(id(v))
-            if slot is None and isinstance(v, np.ndarray):
-                slot = rec.mem.get(_mem_key(v))
-            self.outputs.append(("s", slot) if slot is not None else ("v", _plain(v)))
-        self.structure = _tree.pack_sequence_as(out, [None] * len(out_leaves))
-
-    def same_as(self, other: _Recording) -> bool:
-        try:
-            return (
-                self.program == other.program
-                and self.structure == other.structure
-                and len(self.consts) == len(other.consts)
-                and all(_same_const(a, b) for a, b in zip(self.consts, other.consts))
-                and len(self.outputs) == len(other.outputs)
-                and all(
-                    a[0] == b[0] and _same_const(a[1], b[1])
-                    for a, b in zip(self.outputs, other.outputs)
-                )
-            )
-        except Exception:  # a constant that cannot be compared: not known to be the same
-            return False
-
-
-def _same_const(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    if isinstance(a, _ARRAY_TYPES) or isinstance(b, _ARRAY_TYPES):
-        return type(a) is type(b) and _same(a, b)
-    if isinstance(a, (list, tuple)):
-        return (
-            type(a) is type(b) and len(a) == len(b) and all(_same_const(x, y) for x, y in zip(a, b))
-        )
-    if isinstance(a, dict):
-        return type(b) is dict and a.keys() == b.keys() and all(_same_const(a[k], b[k]) for k in a)
-    return type(a) is type(b) and bool(a == b or (a != a and b != b))
+def _recording_of(rec: _Recorder, out: Any, out_leaves: list) -> _Recording:
+    """What `rec` recorded, for `_Recording.same_as`."""
+    outputs = []
+    for v in out_leaves:
+        slot = rec.env.get(id(v))
+        if slot is None and isinstance(v, np.ndarray):
+            slot = rec.mem.get(_mem_key(v))
+        outputs.append(("s", slot) if slot is not None else ("v", _plain(v)))
+    structure = _tree.pack_sequence_as(out, [None] * len(out_leaves))
+    return _Recording(list(rec.program), list(rec.consts), outputs, structure)
 
 
 def _results(out: Any, out_leaves: list, inputs: list) -> Any:
@@ -697,7 +616,7 @@ class ReplayFunction:
         return self.fn(*args, **kwargs)
 
     def _trace(self, key: Any, args: tuple, kwargs: dict) -> Any:
-        rec, out, out_leaves, inputs = self._record(args, kwargs)
+        rec, out, out_leaves, inputs, donated = self._record(args, kwargs)
         entry = _Entry()
         entry.reason = rec.abandoned
         if entry.reason is None and any(_leaf_key(_plain(v)) is None for v in out_leaves):
@@ -705,16 +624,16 @@ class ReplayFunction:
         if entry.reason is None:
             entry.check_values = _check_values()
             if not entry.check_values:
-                entry.recording = _Recording(rec, out, out_leaves)
-            entry.donated = self._donated_slots(args, kwargs)
-            entry.replay, entry.source = _generate(rec, out, out_leaves, len(inputs), entry.donated)
+                entry.recording = _recording_of(rec, out, out_leaves)
+            entry.donated = donated
+            entry.replay, entry.source = _generate(rec, out, out_leaves, len(inputs), donated)
             entry.state = "verify"
         self.entries[key] = entry
         return _results(out, out_leaves, inputs)
 
     def _record(self, args: tuple, kwargs: dict) -> tuple:
         """Run `fn` eagerly, recording its kernel calls: (recorder, output, output leaves,
-        input arrays)."""
+        input arrays, donated input slots)."""
         dynamic = [a for i, a in enumerate(args) if i not in self.static_argnums]
         structure = (dynamic, kwargs)
         leaves = _tree.flatten(structure)
@@ -744,7 +663,7 @@ class ReplayFunction:
         out_leaves = _tree.flatten(out)
         if rec.clobbered:
             rec.check_not_clobbered([rec.arg(v) for v in out_leaves])
-        return rec, out, out_leaves, inputs
+        return rec, out, out_leaves, inputs, donated
 
     def _retrace(self, entry: _Entry, args: tuple, kwargs: dict) -> Any:
         """The second call of a signature: trace again and compare with the first trace.
@@ -753,11 +672,11 @@ class ReplayFunction:
         (made from the first trace) computes what this eager call computed; anything else
         (Python control flow on values, arrays computed outside kernels, state kept in
         Python) shows up as a difference, and the signature then runs eagerly for good."""
-        rec, out, out_leaves, inputs = self._record(args, kwargs)
+        rec, out, out_leaves, inputs, _ = self._record(args, kwargs)
         first, entry.recording = entry.recording, None
         if rec.abandoned is not None:
             entry.reason = rec.abandoned
-        elif first is None or not first.same_as(_Recording(rec, out, out_leaves)):
+        elif first is None or not first.same_as(_recording_of(rec, out, out_leaves)):
             entry.reason = (
                 "the second trace differs from the first (different operations, or different "
                 "constants: Python control flow on array values, arrays computed outside "
