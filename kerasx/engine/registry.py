@@ -161,6 +161,10 @@ class Sample:
         rtol: relative tolerance for float32 forward comparisons.
         atol: absolute tolerance for float32 forward comparisons.
         keras: whether real Keras 3 is a valid reference for this sample.
+        canonical: for an op whose result is unique only up to a choice the backing library
+            makes (the signs of singular vectors or eigenvectors), a function written with
+            registry ops that maps a result to the same values whatever the choice; the
+            checks compare and differentiate ``canonical(result)``. None: the raw result.
     """
 
     args: tuple = ()
@@ -169,6 +173,7 @@ class Sample:
     rtol: float = 1e-5
     atol: float = 1e-6
     keras: bool = True
+    canonical: Callable[[Any], Any] | None = None
 
 
 def _slot_names(sig: inspect.Signature) -> tuple[str, ...]:

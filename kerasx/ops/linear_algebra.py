@@ -432,6 +432,40 @@ def eig(x: Any) -> Any:
     """
 
 
+def _column_signs(m: Any) -> Any:
+    """+1 or -1 per column of `m` (..., rows, cols): the sign of the column's entry of largest
+    magnitude (a constant for differentiation)."""
+    idx = K.expand_dims(K.argmax(K.abs(m), axis=-2), -2)
+    return K.stop_gradient(K.sign(K.take_along_axis(m, idx, axis=-2)))
+
+
+def _eigh_canonical(out: Any) -> Any:
+    """eigh's result with each eigenvector's sign fixed (its largest entry positive)."""
+    w, v = out
+    return w, K.multiply(v, _column_signs(v))
+
+
+def _svd_canonical(out: Any) -> Any:
+    """svd's result with the sign of each singular pair fixed (the largest entry of the left
+    vector positive) and the columns of U (rows of V^H) past min(M, N), which are any
+    orthonormal basis of their space, replaced by the projector onto that space."""
+    if not isinstance(out, (tuple, list)):
+        return out
+    u, s, vh = out
+    k = shape_of(s)[-1]
+    uk = K.get_item(u, (Ellipsis, slice(0, k)))
+    vk = K.get_item(vh, (Ellipsis, slice(0, k), slice(None)))
+    signs = _column_signs(uk)
+    result = [K.multiply(uk, signs), s, K.multiply(vk, _swap(signs))]
+    if shape_of(u)[-1] > k:
+        rest = K.get_item(u, (Ellipsis, slice(k, None)))
+        result.append(K.matmul(rest, _swap(rest)))
+    if shape_of(vh)[-2] > k:
+        rest = K.get_item(vh, (Ellipsis, slice(k, None), slice(None)))
+        result.append(K.matmul(_swap(rest), rest))
+    return tuple(result)
+
+
 def _eigh_vjp(g: Any, ans: Any, x: Any) -> Any:
     w, v = ans
     gw, gv = g
@@ -450,8 +484,8 @@ def _eigh_vjp(g: Any, ans: Any, x: Any) -> Any:
     shape=_eig_shape,
     vjp={"x": _eigh_vjp},
     samples=lambda rng: [
-        Sample((_sym_distinct(rng, 3, 3),), rtol=1e-4, atol=1e-5),
-        Sample((_sym_distinct(rng, 2, 3, 3),), rtol=1e-4, atol=1e-5),
+        Sample((_sym_distinct(rng, 3, 3),), rtol=1e-4, atol=1e-5, canonical=_eigh_canonical),
+        Sample((_sym_distinct(rng, 2, 3, 3),), rtol=1e-4, atol=1e-5, canonical=_eigh_canonical),
     ],
     namespaces=_LINALG,
 )
@@ -679,14 +713,16 @@ def _svd_vjp(g: Any, ans: Any, x: Any, full_matrices: bool, compute_uv: bool) ->
 
 
 def _svd_samples(rng: Any) -> list:
-    # Singular vectors are unique only up to sign; both engines use LAPACK's convention.
-    # JAX has no derivative for full_matrices=True, so gradient checks use reduced SVDs.
+    # Singular vectors are unique only up to sign (LAPACK on CPU and cuSOLVER on GPU choose
+    # differently): the checks compare canonical results. JAX has no derivative for
+    # full_matrices=True, so gradient checks use reduced SVDs.
+    tol = {"rtol": 1e-4, "atol": 1e-5, "canonical": _svd_canonical}
     return [
-        Sample((_rect(rng, 3, 3),), rtol=1e-4, atol=1e-5),
-        Sample((_rect(rng, 4, 2),), {"full_matrices": False}, rtol=1e-4, atol=1e-5),
-        Sample((_rect(rng, 2, 2, 3),), {"full_matrices": False}, rtol=1e-4, atol=1e-5),
-        Sample((_rect(rng, 3, 2),), {"compute_uv": False}, rtol=1e-4, atol=1e-5),
-        Sample((_rect(rng, 4, 2),), grad=False, rtol=1e-4, atol=1e-5),
+        Sample((_rect(rng, 3, 3),), **tol),
+        Sample((_rect(rng, 4, 2),), {"full_matrices": False}, **tol),
+        Sample((_rect(rng, 2, 2, 3),), {"full_matrices": False}, **tol),
+        Sample((_rect(rng, 3, 2),), {"compute_uv": False}, **tol),
+        Sample((_rect(rng, 4, 2),), grad=False, **tol),
     ]
 
 

@@ -177,13 +177,15 @@ def keras_ops() -> Any:
 def check_forward(op: OpDef, sample: Sample, engine: str) -> None:
     """Forward values and dtypes on `engine` against the NumPy engine, `ref` and Keras."""
     args, kwargs = prepare(sample, "float32")
+    canon = _canonical(sample)
     with use_engine(engine):
         raw = op.fn(*args, **kwargs)
-        out = _to_numpy_tree(raw)
+        out = _to_numpy_tree(canon(raw))
         raw_dtypes = [_dtype_name(v) for v in _leaves(raw) if v is not None]
     with use_engine("numpy"):
-        expected = run_op(op, args, kwargs)
-        exp_dtypes = [_dtype_name(v) for v in _leaves(expected) if v is not None]
+        plain = run_op(op, args, kwargs)
+        exp_dtypes = [_dtype_name(v) for v in _leaves(plain) if v is not None]
+        expected = _to_numpy_tree(canon(plain))
     _assert_close(out, expected, sample.rtol, sample.atol, f"{op.name} on {engine} vs numpy")
     if raw_dtypes != exp_dtypes:
         raise AssertionError(
@@ -191,6 +193,8 @@ def check_forward(op: OpDef, sample: Sample, engine: str) -> None:
         )
     if op.ref is not None and engine == "numpy":
         ref = op.ref(*args, **kwargs)
+        with use_engine("numpy"):
+            ref = _to_numpy_tree(canon(ref))
         _assert_close(out, ref, sample.rtol, sample.atol, f"{op.name} vs its reference")
     if sample.keras and engine == "numpy":
         kops = keras_ops()
@@ -202,8 +206,10 @@ def check_forward(op: OpDef, sample: Sample, engine: str) -> None:
                     break
         if kfn is not None:
             kout = tree.map_structure(np.asarray, kfn(*args, **kwargs))
-            _assert_close(out, kout, sample.rtol, sample.atol, f"{op.name} vs Keras 3")
             k_dtypes = [_dtype_name(v) for v in _leaves(kout)]
+            with use_engine("numpy"):
+                kout = _to_numpy_tree(canon(kout))
+            _assert_close(out, kout, sample.rtol, sample.atol, f"{op.name} vs Keras 3")
             if k_dtypes != raw_dtypes:
                 raise AssertionError(
                     f"{op.name}: result dtypes {raw_dtypes}, Keras 3 gives {k_dtypes}"
@@ -291,9 +297,14 @@ def _set(slots: tuple, pos: tuple, value: Any) -> tuple:
     return tuple(new)
 
 
-def _cotangents(op: OpDef, slots: tuple) -> list:
+def _canonical(sample: Sample) -> Any:
+    """The sample's canonical form of results (identity when it has none)."""
+    return sample.canonical if sample.canonical is not None else (lambda result: result)
+
+
+def _cotangents(op: OpDef, sample: Sample, slots: tuple) -> list:
     with use_engine("numpy"):
-        out = _to_numpy_tree(op.run(slots))
+        out = _to_numpy_tree(_canonical(sample)(op.run(slots)))
     rng = np.random.default_rng(SEED + 1)
     cts = []
     for leaf in _leaves(out):
@@ -305,14 +316,16 @@ def _cotangents(op: OpDef, slots: tuple) -> list:
     return cts
 
 
-def _loss_fn(op: OpDef, slots: tuple, positions: list, cts: list) -> Any:
+def _loss_fn(op: OpDef, sample: Sample, slots: tuple, positions: list, cts: list) -> Any:
     from kerasx.ops._helpers import K
+
+    canon = _canonical(sample)
 
     def loss(diff_inputs: list) -> Any:
         s = slots
         for pos, v in zip(positions, diff_inputs):
             s = _set(s, pos, v)
-        out = op.run(s)
+        out = canon(op.run(s))
         total = None
         for leaf, c in zip(_leaves(out), cts):
             if c is None:
@@ -365,11 +378,11 @@ def engine_gradients(op: OpDef, sample: Sample, engine: str) -> Any:
     if _has_grad(op, sample):
         slots = op.slots_of(*prepare(sample, "float64"))
         positions = _diff_positions(op, slots)
-        cts = _cotangents(op, slots) if positions else []
+        cts = _cotangents(op, sample, slots) if positions else []
         if positions and not all(c is None for c in cts):
             from kerasx.engine.autodiff import value_and_grad
 
-            loss = _loss_fn(op, slots, positions, cts)
+            loss = _loss_fn(op, sample, slots, positions, cts)
             inputs = [np.ascontiguousarray(_get(slots, p)) for p in positions]
             with use_engine(engine):
                 vg = value_and_grad(loss)

@@ -284,3 +284,40 @@ def test_jvp_has_aux_and_errors(engine):
     np.testing.assert_allclose(_np(tan), np.cos(x) * t, rtol=1e-12)
     with pytest.raises((TypeError, ValueError)):
         ops.jvp(ops.sin, x, (t,))
+
+
+def _canonical_of(op_name, out):
+    from kerasx.engine.registry import REGISTRY
+
+    canon = REGISTRY[op_name].samples(np.random.default_rng(0))[0].canonical
+    return [np.asarray(ops.convert_to_numpy(t)) for t in canon(out)]
+
+
+def test_svd_canonical_form_ignores_the_library_choices_and_nothing_else(engine):
+    """The conformance checks compare canonical SVDs (LAPACK and cuSOLVER pick other signs):
+    flipped singular pairs and another basis of U's extra columns give the same form; a wrong
+    factor does not."""
+    u, s, vh = np.linalg.svd(_rng().standard_normal((5, 3)))  # U: 2 columns past min(M, N)
+    flip = np.array([1.0, -1.0, -1.0])
+    c, sn = np.cos(0.7), np.sin(0.7)
+    u_other = u.copy()
+    u_other[:, :3] *= flip
+    u_other[:, 3:] = u[:, 3:] @ np.array([[c, -sn], [sn, c]])
+    same = _canonical_of("svd", (u_other, s, vh * flip[:, None]))
+    ref = _canonical_of("svd", (u, s, vh))
+    assert len(ref) == 4
+    for a, b in zip(same, ref):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+    u_bad = u.copy()
+    u_bad[:, 1] *= -1  # U flipped without V: no longer a factorization
+    bad = _canonical_of("svd", (u_bad, s, vh))
+    assert not np.allclose(bad[2], ref[2])
+
+
+def test_eigh_canonical_form_ignores_eigenvector_signs(engine):
+    a = _rng().standard_normal((4, 4))
+    w, v = np.linalg.eigh(a + a.T)
+    flipped = v * np.array([-1.0, 1.0, -1.0, 1.0])
+    for x, y in zip(_canonical_of("eigh", (w, flipped)), _canonical_of("eigh", (w, v))):
+        np.testing.assert_allclose(x, y, atol=1e-12)
+    assert _canonical_of("eigh", (w, v))[1][np.abs(v).argmax(0), range(4)].min() > 0
