@@ -178,15 +178,71 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     return _max_pool(inputs, geo)
 
 
+def _by_window_offsets(geo, x) -> bool:
+    """Whether the max-pool gradient ops pick window maxima offset by offset (below) rather
+    than through JAX's derivatives of reduce_window. Those lower on GPU, for 64-bit floats,
+    to a pair reduction that packs two values into one 64-bit word, keeping 32 bits of
+    each (JAX warns "Using reduced precision for gradient of reduce-window"): float64
+    results would carry float32 precision. Offset by offset is exact on every platform."""
+    return jnp.dtype(x.dtype).itemsize == 8 and all(n > 0 for n in geo.out_spatial)
+
+
+def _window_slices(x, geo, fill):
+    """For each offset of the pooling window (row-major), the strided slice of the padded
+    `x` holding that window element for every output position."""
+    xp = lax.pad(x, np.array(fill, x.dtype), [(lo, hi, 0) for lo, hi in _full_pads(geo)])
+    first = 1 if geo.data_format == "channels_last" else 2
+    for off in itertools.product(*(range(p) for p in geo.pool)):
+        start, limit, step = [0] * x.ndim, list(xp.shape), [1] * x.ndim
+        for i, (o, st, n) in enumerate(zip(off, geo.strides, geo.out_spatial)):
+            start[first + i], limit[first + i], step[first + i] = o, o + (n - 1) * st + 1, st
+        yield start, lax.slice(xp, start, limit, step)
+
+
+def _window_argmax(inputs, geo):
+    """Per output position, the number of the window offset holding the first maximum."""
+    best = arg = None
+    for k, (_, xs) in enumerate(_window_slices(inputs, geo, _lowest(inputs.dtype))):
+        if best is None:
+            best, arg = xs, jnp.zeros(xs.shape, jnp.int32)
+        else:
+            take = xs > best
+            best, arg = jnp.where(take, xs, best), jnp.where(take, k, arg)
+    return arg
+
+
 def max_pool_backprop(inputs, g, pool_size, strides=None, padding="valid", data_format=None):
     geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
-    _, vjp = jax.vjp(lambda z: _max_pool(z, geo), lax.stop_gradient(inputs))
-    return vjp(g)[0]
+    if not _by_window_offsets(geo, inputs):
+        _, vjp = jax.vjp(lambda z: _max_pool(z, geo), lax.stop_gradient(inputs))
+        return vjp(g)[0]
+    arg = _window_argmax(lax.stop_gradient(inputs), geo)
+    pads = _full_pads(geo)
+    padded = [n + lo + hi for n, (lo, hi) in zip(inputs.shape, pads)]
+    first = 1 if geo.data_format == "channels_last" else 2
+    zero = np.array(0, g.dtype)
+    total = None
+    for k, (start, _) in enumerate(_window_slices(inputs, geo, 0)):
+        config = [(0, 0, 0)] * inputs.ndim
+        for i, (st, n) in enumerate(zip(geo.strides, geo.out_spatial)):
+            ax = first + i
+            end = start[ax] + (n - 1) * st + 1
+            config[ax] = (start[ax], padded[ax] - end, st - 1)
+        part = lax.pad(jnp.where(arg == k, g, zero), zero, config)
+        total = part if total is None else total + part
+    lo = [p[0] for p in pads]
+    return lax.slice(total, lo, [a + n for a, n in zip(lo, inputs.shape)])
 
 
 def max_pool_select(inputs, values, pool_size, strides=None, padding="valid", data_format=None):
     geo = pool_geometry(inputs.shape, pool_size, strides, padding, data_format)
-    return jax.jvp(lambda z: _max_pool(z, geo), (lax.stop_gradient(inputs),), (values,))[1]
+    if not _by_window_offsets(geo, inputs):
+        return jax.jvp(lambda z: _max_pool(z, geo), (lax.stop_gradient(inputs),), (values,))[1]
+    arg = _window_argmax(lax.stop_gradient(inputs), geo)
+    out = None
+    for k, (_, vs) in enumerate(_window_slices(values, geo, 0)):
+        out = vs if out is None else jnp.where(arg == k, vs, out)
+    return out
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
