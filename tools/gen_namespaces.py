@@ -196,13 +196,30 @@ def lazy_init_text(top: list[str], where: dict[str, str], extra: list[str] = ())
     return "\n".join(lines) + "\n" + body
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    import importlib.util
+    import subprocess
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=ROOT / "kerasx" / "ops",
+        help="folder to write the modules into (default: kerasx/ops itself)",
+    )
+    out_dir = parser.parse_args(argv).out
+    if importlib.util.find_spec("ruff") is None:
+        raise SystemExit(
+            "gen_namespaces.py formats what it writes with ruff, which is not installed here: "
+            'install the test extra (pip install -e ".[test]") or ruff itself.'
+        )
     where = owners()
     from kerasx.testing import surface
 
-    ops_dir = ROOT / "kerasx" / "ops"
     top = [n for n in surface.OPS if n not in NAMESPACES]
-    (ops_dir / "__init__.py").write_text(lazy_init_text(top, where, all_families()))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "__init__.py").write_text(lazy_init_text(top, where, all_families()))
     for ns, names in (
         ("numpy", surface.OPS_NUMPY),
         ("nn", surface.OPS_NN),
@@ -210,12 +227,13 @@ def main() -> None:
         ("image", surface.OPS_IMAGE),
     ):
         doc = f"kerasx.ops.{ns}: the keras.ops.{ns} namespace."
-        (ops_dir / f"{ns}.py").write_text(module_text(doc, list(names), where))
-    import subprocess
+        (out_dir / f"{ns}.py").write_text(module_text(doc, list(names), where))
 
-    files = [str(ops_dir / f"{m}.py") for m in sorted(GENERATED)]
-    subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "-q", *files], check=False)
-    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", *files], check=False)
+    files = [str(out_dir / f"{m}.py") for m in sorted(GENERATED)]
+    config = ["--config", str(ROOT / "pyproject.toml")]
+    ruff = [sys.executable, "-m", "ruff"]
+    subprocess.run([*ruff, "check", *config, "--fix", "-q", *files], check=False)
+    subprocess.run([*ruff, "format", *config, "-q", *files], check=True)
     print(f"kerasx.ops: {len(top)} names; families define {len(where)} public names")
 
 

@@ -45,19 +45,22 @@ def test_keras_aliases_are_the_same_object():
 
 
 def test_generated_modules_are_up_to_date(tmp_path):
-    """Running the generator again changes nothing."""
+    """The generator writes what is checked in (into a scratch folder: the tree is left alone)."""
+    import importlib.util
     import pathlib
 
+    if importlib.util.find_spec("ruff") is None:
+        pytest.skip("the generator formats its output with ruff (the test extra), not installed")
     root = pathlib.Path(kerasx.__file__).resolve().parent.parent
-    files = [
-        root / "kerasx" / "ops" / f"{m}.py" for m in ("__init__", "numpy", "nn", "linalg", "image")
-    ]
-    before = [f.read_text() for f in files]
+    names = ("__init__", "numpy", "nn", "linalg", "image")
     subprocess.run(
-        [sys.executable, str(root / "tools" / "gen_namespaces.py")], check=True, capture_output=True
+        [sys.executable, str(root / "tools" / "gen_namespaces.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
     )
-    after = [f.read_text() for f in files]
-    assert before == after
+    for m in names:
+        checked_in = (root / "kerasx" / "ops" / f"{m}.py").read_text()
+        assert (tmp_path / f"{m}.py").read_text() == checked_in, f"kerasx/ops/{m}.py is stale"
 
 
 def test_random_namespace_matches_keras():
