@@ -313,7 +313,10 @@ def eager(op: OpDef, slots: tuple) -> Any:
         if v is not None and v.__class__ not in FAST_TYPES:
             if new is None:
                 new = list(slots)
-            new[i] = _convert_learning(eng, v)
+            if op.scalar_dtype_slot is not None and v.__class__ in _NUMBERS:
+                new[i] = convert(v, _dt.standardize_dtype(slots[op.scalar_dtype_slot]))
+            else:
+                new[i] = _convert_learning(eng, v)
     for i in seqs:
         v = slots[i] if new is None else new[i]
         if isinstance(v, (list, tuple)):
@@ -326,6 +329,9 @@ def eager(op: OpDef, slots: tuple) -> Any:
         return op.kernel(*slots)
     except (ValueError, TypeError, IndexError) as e:
         raise explain_failure(op, slots, e) from e
+
+
+_NUMBERS = (bool, int, float, complex)
 
 
 def _convert_learning(eng: Any, v: Any) -> Any:

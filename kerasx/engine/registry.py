@@ -102,6 +102,8 @@ class OpDef:
         unsupported: engine name -> reason the op is deliberately not available there.
         namespaces: public namespaces besides ``ops`` ("numpy", "nn", "linalg", "image",
             "math", "core").
+        scalar_dtype_slot: index of the parameter naming the dtype that a Python number in a
+            tensor slot is converted to (None: the usual weakly typed conversion).
     """
 
     name: str
@@ -121,6 +123,7 @@ class OpDef:
     ref: Callable[..., Any] | None = None
     unsupported: dict[str, str] = dataclasses.field(default_factory=dict)
     namespaces: tuple[str, ...] = ()
+    scalar_dtype_slot: int | None = None
     # Set by the active engine (None when the engine has no kernel for this op).
     kernel: Callable[..., Any] | None = None
     fn: Callable[..., Any] | None = None
@@ -319,6 +322,7 @@ def defop(
     unsupported: dict[str, str] | None = None,
     namespaces: Sequence[str] = ("numpy",),
     name: str | None = None,
+    scalar_dtype: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an op. See the module docstring and ``kerasx/ops/README.md``.
 
@@ -338,6 +342,9 @@ def defop(
         unsupported: engine name -> reason the op is deliberately missing there.
         namespaces: extra public namespaces ("numpy", "nn", "linalg", "image", "math", "core").
         name: registry name when it differs from the stub's ``__name__``.
+        scalar_dtype: the parameter whose value is the dtype that Python numbers passed as
+            tensors are converted to directly (`cast`: ``cast(0.9, "float64")`` is 0.9 in
+            float64, not a float32 0.9 widened; ``cast(2**40, "float64")`` works).
 
     Returns:
         A decorator that turns the stub into the public op function.
@@ -379,6 +386,7 @@ def defop(
             ref=ref,
             unsupported=dict(unsupported or {}),
             namespaces=tuple(namespaces),
+            scalar_dtype_slot=None if scalar_dtype is None else index[scalar_dtype],
             param_kinds=tuple((p.name, _KINDS[p.kind]) for p in sig.parameters.values()),
             signature_plain=all(
                 p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)

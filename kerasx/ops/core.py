@@ -25,8 +25,11 @@ def _cast_vjp(g: Any, ans: Any, x: Any, dtype: Any) -> Any:
         Sample((randn(rng, 2, 3), "float32")),
         Sample((randn(rng, 2, 3), "float16"), rtol=1e-3, atol=1e-3, grad=False),
         Sample((randn(rng, 2, 3) * 4, "int32"), grad=False),
+        Sample((0.9, "float64"), grad=False),
+        Sample((2**40 + 1, "float64"), grad=False),
     ],
     namespaces=("core",),
+    scalar_dtype="dtype",
 )
 def cast(x: Any, dtype: Any) -> Any:
     """Cast a tensor to the given dtype.

@@ -100,6 +100,47 @@ def _adam_update(
     return K.subtract(variable, step), m, v
 
 
+def _adam_step_size_ref(learning_rate, step, beta_1, beta_2):
+    dt = np.asarray(learning_rate).dtype.type
+    b1_t = np.power(dt(beta_1), step)
+    b2_t = np.power(dt(beta_2), step)
+    return learning_rate * np.sqrt(dt(1) - b2_t) / (dt(1) - b1_t)
+
+
+def _adam_step_size_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((np.array(0.001), np.array(1.0), 0.9, 0.999), grad=False, keras=False),
+        Sample((np.array(0.01), np.array(4321.0), 0.8, 0.95), grad=False, keras=False),
+    ]
+
+
+@defop(
+    tensors=("learning_rate", "step"),
+    promote=("learning_rate", "step"),
+    composite=True,
+    nondiff=True,
+    samples=_adam_step_size_samples,
+    ref=_adam_step_size_ref,
+    namespaces=(),
+)
+def _adam_step_size(learning_rate: Any, step: Any, beta_1: float, beta_2: float) -> Any:
+    """The bias-corrected step size of Adam and its relatives for one step.
+
+    Args:
+        learning_rate: 0-d learning rate, in the weights' dtype.
+        step: 0-d number of the step being applied (1 for the first), same dtype.
+        beta_1: the first moment's decay (a Python float).
+        beta_2: the second moment's decay (a Python float).
+
+    Returns:
+        ``learning_rate * sqrt(1 - beta_2**step) / (1 - beta_1**step)`` (0-d).
+    """
+    dtype = learning_rate.dtype
+    b1_t = K.power(K.cast(beta_1, dtype), step)
+    b2_t = K.power(K.cast(beta_2, dtype), step)
+    return K.divide(K.multiply(learning_rate, K.sqrt(K.subtract(1, b2_t))), K.subtract(1, b1_t))
+
+
 def _sgd_ref(g, w, m, lr, mu, nesterov):
     m = -g * lr + m * mu
     return (w + (-g * lr + m * mu) if nesterov else w + m), m

@@ -6,7 +6,7 @@ from typing import Any
 
 from kerasx import ops
 from kerasx.engine.variables import Variable
-from kerasx.ops.optimizer_updates import _adam_update
+from kerasx.ops.optimizer_updates import _adam_step_size, _adam_update
 from kerasx.optimizers.base_optimizer import Optimizer, fusable
 
 
@@ -85,9 +85,7 @@ class Adam(Optimizer):
         def make() -> Any:
             lr = self._cast_learning_rate(learning_rate, dtype)
             t = self._step_count(dtype)
-            b1_t = ops.power(ops.cast(self.beta_1, dtype), t)
-            b2_t = ops.power(ops.cast(self.beta_2, dtype), t)
-            return lr * ops.sqrt(1 - b2_t) / (1 - b1_t)
+            return _adam_step_size(lr, t, self.beta_1, self.beta_2)
 
         return self._step_scalar(("adam_alpha", dtype, id(learning_rate)), make)
 

@@ -347,9 +347,35 @@ def test_fused_ops_equal_their_composite_body(engine, dtype):
         _assert_same(list(fused), list(body))
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_adam_step_size_is_its_composite_body_bit_for_bit(engine, dtype):
+    """Adam's bias-corrected step size, over the first steps and far ones: the engine's op
+    (a fused kernel on NumPy) gives the composite body's bits, and the float64 formula's
+    value to the dtype's precision."""
+    op = REGISTRY["_adam_step_size"]
+    steps = [*range(1, 40), 100, 999, 1000, 12345]
+    if dtype != "float16":  # past float16's range
+        steps.append(1_000_000)
+    for lr, b1, b2 in [(0.001, 0.9, 0.999), (0.03, 0.8, 0.95), (1.0, 0.5, 0.25)]:
+        for t in steps:
+            args = (
+                ops.convert_to_tensor(np.array(lr, dtype)),
+                ops.convert_to_tensor(np.array(float(t), dtype)),
+                b1,
+                b2,
+            )
+            fused, body = _np(op.fn(*args)), _np(op.stub(*args))
+            assert fused.shape == () and fused.dtype == np.dtype(dtype)
+            np.testing.assert_array_equal(fused, body, err_msg=f"step {t}")
+            t_ = float(np.array(t, dtype))
+            exact = lr * np.sqrt(1 - b2**t_) / (1 - b1**t_)
+            rtol = {"float16": 5e-2, "float32": 1e-4, "float64": 1e-12}[dtype]
+            np.testing.assert_allclose(float(fused), exact, rtol=rtol)
+
+
 def test_fused_ops_are_private():
     assert OU.__all__ == []
-    for name in ("_adam_update", "_sgd_momentum_update", "_rmsprop_update"):
+    for name in ("_adam_update", "_sgd_momentum_update", "_rmsprop_update", "_adam_step_size"):
         assert name in REGISTRY
         assert not hasattr(ops, name)
         assert REGISTRY[name].nondiff and REGISTRY[name].composite
@@ -375,12 +401,18 @@ def test_step_scalars_are_computed_once_per_apply(engine, monkeypatch):
     opt = O.AdamW(0.01)
     vs = [Variable(x, name=f"w{i}") for i, x in enumerate(weights)]
     opt.apply([ops.convert_to_tensor(g) for g in grads[0]], vs)
-    powers = _count_calls(monkeypatch, "power")
+    from kerasx.optimizers import adam
+
+    sizes = []
+    step_size = adam._adam_step_size
+    monkeypatch.setattr(
+        adam, "_adam_step_size", lambda *a: sizes.append(a) or step_size(*a), raising=True
+    )
     casts = _count_calls(monkeypatch, "cast")
     opt.apply([ops.convert_to_tensor(g) for g in grads[1]], vs)
-    assert len(powers) == 2  # beta_1**t and beta_2**t, shared by the 4 weights
-    # learning rate, weight decay, step count, beta_1, beta_2, plus one per gradient
-    assert len(casts) == 5 + len(vs)
+    assert len(sizes) == 1  # the bias-corrected step size, shared by the 4 weights
+    # learning rate, weight decay, step count, plus one per gradient
+    assert len(casts) == 3 + len(vs)
 
 
 def test_schedule_is_evaluated_once_per_apply(engine):

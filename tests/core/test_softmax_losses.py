@@ -173,3 +173,47 @@ def test_jax_forward_mode_and_target_derivatives_match_the_chain(kind):
             np.testing.assert_allclose(np.asarray(g_f), np.asarray(g_c), rtol=1e-10)
     finally:
         config.set_backend("numpy")
+
+
+def test_numpy_forward_hands_its_parts_to_the_gradient_of_the_same_call():
+    """The NumPy kernels of `_scce_softmax`: the forward pass leaves q - onehot for the
+    gradient kernel called on the very same arrays; the gradient is bit-identical to the one
+    computed from scratch, and any other call (other arrays, even with equal values; a
+    second gradient; large outputs) recomputes."""
+    import threading
+
+    from kerasx_numpy.kernels import nn as K_nn
+    from kerasx_numpy.kernels import nn_losses as K
+
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=(7, 5)).astype("float32")
+    p = K_nn.softmax(z, -1)
+    y = rng.integers(0, 5, size=(7,))
+    y[3] = 9  # out of range: no gradient, loss 0
+    g = rng.uniform(0.5, 2.0, size=(7,)).astype("float32")
+
+    def fresh():
+        K._HANDOVER.slot = None
+        return K._scce_softmax_vjp_logits(g, y, p, -1)
+
+    expected = fresh()
+    loss = K._scce_softmax(y, p, z, -1)
+    np.testing.assert_array_equal(loss, K.sparse_categorical_crossentropy(y, p, False, -1))
+    assert K._HANDOVER.slot is not None
+    np.testing.assert_array_equal(K._scce_softmax_vjp_logits(g, y, p, -1), expected)
+    assert K._HANDOVER.slot is None  # taken once
+    np.testing.assert_array_equal(K._scce_softmax_vjp_logits(g, y, p, -1), expected)
+    np.testing.assert_array_equal(expected[3], 0.0)
+
+    K._scce_softmax(y, p, z, -1)
+    other = p.copy()  # equal values, another array: not its forward's parts
+    np.testing.assert_array_equal(K._scce_softmax_vjp_logits(g, y, other, -1), expected)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(getattr(K._HANDOVER, "slot", None)))
+    worker.start()
+    worker.join()
+    assert seen == [None]  # one slot per thread
+
+    big = rng.normal(size=(K._HANDOVER_MAX // 8 + 1, 8)).astype("float32")
+    K._scce_softmax(np.zeros(len(big), "int64"), K_nn.softmax(big, -1), big, -1)
+    assert K._HANDOVER.slot is None

@@ -89,6 +89,27 @@ def _max_keepdims(x, axis):
     return np.maximum.reduce(x, axis=axis, keepdims=True)
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_ONES: dict = {}
+
+
+def last_axis_sums(x):
+    """Sums of `x` over its last axis (shape ``x.shape[:-1]``) for float32 / float64, as one
+    matrix-vector product with a vector of ones: NumPy reduces a short last axis row by row
+    (3.5 us for 128 x 10, against 0.9 us for the product). Other dtypes: None. The order of
+    the additions differs from NumPy's reduction (a rounding difference only)."""
+    if x.dtype not in _FLOATS or x.ndim == 0:
+        return None
+    n = x.shape[-1]
+    key = (n, x.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = np.ones(n, x.dtype)
+        if len(_ONES) < 64:
+            _ONES[key] = ones
+    return np.dot(x.reshape(-1, n), ones).reshape(x.shape[:-1])
+
+
 def softmax(x, axis):
     axis = _axis(axis)
     # np.exp(x - max) / sum, written with direct ufunc reductions and in place on the one
@@ -98,7 +119,12 @@ def softmax(x, axis):
         e = np.exp(e)
         return e / np.add.reduce(e, axis=axis, keepdims=True)
     np.exp(e, out=e)
-    return np.divide(e, np.add.reduce(e, axis=axis, keepdims=True), out=e)
+    s = None
+    if isinstance(axis, int) and axis % e.ndim == e.ndim - 1:
+        s = last_axis_sums(e)
+    if s is None:
+        return np.divide(e, np.add.reduce(e, axis=axis, keepdims=True), out=e)
+    return np.divide(e, s.reshape((*s.shape, 1)), out=e)
 
 
 def log_softmax(x, axis):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from kerasx import config as _config
 from kerasx.engine.dtypes import standardize_dtype
 from kerasx_numpy.dtypes import np_dtype
+from kerasx_numpy.kernels.nn import last_axis_sums
 
 
 def _rules():
@@ -88,6 +91,17 @@ def _row_starts(m, n):
     return starts
 
 
+_UNSIGNED: dict = {}
+
+
+def _unsigned(dtype):
+    """The unsigned integer dtype of `dtype`'s size and byte order (cached)."""
+    u = _UNSIGNED.get(dtype)
+    if u is None:
+        u = _UNSIGNED[dtype] = np.dtype(dtype.str.replace("i", "u"))
+    return u
+
+
 def _index_plan(target, output, ax):
     """For integer targets and the class axis last: ``(flat indices, valid)`` to pick the
     target entries of ``output.reshape(-1)`` (C order), where `valid` (rows whose index is in
@@ -99,7 +113,7 @@ def _index_plan(target, output, ax):
     n = output.shape[-1]
     t = target.reshape(-1)
     # One reduction checks 0 <= t < n: viewed as unsigned, negative indices are huge.
-    u = t if kind == "u" else t.view(t.dtype.str.replace("i", "u"))
+    u = t if kind == "u" else t.view(_unsigned(t.dtype))
     if t.size and _max(u) < n:
         valid = None
     else:
@@ -130,10 +144,19 @@ def sparse_categorical_crossentropy(target, output, from_logits, axis):
         logp = (picked - np.squeeze(top, ax)) - lse
     else:
         eps = float(_config.epsilon())
-        logp = np.log(_clip(picked / _sum(output, axis=ax), eps, 1.0 - eps))
+        logp = np.log(_clip(picked / _class_sums(output, ax), eps, 1.0 - eps))
     if valid is not None:
         logp = np.where(valid, logp, 0.0)
     return -logp
+
+
+def _class_sums(output, ax):
+    """``sum(output, axis=ax)``; over the last axis as one BLAS product (see `last_axis_sums`)."""
+    if ax == output.ndim - 1:
+        sums = last_axis_sums(output)
+        if sums is not None:
+            return sums
+    return _sum(output, axis=ax)
 
 
 def _scce_vjp_output(g, target, output, from_logits, axis):
@@ -199,29 +222,68 @@ def _scce_vjp_output(g, target, output, from_logits, axis):
 sparse_categorical_crossentropy.vjp_output = _scce_vjp_output
 
 
+# The gradient of `_scce_softmax` needs what its forward pass computes (the target indices,
+# the normalised probabilities ``q = p / sum(p)``). The forward kernel leaves them here for
+# the gradient kernel of the same step, which takes them when it is called on the very same
+# `target` and `output` objects (held here, so no other array can reuse their ids); any
+# other call recomputes. One slot per thread; only small outputs (`_HANDOVER_MAX`
+# elements): for large ones the extra array would cost memory and the recomputation is
+# cheap next to the arithmetic.
+_HANDOVER = threading.local()
+_HANDOVER_MAX = 1 << 16
+
+
+def _scce_softmax_parts(target, output, ax, plan):
+    """``(q_t, d0, valid)``: the target's normalised probability per row, ``q - onehot``
+    as an ``(rows, classes)`` array, and the rows with a valid index (None: all)."""
+    idx, valid = plan
+    n = output.shape[-1]
+    flat = output.reshape(-1, n)
+    d0 = np.divide(flat, _class_sums(flat, 1).reshape(-1, 1))  # q: new, edited in place
+    d0_flat = d0.reshape(-1)
+    q_t = d0_flat[idx]
+    d0_flat[idx] -= 1.0
+    return q_t, d0, valid
+
+
 def _scce_softmax(target, output, logits, axis):
-    return sparse_categorical_crossentropy(target, output, False, axis)
+    _HANDOVER.slot = None
+    t, ax = _scce_check(target, output, False, axis)
+    if ax != output.ndim - 1 or output.size > _HANDOVER_MAX:
+        return sparse_categorical_crossentropy(target, output, False, axis)
+    plan = _index_plan(t, output, ax)
+    if plan is None:
+        return sparse_categorical_crossentropy(target, output, False, axis)
+    parts = _scce_softmax_parts(t, output, ax, plan)
+    q_t, _, valid = parts
+    # The numbers of `sparse_categorical_crossentropy` (picked / sum is q's entry).
+    eps = float(_config.epsilon())
+    logp = np.log(_clip(q_t.reshape(t.shape), eps, 1.0 - eps))
+    if valid is not None:
+        logp = np.where(valid.reshape(t.shape), logp, 0.0)
+    _HANDOVER.slot = (target, output, axis, parts)
+    return -logp
 
 
 def _scce_softmax_vjp_logits(g, target, output, axis):
     """d loss / d logits of `_scce_softmax` in one pass: ``g * inside * (p / s - onehot)``
     (``kerasx.ops.softmax_losses`` derives it; the registry-op form is used otherwise)."""
-    target, ax = _scce_check(target, output, False, axis)
-    plan = _index_plan(target, output, ax) if g.shape == target.shape else None
-    if plan is None:
+    slot = getattr(_HANDOVER, "slot", None)
+    _HANDOVER.slot = None
+    t, ax = _scce_check(target, output, False, axis)
+    if g.shape != t.shape:
         return None
-    idx, valid = plan
-    n = output.shape[-1]
-    flat = output.reshape(-1, n)
-    s = _sum(flat, axis=-1, keepdims=True)
-    d = np.divide(flat, s)  # q = p / s: a new array, edited in place below
-    d_flat = d.reshape(-1)
-    q_t = d_flat[idx]
+    if slot is not None and slot[0] is target and slot[1] is output and slot[2] == axis:
+        q_t, d, valid = slot[3]
+    else:
+        plan = _index_plan(t, output, ax)
+        if plan is None:
+            return None
+        q_t, d, valid = _scce_softmax_parts(t, output, ax, plan)
     eps = float(_config.epsilon())
     coef = g.reshape(-1) * ((q_t >= eps) & (q_t <= 1.0 - eps))  # 0 where q_t is clipped
     if valid is not None:
         coef = np.where(valid, coef, 0.0).astype(coef.dtype, copy=False)
-    d_flat[idx] -= 1.0
     np.multiply(d, coef.reshape(-1, 1), out=d)
     return d.reshape(output.shape)
 

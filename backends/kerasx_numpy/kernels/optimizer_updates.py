@@ -239,7 +239,19 @@ _rmsprop_update.inplace = (_rmsprop_update_into, (1, 2))
 _rmsprop_update.flat = (_rmsprop_update_into, 3)
 
 
+def _adam_step_size(learning_rate, step, beta_1, beta_2):
+    # The composite's operations on 0-d arrays, without a kernel dispatch for each (this runs
+    # every step; the weak Python scalars take the learning rate's dtype, as there).
+    dt = learning_rate.dtype.type
+    b1_t = np.power(dt(beta_1), step)
+    b2_t = np.power(dt(beta_2), step)
+    one = dt(1)
+    size = np.divide(np.multiply(learning_rate, np.sqrt(np.subtract(one, b2_t))), one - b1_t)
+    return np.asarray(size)
+
+
 KERNELS = {
+    "_adam_step_size": _adam_step_size,
     "_adam_update": _adam_update,
     "_sgd_momentum_update": _sgd_momentum_update,
     "_rmsprop_update": _rmsprop_update,
