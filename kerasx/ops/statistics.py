@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from kerasx import config as _config
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.dispatch import dtype_of
 from kerasx.engine.registry import defop
@@ -192,6 +193,8 @@ def _order_grad(
     else:
         last = float(n - 1)
     qshape = shape_of(q)
+    if isinstance(q, (int, float)):  # the kernel saw it converted as a weak float (floatx)
+        q = K.cast(q, _config.floatx())
     qf = K.cast(q, dt)
     if scale != 1.0:
         qf = K.divide(qf, 1.0 / scale)
