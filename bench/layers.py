@@ -382,15 +382,18 @@ def main() -> None:
     rounds = args.rounds or (2 if args.quick else 5)
     per_round = {"cnn": 4 if args.quick else 6, "lstm": 10}
     load_before = os.getloadavg()
-    remotes, skipped = {}, {}
-    for n in names:
-        try:
-            remotes[n] = Remote(n, args.threads)
-        except Exception as e:
-            skipped[n] = str(e)
+    skipped: dict = {}
     times: dict = {}
     first: dict = {}
     for wl in workloads:
+        # Fresh workers for each workload: one workload's leftovers (the CNN's buffers in
+        # five processes) must not weigh on the next one's timings.
+        remotes = {}
+        for n in names:
+            try:
+                remotes[n] = Remote(n, args.threads)
+            except Exception as e:
+                skipped[n] = str(e)
         for n, r in list(remotes.items()):
             try:
                 first[(wl, n)] = r.ask(op="run", workload=wl)
@@ -404,8 +407,8 @@ def main() -> None:
                 ans = remotes[n].ask(op="run", workload=wl, steps=per_round[wl])
                 times.setdefault((wl, n), []).extend(ans["times"])
             print(f"  {wl} round {k + 1}/{rounds} done", file=sys.stderr)
-    for r in remotes.values():
-        r.close()
+        for r in remotes.values():
+            r.close()
     steps = {"cnn": CNN_STEPS, "lstm": LSTM_STEPS}
     med = {key: statistics.median(v) * steps[key[0]] for key, v in times.items()}
     print("=== kerasx layer benchmarks (bench/layers.py) ===")

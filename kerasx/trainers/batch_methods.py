@@ -12,7 +12,12 @@ import numpy as np
 
 from kerasx import ops
 from kerasx.engine import dispatch
-from kerasx.trainers.step_runner import _batch_size_of, _current_distribution, distribute_batch
+from kerasx.trainers.step_runner import (
+    _batch_size_of,
+    _current_distribution,
+    _State,
+    distribute_batch,
+)
 
 
 class SingleBatchMixin:
@@ -77,10 +82,11 @@ class SingleBatchMixin:
         """`train_on_batch` / `test_on_batch` for one plain NumPy batch on a compiling engine.
 
         The same compiled step as `fit` / `evaluate` (`_run_epoch`), without the epoch
-        machinery. Either the step runs on copies of the state that it may update in place
-        (donated; engines that say they gain from it, `steps_prefer_donated_copies`: the
-        NumPy replay), or it is compiled without donation and returns fresh buffers (JAX:
-        cheaper than copying first). Values read before the call stay valid either way. The
+        machinery. Either the step runs on donated state that it may update in place
+        (engines that say they gain from it, `steps_prefer_donated_copies`: the NumPy
+        replay; as in `fit`, an array only its variable holds is lent, any other is
+        copied), or it is compiled without donation and returns fresh buffers (JAX: cheaper
+        than copying first). Values read before the call stay valid either way. The
         new values are assigned only once the step has succeeded, and the logs are the
         step's own (computed in the compiled step) unless `train_step` / `test_step` /
         `compute_metrics` are overridden.
@@ -89,9 +95,10 @@ class SingleBatchMixin:
         groups = self._state_groups(kind)
         donate = bool(getattr(dispatch.engine(), "steps_prefer_donated_copies", False))
         fn = self._make_function(kind, groups, donate=donate)
-        values = [[v.value for v in g] for g in groups]
-        if donate:
-            values = self._state_copier()(values)
+        if donate:  # lent where only the variable holds the array, else copied (as in fit)
+            values = _State(groups).read(self._state_copier())
+        else:
+            values = [[v.value for v in g] for g in groups]
         self.__dict__["_kx_step_vars"] = (groups[0], groups[1])
         self.__dict__["_kx_eager"] = False
         dist = _current_distribution()

@@ -105,6 +105,44 @@ def test_the_first_steps_update_lent_weights_in_place() -> None:
         np.testing.assert_array_equal(a, b)
 
 
+@lends
+def test_train_on_batch_lends_like_fit_and_leaves_held_arrays_alone() -> None:
+    """`train_on_batch` on the NumPy engine updates arrays only the variables hold in place
+    (no copy of the state per call), copies the ones a user holds (left unchanged), and
+    trains exactly as eager steps do."""
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(16, 200)).astype("float32")
+    y = rng.normal(size=(16, 2)).astype("float32")
+
+    def wide(eagerly: bool) -> keras.Model:
+        keras.utils.set_random_seed(7)
+        model = keras.Sequential(
+            [keras.Input((200,)), keras.layers.Dense(100), keras.layers.Dense(2)]
+        )
+        model.compile(optimizer="adam", loss="mse", run_eagerly=eagerly)
+        return model
+
+    model, eager = wide(False), wide(True)
+    for _ in range(2):  # the trace and the second trace
+        model.train_on_batch(x, y)
+        eager.train_on_batch(x, y)
+    gc.collect()
+    big = [model.layers[0].kernel, *model.optimizer.variables[2:4]]
+    before = [_address(v) for v in big]
+    for _ in range(2):
+        model.train_on_batch(x, y)
+        eager.train_on_batch(x, y)
+        assert [_address(v) for v in big] == before
+    held = model.layers[0].kernel.value
+    snapshot = np.array(held, copy=True)
+    model.train_on_batch(x, y)
+    eager.train_on_batch(x, y)
+    np.testing.assert_array_equal(held, snapshot)
+    assert not np.array_equal(model.layers[0].kernel.numpy(), snapshot)
+    for a, b in zip(model.get_weights(), eager.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 class _Exploding(keras.metrics.Mean):
     def update_state(self, y_true, y_pred, sample_weight=None):
         raise ValueError("the metric refuses this batch")
