@@ -69,6 +69,15 @@ def test_lending_does_not_change_training() -> None:
         np.testing.assert_array_equal(wa, wb)
 
 
+def _wide(eagerly: bool, seed: int) -> keras.Model:
+    """A 200 -> 100 -> 2 model: its 200 x 100 kernel is too large for the replay's merged
+    update of small weights."""
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((200,)), keras.layers.Dense(100), keras.layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse", run_eagerly=eagerly)
+    return model
+
+
 def _address(v) -> int:
     return v.value.__array_interface__["data"][0]
 
@@ -81,16 +90,7 @@ def test_the_first_steps_update_lent_weights_in_place() -> None:
     x = rng.normal(size=(64, 200)).astype("float32")
     y = rng.normal(size=(64, 2)).astype("float32")
 
-    def wide(eagerly: bool) -> keras.Model:
-        # a 200 x 100 kernel: too large for the replay's merged update of small weights
-        keras.utils.set_random_seed(5)
-        model = keras.Sequential(
-            [keras.Input((200,)), keras.layers.Dense(100), keras.layers.Dense(2)]
-        )
-        model.compile(optimizer="adam", loss="mse", run_eagerly=eagerly)
-        return model
-
-    model, eager = wide(False), wide(True)
+    model, eager = _wide(False, 5), _wide(True, 5)
     model.fit(x[:16], y[:16], batch_size=16, verbose=0, shuffle=False)  # a trace
     eager.fit(x[:16], y[:16], batch_size=16, verbose=0, shuffle=False)
     gc.collect()
@@ -114,15 +114,7 @@ def test_train_on_batch_lends_like_fit_and_leaves_held_arrays_alone() -> None:
     x = rng.normal(size=(16, 200)).astype("float32")
     y = rng.normal(size=(16, 2)).astype("float32")
 
-    def wide(eagerly: bool) -> keras.Model:
-        keras.utils.set_random_seed(7)
-        model = keras.Sequential(
-            [keras.Input((200,)), keras.layers.Dense(100), keras.layers.Dense(2)]
-        )
-        model.compile(optimizer="adam", loss="mse", run_eagerly=eagerly)
-        return model
-
-    model, eager = wide(False), wide(True)
+    model, eager = _wide(False, 7), _wide(True, 7)
     for _ in range(2):  # the trace and the second trace
         model.train_on_batch(x, y)
         eager.train_on_batch(x, y)
