@@ -233,9 +233,10 @@ _HANDOVER = threading.local()
 _HANDOVER_MAX = 1 << 16
 
 
-def _scce_softmax_parts(target, output, ax, plan):
-    """``(q_t, d0, valid)``: the target's normalised probability per row, ``q - onehot``
-    as an ``(rows, classes)`` array, and the rows with a valid index (None: all)."""
+def _scce_softmax_parts(output, plan):
+    """``(q_t, d0, valid)`` for the class axis last and the targets' `_index_plan`: the
+    target's normalised probability per row, ``q - onehot`` as an ``(rows, classes)`` array,
+    and the rows with a valid index (None: all)."""
     idx, valid = plan
     n = output.shape[-1]
     flat = output.reshape(-1, n)
@@ -254,7 +255,7 @@ def _scce_softmax(target, output, logits, axis):
     plan = _index_plan(t, output, ax)
     if plan is None:
         return sparse_categorical_crossentropy(target, output, False, axis)
-    parts = _scce_softmax_parts(t, output, ax, plan)
+    parts = _scce_softmax_parts(output, plan)
     q_t, _, valid = parts
     # The numbers of `sparse_categorical_crossentropy` (picked / sum is q's entry).
     eps = float(_config.epsilon())
@@ -279,7 +280,7 @@ def _scce_softmax_vjp_logits(g, target, output, axis):
         plan = _index_plan(t, output, ax)
         if plan is None:
             return None
-        q_t, d, valid = _scce_softmax_parts(t, output, ax, plan)
+        q_t, d, valid = _scce_softmax_parts(output, plan)
     eps = float(_config.epsilon())
     coef = g.reshape(-1) * ((q_t >= eps) & (q_t <= 1.0 - eps))  # 0 where q_t is clipped
     if valid is not None:
