@@ -147,11 +147,12 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.joining import unstack as unstack
     from kerasx.ops.joining import vsplit as vsplit
     from kerasx.ops.joining import vstack as vstack
+    from kerasx.ops.linalg_spectral import eig as eig
+    from kerasx.ops.linalg_spectral import eigh as eigh
+    from kerasx.ops.linalg_spectral import svd as svd
     from kerasx.ops.linear_algebra import cholesky as cholesky
     from kerasx.ops.linear_algebra import cholesky_inverse as cholesky_inverse
     from kerasx.ops.linear_algebra import det as det
-    from kerasx.ops.linear_algebra import eig as eig
-    from kerasx.ops.linear_algebra import eigh as eigh
     from kerasx.ops.linear_algebra import inv as inv
     from kerasx.ops.linear_algebra import logdet as logdet
     from kerasx.ops.linear_algebra import lstsq as lstsq
@@ -162,7 +163,6 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.linear_algebra import slogdet as slogdet
     from kerasx.ops.linear_algebra import solve as solve
     from kerasx.ops.linear_algebra import solve_triangular as solve_triangular
-    from kerasx.ops.linear_algebra import svd as svd
     from kerasx.ops.logic import allclose as allclose
     from kerasx.ops.logic import bitwise_and as bitwise_and
     from kerasx.ops.logic import bitwise_invert as bitwise_invert
@@ -397,9 +397,10 @@ _FAMILY_NAMES = {
         "append array_split concatenate dsplit dstack hsplit hstack split stack unstack vsplit "
         "vstack"
     ),
+    "kerasx.ops.linalg_spectral": "eig eigh svd",
     "kerasx.ops.linear_algebra": (
-        "cholesky cholesky_inverse det eig eigh inv logdet lstsq lu_factor matrix_rank pinv qr "
-        "slogdet solve solve_triangular svd"
+        "cholesky cholesky_inverse det inv logdet lstsq lu_factor matrix_rank pinv qr slogdet "
+        "solve solve_triangular"
     ),
     "kerasx.ops.logic": (
         "allclose bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or "
