@@ -759,3 +759,91 @@ def test_common_models_replay_with_eager_numbers(kind, optimizer, check, monkeyp
         results.append(model.get_weights())
     for a, b in zip(*results):
         np.testing.assert_array_equal(a, b)
+
+
+def test_code_is_generated_when_the_second_trace_confirms_the_first(monkeypatch):
+    """A signature called once (an epoch's last, smaller batch) costs no code generation;
+    the code of a confirmed signature is generated once and replays the eager numbers."""
+    import kerasx_numpy.replay as replay
+
+    monkeypatch.setenv("KERASX_NUMPY_REPLAY_CHECK", "")
+    made = []
+    generate = replay._generate
+    monkeypatch.setattr(replay, "_generate", lambda *a: made.append(1) or generate(*a))
+
+    def f(x):
+        return ops.tanh(ops.matmul(x, ops.transpose(x))) * 3.0
+
+    jf = kerasx.jit(f)
+    xs = _inputs(4)
+    got = [jf(xs[0])]
+    entry = next(iter(jf.entries.values()))
+    assert (entry.state, entry.replay, entry.source, len(made)) == ("verify", None, "", 0)
+    got += [jf(x) for x in xs[1:]]
+    assert _states(jf) == ["replay"] and len(made) == 1 and "= k" in entry.source
+    for x, y in zip(xs, got):
+        np.testing.assert_array_equal(np.asarray(y), np.asarray(f(x)))
+    jf(R.normal(size=(2, 3)).astype("float32"))  # a new signature, seen once
+    assert len(made) == 1 and sorted(_states(jf)) == ["replay", "verify"]
+
+
+def test_traces_share_their_recording_kernels():
+    """Each trace swaps the same recording wrappers in (made once per kernel), instead of
+    allocating one per op again."""
+    import kerasx_numpy.replay as replay
+
+    def f(x):
+        return ops.exp(x) + 1.0
+
+    kerasx.jit(f)(_inputs(1)[0])
+    made = len(replay._RECORDING)
+    kerasx.jit(lambda x: ops.exp(x) * 2.0)(_inputs(1)[0])
+    assert len(replay._RECORDING) == made
+    k = kerasx.engine.registry.REGISTRY["exp"].kernel
+    assert replay._recording(k) is replay._recording(k)
+
+
+def test_trace_takes_the_replays_scratch_buffer(monkeypatch):
+    """The trace's in-place optimizer update allocates scratch buffer 0 for good (the replay
+    uses it: no second allocation) and its other scratch as temporaries; the chunked update
+    of a large weight gives the eager numbers."""
+    import threading
+
+    from kerasx_numpy.kernels import optimizer_updates as upd
+
+    monkeypatch.setenv("KERASX_NUMPY_REPLAY_CHECK", "")
+    monkeypatch.setattr(upd, "_SCRATCH", threading.local())
+    assert 300 * 250 > upd._CHUNK  # the chunked path
+    adam = _adam_op()
+
+    def step(state, g):
+        from kerasx.engine.autodiff import last_use_of_donated
+
+        w, m, v, b, mb, vb = state
+        gb = ops.sum(g, axis=0)
+        with last_use_of_donated():  # as the built-in train step declares
+            new = list(adam(g, w, m, v, np.float32(0.1), 0.1, 0.001, 1e-7))
+            new += adam(gb, b, mb, vb, np.float32(0.1), 0.1, 0.001, 1e-7)
+        return new
+
+    rng = np.random.default_rng(11)
+
+    def fresh():
+        s = [rng.normal(size=shape).astype("float32") for shape in [(300, 250)] * 3 + [(250,)] * 3]
+        s[2], s[5] = np.abs(s[2]), np.abs(s[5])
+        return s
+
+    jf = kerasx.jit(step, donate_argnums=0)
+    buffers = None
+    for call in range(4):
+        state, g = fresh(), rng.normal(size=(300, 250)).astype("float32")
+        want = step([s.copy() for s in state], g)
+        got = jf(state, g)
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        cache = upd._SCRATCH.buffers
+        if call == 0:
+            assert set(cache) == {("<f4", 0)} and cache[("<f4", 0)].size == 300 * 250
+            buffers = dict(cache)
+        assert all(cache[k] is buf for k, buf in buffers.items())
+    assert _states(jf) == ["replay"]

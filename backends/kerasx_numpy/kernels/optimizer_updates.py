@@ -87,9 +87,11 @@ def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, eps
     np.sqrt(velocity, out=work)
     np.add(work, epsilon, out=work)
     w, m, denom = variable.reshape(-1), momentum.reshape(-1), work.reshape(-1)
-    part = np.empty(_CHUNK, dtype=work.dtype)
-    for start in range(0, w.size, _CHUNK):
-        stop = min(start + _CHUNK, w.size)
+    # A trace's one call takes small parts (few pages; speed does not matter there).
+    chunk = _CHUNK // 8 if getattr(_SCRATCH, "one_off", False) else _CHUNK
+    part = np.empty(chunk, dtype=work.dtype)
+    for start in range(0, w.size, chunk):
+        stop = min(start + chunk, w.size)
         t = part[: stop - start]
         np.multiply(m[start:stop], alpha, out=t)
         np.divide(t, denom[start:stop], out=t)
@@ -136,7 +138,7 @@ def _scratch(like: np.ndarray, k: int) -> np.ndarray:
     key = (like.dtype.str, k)
     buf = cache.get(key)
     if buf is None or buf.size < like.size:
-        if getattr(_SCRATCH, "one_off", False):
+        if k and getattr(_SCRATCH, "one_off", False):
             return np.empty(like.shape, dtype=like.dtype)  # freed after the call
         buf = cache[key] = np.empty(like.size, dtype=like.dtype)
     return buf[: like.size].reshape(like.shape)
