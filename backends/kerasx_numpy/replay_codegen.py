@@ -56,6 +56,7 @@ def _generate(
             for t in instr[2].values():
                 slots_in(t, needed)
     kept.reverse()
+    kept = _fuse_pairs(kept, out_t, rec)
 
     # Last use of every slot (for `del`, so memory is freed as early as in eager mode).
     last_use: dict[int, int] = {}
@@ -168,6 +169,50 @@ def _generate(
     src = "\n".join(lines) + "\n"
     exec(compile(src, "<kerasx numpy replay>", "exec"), namespace)  # noqa: S102
     return namespace["replay"], src
+
+
+def _fuse_pairs(kept: list, out_t: list, rec: Any) -> list:
+    """Pair fusion: a call whose kernel has a ``fuse_after`` table ({producer kernel: fused
+    kernel}) and whose first argument is the result of a call of a listed producer on the
+    call's own second argument, that result being used nowhere else, becomes one call of the
+    fused kernel, on the producer's arguments followed by the call's remaining ones (the
+    fused kernel computes ``call(producer(*p_args), p_args[0], *rest)``)."""
+    if not any(getattr(instr[0], "fuse_after", None) for instr in kept):
+        return kept
+    uses: dict[int, int] = {}
+
+    def count(t: tuple) -> None:
+        if t[0] == "s":
+            uses[t[1]] = uses.get(t[1], 0) + 1
+        elif t[0] == "l":
+            for s in t[2]:
+                count(s)
+
+    for _, a, k, _ in kept:
+        for t in [*a, *k.values()]:
+            count(t)
+    for t in out_t:
+        count(t)
+    aliased = set(rec.views)
+    for roots in rec.views.values():
+        aliased.update(roots)
+    producer = {o[1]: i for i, (_, _, _, o) in enumerate(kept) if o[0] == "s"}
+    program = list(kept)
+    for j, (kernel, a, k, o) in enumerate(kept):
+        table = getattr(kernel, "fuse_after", None)
+        if not table or k or len(a) < 2 or a[0][0] != "s":
+            continue
+        slot = a[0][1]
+        i = producer.get(slot)
+        if i is None or program[i] is None or uses.get(slot) != 1 or slot in aliased:
+            continue
+        p_kernel, p_args, p_kwargs, _ = program[i]
+        fused = table.get(p_kernel)
+        if fused is None or p_kwargs or not p_args or a[1] != p_args[0]:
+            continue
+        program[i] = None  # its arguments stay alive until the fused call, which replaces j
+        program[j] = (fused, [*p_args, *a[2:]], {}, o)
+    return [instr for instr in program if instr is not None]
 
 
 def _merge_repeated_calls(rec: Any, out_t: list) -> tuple[list, list]:

@@ -296,3 +296,73 @@ def test_tiled_max_pool_in_chunks(monkeypatch, x_shape, pool, data_format):
     ).reshape(crop.shape)
     dx_cl = np.asarray(dx) if data_format == "channels_last" else np.moveaxis(np.asarray(dx), 1, -1)
     np.testing.assert_array_equal(dx_cl, expected)
+
+
+@pytest.mark.parametrize(
+    "x_shape,pool,strides,padding,data_format,activation",
+    [
+        ((6, 8, 6, 5), 2, 2, "valid", "channels_last", "relu"),  # the one-pass path
+        ((6, 8, 6, 5), 2, 2, "valid", "channels_last", None),
+        ((4, 6, 9, 2), (2, 3), (2, 3), "valid", "channels_last", "relu"),
+        ((4, 7, 9, 2), 2, 2, "valid", "channels_last", "relu"),  # rows past the last window
+        ((4, 6, 6, 3), 2, 1, "valid", "channels_last", "relu"),  # overlapping windows
+        ((4, 3, 6, 6), 2, 2, "valid", "channels_first", "relu"),
+        ((3, 5, 5, 2), 2, 2, "same", "channels_last", "relu"),
+        ((3, 4, 4, 2), 1, 1, "valid", "channels_last", "relu"),  # one tap per window
+    ],
+)
+def test_max_pool_pre_gradient_is_the_two_kernels_bit_for_bit(
+    monkeypatch, x_shape, pool, strides, padding, data_format, activation
+):
+    """The one-pass pre-gradient of a ReLU convolution whose output is max-pooled equals
+    ``_pre_gradient(max_pool_backprop(...))`` bit for bit (values, signs of zeros, the bias
+    sums), in small chunks on several workers, with all-zero windows and ties."""
+    conv_fused = pytest.importorskip("kerasx_numpy.kernels.conv_fused")
+    from kerasx_numpy.kernels.conv_pool import max_pool, max_pool_backprop
+
+    monkeypatch.setattr(conv_fused, "_CHUNK", 40)
+    monkeypatch.setattr(conv_fused, "_PARALLEL_MIN", 1)
+    rng = np.random.default_rng(12)
+    x = np.maximum(np.round(rng.standard_normal(x_shape), 0), 0).astype("float32")
+    x[0] = 0.0  # windows whose maximum is 0: no gradient through the ReLU
+    args = (pool, strides, padding, data_format)
+    g = rng.standard_normal(max_pool(x, *args).shape).astype("float32")
+    axis = 1 if data_format == "channels_first" else x.ndim - 1
+    want = conv_fused._pre_gradient(max_pool_backprop(x, g, *args), x, axis, activation)
+    got = conv_fused._max_pool_pre_gradient(x, g, *args, axis, activation)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+    if activation == "relu":  # and it is the pre-gradient of the pooled ReLU output
+        cl = x if data_format == "channels_last" else np.moveaxis(x, 1, -1)
+        assert not np.any(np.moveaxis(got[0], axis, -1)[cl == 0])
+
+
+def test_replay_fuses_max_pool_gradient_into_the_conv_pre_gradient():
+    """Under the NumPy jit, a ReLU convolution followed by max pooling differentiates with
+    the one-pass kernel; the replayed gradients equal the eager ones bit for bit."""
+    from kerasx_numpy.kernels.conv_fused import _max_pool_pre_gradient
+
+    rng = np.random.default_rng(13)
+    k = rng.standard_normal((3, 3, 2, 4)).astype("float32")
+    b = rng.standard_normal(4).astype("float32")
+    w = rng.standard_normal((4 * 4 * 4, 3)).astype("float32")
+
+    def step(k, b, x):
+        def loss(k, b):
+            y = _conv_bias_activation(x, k, b, activation="relu")
+            p = ops.max_pool(y, 2, 2)
+            return ops.mean(ops.square(ops.matmul(ops.reshape(p, (x.shape[0], -1)), w)))
+
+        return kerasx.value_and_grad(loss, argnums=(0, 1))(k, b)
+
+    with use_engine("numpy"):
+        jf = kerasx.jit(step)
+        for _ in range(4):
+            x = rng.standard_normal((5, 10, 10, 2)).astype("float32")
+            got, want = jf(k, b, x), step(k, b, x)
+            for a, r in zip(kerasx.tree.flatten(got), kerasx.tree.flatten(want)):
+                np.testing.assert_array_equal(np.asarray(a), np.asarray(r))
+        (entry,) = jf.entries.values()
+        assert entry.state == "replay"
+        assert _max_pool_pre_gradient in entry.replay.__globals__.values()

@@ -17,9 +17,10 @@ import math
 
 import numpy as np
 
-from kerasx.ops.conv_geometry import check_fused_activation, conv_geometry
+from kerasx.ops.conv_geometry import check_fused_activation, conv_geometry, pool_geometry
 from kerasx_numpy.kernels import conv_gemm, conv_threads
 from kerasx_numpy.kernels.conv import _back, _cl, _conv_cl, _pad_cl
+from kerasx_numpy.kernels.conv_pool import _tileable, _tiled_max_grad, max_pool_backprop
 
 # Elements per chunk of images in the pre-gradient pass (a few arrays of it stay in cache).
 _CHUNK = 1 << 17
@@ -118,3 +119,73 @@ def _pre_gradient(g, ans, axis, activation):
 _conv_bias_activation.vjp_output = _pre_gradient
 
 KERNELS = {"_conv_bias_activation": _conv_bias_activation}
+
+
+# --------------------------------------------------------------------------- after max pooling
+
+
+def _max_pool_pre_gradient_part(x, gc, gz, geo, relu, a, b):
+    """Images [a, b) of `_max_pool_pre_gradient`'s fast path: writes `gz` and returns the
+    partial channel sums.
+
+    The max-pool gradient with each window's cotangent times the ReLU mask of the window's
+    maximum, written straight into `gz`: at the tap that takes a window's cotangent the
+    ReLU mask is the maximum's, so every value (zeros' signs included) is `_pre_gradient`'s
+    ``max_pool_backprop(...) * (ans > 0)``. The sums are taken over the same chunks of
+    images as `_pre_gradient_part` takes them: the results are bit-identical to the two
+    calls."""
+    others = tuple(range(x.ndim - 1))
+    sums: list = []
+    chunks = _chunks(a, b, math.prod(x.shape[1:]))
+    _tiled_max_grad(
+        x, gc, gz, geo, a, b, relu, chunks, lambda s, e: sums.append(_channel_sums(gz[s:e], others))
+    )
+    total = sums[0]
+    for red in sums[1:]:
+        total = np.add(total, red, out=total)
+    return total
+
+
+def _max_pool_pre_gradient(inputs, g, pool_size, strides, padding, data_format, axis, activation):
+    """``_pre_gradient(max_pool_backprop(inputs, g, ...), inputs, axis, activation)``: the
+    pre-gradient of a fused convolution whose output `inputs` was max-pooled, in one pass.
+
+    The NumPy jit substitutes it for those two calls (the ``fuse_after`` attribute of
+    `_pre_gradient`) when the max-pool gradient is used by nothing else. Bit-identical to
+    the two calls; windows that tile a channels_last input take the one-pass path (no
+    max-pool gradient array, no second full pass for the ReLU mask), anything else runs
+    the two kernels."""
+    x = np.asarray(inputs)
+    g = np.asarray(g)
+    geo = pool_geometry(x.shape, pool_size, strides, padding, data_format)
+    fast = (
+        geo.data_format == "channels_last"
+        and axis in (-1, x.ndim - 1)
+        and x.size
+        and g.size
+        and _tileable(geo)
+        and all(o * p == n for o, p, n in zip(geo.out_spatial, geo.pool, x.shape[1:-1]))
+        and g.dtype == x.dtype
+    )
+    if not fast:
+        dx = max_pool_backprop(x, g, pool_size, strides, padding, data_format)
+        return _pre_gradient(dx, x, axis, activation)
+    relu = activation == "relu"
+    gz = np.empty(x.shape, g.dtype)
+    n = x.shape[0]
+    ranges = conv_threads.split(list(range(n))) if x.size >= _PARALLEL_MIN else [range(n)]
+    parts = conv_threads.run(
+        [
+            functools.partial(_max_pool_pre_gradient_part, x, g, gz, geo, relu, r[0], r[-1] + 1)
+            for r in ranges
+        ]
+    )
+    db = parts[0]
+    for p in parts[1:]:
+        db = np.add(db, p, out=db)
+    return gz, db
+
+
+# The NumPy jit's pair fusion (see `kerasx_numpy.replay_codegen`): a `_pre_gradient` call
+# whose first argument is the result of a `max_pool_backprop` call on its second argument.
+_pre_gradient.fuse_after = {max_pool_backprop: _max_pool_pre_gradient}

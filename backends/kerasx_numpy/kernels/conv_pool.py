@@ -159,17 +159,23 @@ def _tiled_max(x, geo, out, a: int, b: int) -> None:
             np.maximum(o, t[i], out=o)
 
 
-def _tiled_max_grad(x, gc, dx, geo, a: int, b: int) -> None:
+def _tiled_max_grad(x, gc, dx, geo, a: int, b: int, relu=False, chunks=None, after=None):
     """Max-pool gradient of images [a, b) (tileable geometry): per window, the cotangent goes
-    to the first maximum in row-major tap order."""
+    to the first maximum in row-major tap order.
+
+    With `relu`, each window's cotangent is first multiplied by ``maximum > 0`` (the ReLU
+    mask of a pooled ReLU output at the tap that takes the cotangent; the other taps get
+    zeros of the cotangent's sign either way). `chunks` overrides the ranges of images
+    worked on together; ``after(s, e)`` is called once images [s, e) of `dx` are written."""
     taps = _tap_views(x, geo)
     dx_taps = _tap_views(dx, geo)
-    per_image = math.prod(x.shape[1:])
-    chunks = _chunks(a, b, per_image)
+    if chunks is None:
+        chunks = _chunks(a, b, math.prod(x.shape[1:]))
     big = max(e - s for s, e in chunks)
     shape = (big, *gc.shape[1:])
     buf = np.empty((len(taps), *shape), x.dtype)
     best_buf, prod_buf = np.empty(shape, x.dtype), np.empty(shape, gc.dtype)
+    masked_buf = np.empty(shape, gc.dtype) if relu else None
     hit_buf, taken_buf = np.empty(shape, bool), np.empty(shape, bool)
     last = len(taps) - 1
     for s, e in chunks:
@@ -177,24 +183,29 @@ def _tiled_max_grad(x, gc, dx, geo, a: int, b: int) -> None:
         t = _deinterleave(taps, s, e, buf)
         g = gc[s:e]
         if last == 0:
-            np.copyto(dx_taps[0][s:e], g)
-            continue
-        best, prod, hit, taken = best_buf[:n], prod_buf[:n], hit_buf[:n], taken_buf[:n]
-        np.maximum(t[0], t[1], out=best)
-        for i in range(2, len(taps)):
-            np.maximum(best, t[i], out=best)
-        for i in range(len(taps)):
-            if i == 0:
-                np.equal(t[0], best, out=taken)
-                mask = taken
-            else:
-                np.equal(t[i], best, out=hit)
-                np.greater(hit, taken, out=hit)  # a maximum, and no earlier tap held one
-                mask = hit
-            np.multiply(g, mask, out=prod)
-            np.copyto(dx_taps[i][s:e], prod)
-            if 0 < i < last:
-                np.logical_or(taken, hit, out=taken)
+            np.copyto(dx_taps[0][s:e], np.multiply(g, t[0] > 0) if relu else g)
+        else:
+            best, prod, hit, taken = best_buf[:n], prod_buf[:n], hit_buf[:n], taken_buf[:n]
+            np.maximum(t[0], t[1], out=best)
+            for i in range(2, len(taps)):
+                np.maximum(best, t[i], out=best)
+            if relu:
+                np.greater(best, 0, out=hit)
+                g = np.multiply(g, hit, out=masked_buf[:n])
+            for i in range(len(taps)):
+                if i == 0:
+                    np.equal(t[0], best, out=taken)
+                    mask = taken
+                else:
+                    np.equal(t[i], best, out=hit)
+                    np.greater(hit, taken, out=hit)  # a maximum, and no earlier tap held one
+                    mask = hit
+                np.multiply(g, mask, out=prod)
+                np.copyto(dx_taps[i][s:e], prod)
+                if 0 < i < last:
+                    np.logical_or(taken, hit, out=taken)
+        if after is not None:
+            after(s, e)
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
