@@ -18,7 +18,8 @@ import numpy as np
 from kerasx.engine import tree as _tree
 
 _ARRAY_TYPES = (np.ndarray, np.generic)
-# Kernels whose result is always a newly allocated array (see `_can_reuse`).
+# Kernels whose result is always a newly allocated array (see `_can_reuse`; a kernel may also
+# say so with a true ``fresh_result`` attribute).
 _FRESH = frozenset({np.matmul, np.dot})
 
 
@@ -76,7 +77,10 @@ def _generate(
     fresh = {
         o[1]
         for kernel, _, _, o in kept
-        if o[0] == "s" and kernel in _FRESH and o[1] in rec.writable and o[1] not in rec.views
+        if o[0] == "s"
+        and (kernel in _FRESH or getattr(kernel, "fresh_result", False))
+        and o[1] in rec.writable
+        and o[1] not in rec.views
     }
     # A buffer written in place must also be dead through every view of it.
     busy_until = dict(last_use)

@@ -366,3 +366,50 @@ def test_replay_fuses_max_pool_gradient_into_the_conv_pre_gradient():
         (entry,) = jf.entries.values()
         assert entry.state == "replay"
         assert _max_pool_pre_gradient in entry.replay.__globals__.values()
+
+
+def _blas_threads():
+    from kerasx_numpy.kernels import conv_threads
+
+    set_local = conv_threads._state["set_local"]
+    previous = set_local(1)
+    set_local(previous)
+    return previous
+
+
+def test_worker_pool_gives_back_the_blas_thread_count():
+    """While the convolution workers run, BLAS is single-threaded; afterwards the process has
+    its thread count back (OpenBLAS's "local" setter changes the whole process's count)."""
+    conv_threads = pytest.importorskip("kerasx_numpy.kernels.conv_threads")
+    if conv_threads.workers() < 2:
+        pytest.skip("one BLAS thread here: no worker pool")
+    before = _blas_threads()
+    a = np.random.default_rng(0).standard_normal((64, 64)).astype("float32")
+    seen = conv_threads.run([lambda: (a @ a, _blas_threads())[1] for _ in range(4)])
+    assert seen == [1] * 4
+    assert _blas_threads() == before > 1
+
+
+@pytest.mark.parametrize("shape", [((7, 5), (5, 3)), ((300, 40), (40, 20)), ((9, 33), (33, 2))])
+def test_matmul_kernel_in_row_blocks(monkeypatch, shape):
+    """The NumPy matmul kernel's large 2-D products, cut into row blocks for the workers
+    (forced here on tiny products, three workers run one after the other)."""
+    from kerasx_numpy.kernels import conv_threads, products
+
+    monkeypatch.setattr(products, "_PARALLEL_WORK", 1)
+    monkeypatch.setattr(conv_threads, "workers", lambda: 3)
+    monkeypatch.setattr(conv_threads, "run", lambda tasks: [t() for t in tasks])
+    rng = np.random.default_rng(1)
+    for dtype in ("float32", "float64"):
+        a = rng.standard_normal(shape[0]).astype(dtype)
+        b = rng.standard_normal(shape[1]).astype(dtype)
+        for x1 in (a, np.asfortranarray(a)):
+            got = products.matmul(x1, b)
+            assert got.dtype == np.dtype(dtype) and got.flags.c_contiguous
+            ref = a.astype("float64") @ b.astype("float64")
+            tol = 1e-5 if dtype == "float32" else 1e-12
+            np.testing.assert_allclose(got, ref, rtol=tol, atol=tol)
+    ints = products.matmul(np.ones((6, 4), "int32"), np.ones((4, 5), "int32"))
+    np.testing.assert_array_equal(ints, np.full((6, 5), 4))
+    with pytest.raises(ValueError):
+        products.matmul(np.ones((6, 4), "float32"), np.ones((5, 5), "float32"))

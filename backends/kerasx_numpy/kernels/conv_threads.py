@@ -2,11 +2,15 @@
 
 NumPy releases the GIL inside large copies, ufunc loops and BLAS calls, so a few Python
 threads can each work on their own part of a convolution (a range of images, or of im2col
-blocks). Each worker asks OpenBLAS to stay single-threaded *for its own thread*
+blocks). While tasks run on the workers, OpenBLAS is asked to stay single-threaded
 (``openblas_set_num_threads_local``, OpenBLAS >= 0.3.27): the parallelism then comes from the
 workers, which keeps the memory-bound steps around the matrix products (im2col copies,
 scatter-adds, pooling masks) parallel too and avoids OpenBLAS's busy-waiting worker threads,
-which cost a lot on a loaded machine when a kernel makes many mid-sized BLAS calls.
+which cost a lot on a loaded machine when a kernel makes many mid-sized BLAS calls. Despite
+its name, that call sets the thread count of the whole process in the OpenBLAS builds NumPy
+ships (0.3.31): `run` restores the previous count when the last running batch of tasks ends,
+so matrix products outside the convolution kernels (a Dense layer's, the user's own) keep
+every BLAS thread.
 
 Without that OpenBLAS entry point (another BLAS, an older OpenBLAS, a non-Linux build whose
 library cannot be found), or with one BLAS thread configured (``OPENBLAS_NUM_THREADS=1``),
@@ -23,7 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 _lock = threading.Lock()
-_state: dict[str, Any] = {"pool": None, "workers": None}
+_state: dict[str, Any] = {"pool": None, "workers": None, "set_local": None}
+# Batches of tasks running on the workers, and the BLAS thread count to restore after them.
+_blas = {"running": 0, "restore": None}
 
 
 def _openblas() -> Any:
@@ -66,6 +72,8 @@ def _init_pool() -> None:
         set_local = lib.openblas_set_num_threads_local
         set_local.argtypes = [ctypes.c_int]
         set_local.restype = ctypes.c_int
+        _state["set_local"] = set_local
+        # (where the call is really per thread, this keeps each worker single-threaded)
         _state["pool"] = ThreadPoolExecutor(
             workers, thread_name_prefix="kerasx-conv", initializer=lambda: set_local(1)
         )
@@ -84,8 +92,19 @@ def run(tasks: list[Callable[[], Any]]) -> list:
     """Run independent tasks (in parallel when a pool exists) and return their results."""
     if len(tasks) <= 1 or workers() <= 1:
         return [task() for task in tasks]
-    futures = [_state["pool"].submit(task) for task in tasks]
-    return [f.result() for f in futures]
+    set_local = _state["set_local"]
+    with _lock:
+        _blas["running"] += 1
+        if _blas["running"] == 1:
+            _blas["restore"] = set_local(1)
+    try:
+        futures = [_state["pool"].submit(task) for task in tasks]
+        return [f.result() for f in futures]
+    finally:
+        with _lock:
+            _blas["running"] -= 1
+            if _blas["running"] == 0:
+                set_local(_blas["restore"])
 
 
 def split(items: list, parts: int | None = None) -> list[list]:
@@ -104,6 +123,7 @@ def _reset_after_fork() -> None:
     # a forked child has none of the parent's threads: start a fresh pool when needed
     _state["pool"] = None
     _state["workers"] = None
+    _blas["running"] = 0
 
 
 if hasattr(os, "register_at_fork"):

@@ -2,11 +2,53 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from kerasx.engine import dtypes as _dt
 from kerasx.ops._checks_products import _check_cross_vectors, _cross_axes
 from kerasx_numpy.dtypes import np_dtype
+from kerasx_numpy.kernels import conv_threads
+
+# Multiply-adds from which a 2-D floating product is computed in row blocks on the workers.
+_PARALLEL_WORK = 1 << 22
+
+
+def matmul(x1, x2):
+    """`np.matmul`. Where the `conv_threads` pool has several workers, a large 2-D floating
+    product is cut into row blocks computed at once on the workers, each with
+    single-threaded BLAS, rather than by OpenBLAS's own threads: those busy-wait after a call, taking cores from the workers of
+    the convolution kernels that follow in a step."""
+    if x1.ndim == 2 and x2.ndim == 2:
+        m, k = x1.shape
+        n = x2.shape[1]
+        if (
+            m * k * n >= _PARALLEL_WORK
+            and x2.shape[0] == k
+            and x1.dtype == x2.dtype
+            and x1.dtype.kind == "f"
+            and conv_threads.workers() > 1
+        ):
+            return _matmul_by_rows(x1, x2, m, n)
+    return np.matmul(x1, x2)
+
+
+# Always a newly allocated array (the NumPy jit may then use it as scratch space).
+matmul.fresh_result = True
+
+
+def _matmul_by_rows(x1, x2, m: int, n: int):
+    out = np.empty((m, n), x1.dtype)
+    parts = min(conv_threads.workers(), m)
+    step = -(-m // parts)
+    conv_threads.run(
+        [
+            functools.partial(np.matmul, x1[a : a + step], x2, out=out[a : a + step])
+            for a in range(0, m, step)
+        ]
+    )
+    return out
 
 
 def einsum(subscripts, operands, kwargs):
@@ -86,7 +128,8 @@ def tensordot(x1, x2, axes):
 
 
 KERNELS = {
-    "matmul": np.matmul,
+    # (one BLAS thread: no workers, and NumPy's function saves a Python call per product)
+    "matmul": matmul if conv_threads.workers() > 1 else np.matmul,
     "tensordot": tensordot,
     "einsum": einsum,
     "cross": cross,
