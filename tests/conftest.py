@@ -1,3 +1,24 @@
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
+
+
+def _one_blas_thread_per_worker_process() -> None:
+    """Under ``pytest -n N`` the N worker processes share the machine's cores: each keeps
+    kerasx's convolution worker pool (sized from the BLAS thread count, so its threaded code
+    paths are tested) but runs its own BLAS products on one thread. With several BLAS threads
+    per process, OpenBLAS's busy-waiting threads compete across processes (the suite then
+    took 30% longer on 2 cores)."""
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) < 2:
+        return
+    try:
+        from kerasx_numpy.kernels import conv_threads
+    except ImportError:
+        return
+    conv_threads.workers()  # the pool, sized now
+    set_blas_threads = conv_threads._state.get("set_local")
+    if set_blas_threads is not None:
+        set_blas_threads(1)
+
+
+_one_blas_thread_per_worker_process()
