@@ -383,11 +383,15 @@ def test_worker_pool_gives_back_the_blas_thread_count():
     conv_threads = pytest.importorskip("kerasx_numpy.kernels.conv_threads")
     if conv_threads.workers() < 2:
         pytest.skip("one BLAS thread here: no worker pool")
-    before = _blas_threads()
-    a = np.random.default_rng(0).standard_normal((64, 64)).astype("float32")
-    seen = conv_threads.run([lambda: (a @ a, _blas_threads())[1] for _ in range(4)])
-    assert seen == [1] * 4
-    assert _blas_threads() == before > 1
+    set_blas_threads = conv_threads._state["set_local"]
+    previous = set_blas_threads(2)  # (tests/conftest.py gives pytest-xdist workers one)
+    try:
+        a = np.random.default_rng(0).standard_normal((64, 64)).astype("float32")
+        seen = conv_threads.run([lambda: (a @ a, _blas_threads())[1] for _ in range(4)])
+        assert seen == [1] * 4
+        assert _blas_threads() == 2
+    finally:
+        set_blas_threads(previous)
 
 
 @pytest.mark.parametrize("shape", [((7, 5), (5, 3)), ((300, 40), (40, 20)), ((9, 33), (33, 2))])
