@@ -100,20 +100,19 @@ def _pre_gradient(g, ans, axis, activation):
         gz = g * (ans > 0).astype(g.dtype) if relu else g
         return gz, np.add.reduce(gz, axis=others)
     gz = np.empty(g.shape, g.dtype) if relu else g
-    if g.size >= _PARALLEL_MIN:
-        ranges = conv_threads.split(list(range(n)))
-    else:
-        ranges = [range(n)]
-    parts = conv_threads.run(
-        [
-            functools.partial(_pre_gradient_part, g, ans, gz, others, relu, r[0], r[-1] + 1)
-            for r in ranges
-        ]
-    )
-    db = parts[0]
+    return gz, _summed_by_images(functools.partial(_pre_gradient_part, g, ans, gz, others, relu), g)
+
+
+def _summed_by_images(part, like):
+    """``part(a, b)`` (partial channel sums of images [a, b)) over ranges of the images of
+    `like`, on the workers when it is large, the partial sums added in image order."""
+    n = like.shape[0]
+    ranges = conv_threads.split(list(range(n))) if like.size >= _PARALLEL_MIN else [range(n)]
+    parts = conv_threads.run([functools.partial(part, r[0], r[-1] + 1) for r in ranges])
+    total = parts[0]
     for p in parts[1:]:
-        db = np.add(db, p, out=db)
-    return gz, db
+        total = np.add(total, p, out=total)
+    return total
 
 
 _conv_bias_activation.vjp_output = _pre_gradient
@@ -172,18 +171,9 @@ def _max_pool_pre_gradient(inputs, g, pool_size, strides, padding, data_format, 
         return _pre_gradient(dx, x, axis, activation)
     relu = activation == "relu"
     gz = np.empty(x.shape, g.dtype)
-    n = x.shape[0]
-    ranges = conv_threads.split(list(range(n))) if x.size >= _PARALLEL_MIN else [range(n)]
-    parts = conv_threads.run(
-        [
-            functools.partial(_max_pool_pre_gradient_part, x, g, gz, geo, relu, r[0], r[-1] + 1)
-            for r in ranges
-        ]
+    return gz, _summed_by_images(
+        functools.partial(_max_pool_pre_gradient_part, x, g, gz, geo, relu), x
     )
-    db = parts[0]
-    for p in parts[1:]:
-        db = np.add(db, p, out=db)
-    return gz, db
 
 
 # The NumPy jit's pair fusion (see `kerasx_numpy.replay_codegen`): a `_pre_gradient` call
