@@ -790,7 +790,7 @@ def test_code_is_generated_when_the_second_trace_confirms_the_first(monkeypatch)
 def test_traces_share_their_recording_kernels():
     """Each trace swaps the same recording wrappers in (made once per kernel), instead of
     allocating one per op again."""
-    import kerasx_numpy.replay as replay
+    import kerasx_numpy.replay_traced as replay
 
     def f(x):
         return ops.exp(x) + 1.0
