@@ -1,7 +1,7 @@
 """kerasx.preprocessing: directory datasets and image / sequence helpers (``keras.preprocessing``).
 
-`image_dataset_from_directory` is not provided: decoding images needs an image library
-(Keras uses TensorFlow's decoders), and kerasx depends on neither TensorFlow nor Pillow.
+`image_dataset_from_directory` decodes images with Pillow, which kerasx does not install: it
+asks for ``pip install pillow`` when called without it.
 """
 
 from kerasx.preprocessing import image as image
@@ -11,4 +11,7 @@ from kerasx.utils.dataset_utils import (
 )
 from kerasx.utils.directory_datasets import (
     text_dataset_from_directory as text_dataset_from_directory,
+)
+from kerasx.utils.image_dataset import (
+    image_dataset_from_directory as image_dataset_from_directory,
 )

@@ -40,6 +40,7 @@ _EXPORTS = {
     "get_source_inputs": ("kerasx.layers.node", None),
     "audio_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
     "text_dataset_from_directory": ("kerasx.utils.directory_datasets", None),
+    "image_dataset_from_directory": ("kerasx.utils.image_dataset", None),
     "array_to_img": ("kerasx.preprocessing.image_utils", None),
     "img_to_array": ("kerasx.preprocessing.image_utils", None),
     "load_img": ("kerasx.preprocessing.image_utils", None),
