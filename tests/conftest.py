@@ -1,6 +1,13 @@
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
+# XLA's CPU compiler without LLVM's optimisation passes: the suite compiles thousands of small
+# programs (JAX's eager mode compiles each primitive), and compiling them took longer than
+# running them. XLA's own HLO passes are unchanged, so the programs compute the same operations
+# (machine-code choices such as fused multiply-adds can still move a result by an ulp).
+# Subprocesses that run long convolutions drop it (tests/test_cnn_example.py).
+SUITE_XLA_FLAGS = "--xla_backend_optimization_level=0"
+os.environ.setdefault("XLA_FLAGS", SUITE_XLA_FLAGS)
 
 
 def _one_blas_thread_per_worker_process() -> None:

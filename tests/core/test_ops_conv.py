@@ -12,6 +12,7 @@ import pytest
 import kerasx
 from kerasx import ops
 from kerasx.engine import discovery
+from kerasx.engine.autodiff import jit
 from kerasx.engine.registry import REGISTRY
 from kerasx.testing.conformance import use_engine
 
@@ -31,6 +32,13 @@ def _np(x):
 
 def _keras():
     return pytest.importorskip("keras")
+
+
+def _compiled(fn, *arrays):
+    """`fn(*arrays)` compiled with the active engine's jit: one compilation per case on JAX
+    (op-by-op eager JAX compiles every primitive for every new shape, which made these
+    many-configuration tests slow) and the traced path that `fit` runs."""
+    return _np(jit(fn)(*arrays))
 
 
 def _rand(*shape, seed=0):
@@ -162,16 +170,26 @@ def test_pools_match_keras(engine, nd, df):
     keras = _keras()
     sp = (7, 6, 5)[:nd]
     x = _rand(2, *sp, 3) if df == "channels_last" else _rand(2, 3, *sp)
-    for pool, stride, pad in itertools.product((1, 2, 3), (1, 2, 3), ("valid", "same")):
-        args = (pool, stride, pad, df)
-        _close(_np(ops.max_pool(x, *args)), keras.ops.max_pool(x, *args))
-        _close(_np(ops.average_pool(x, *args)), keras.ops.average_pool(x, *args))
-    for out in (1, 2, 4, 9):
-        _close(
-            _np(ops.adaptive_average_pool(x, out, df)),
-            keras.ops.adaptive_average_pool(x, out, df),
-        )
-        _close(_np(ops.adaptive_max_pool(x, out, df)), keras.ops.adaptive_max_pool(x, out, df))
+    cases = list(itertools.product((1, 2, 3), (1, 2, 3), ("valid", "same")))
+    outs = (1, 2, 4, 9)
+
+    def every_pool(x):
+        pools = [f(x, *c, df) for c in cases for f in (ops.max_pool, ops.average_pool)]
+        adaptive = [
+            f(x, o, df) for o in outs for f in (ops.adaptive_average_pool, ops.adaptive_max_pool)
+        ]
+        return pools + adaptive
+
+    got = jit(every_pool)(x)
+    expected = [f(x, *c, df) for c in cases for f in (keras.ops.max_pool, keras.ops.average_pool)]
+    expected += [
+        f(x, o, df)
+        for o in outs
+        for f in (keras.ops.adaptive_average_pool, keras.ops.adaptive_max_pool)
+    ]
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        _close(_np(g), e)
 
 
 def test_fold_unfold_space_depth_match_keras(engine):
@@ -179,10 +197,9 @@ def test_fold_unfold_space_depth_match_keras(engine):
     x = _rand(2, 3, 7, 6)
     for k, d, p, s in itertools.product((2, (2, 3)), (1, 2), (0, (1, 0)), (1, (1, 2))):
         u = keras.ops.unfold(x, k, d, p, s)
-        _close(_np(ops.unfold(x, k, d, p, s)), u)
-        _close(
-            _np(ops.fold(np.asarray(u), (7, 6), k, d, p, s)), keras.ops.fold(u, (7, 6), k, d, p, s)
-        )
+        _close(_compiled(lambda x, a=(k, d, p, s): ops.unfold(x, *a), x), u)
+        fold = _compiled(lambda u, a=(k, d, p, s): ops.fold(u, (7, 6), *a), np.asarray(u))
+        _close(fold, keras.ops.fold(u, (7, 6), k, d, p, s))
     for df, shape in (("channels_last", (2, 2, 3, 18)), ("channels_first", (2, 18, 2, 3))):
         y = _rand(*shape)
         _close(_np(ops.depth_to_space(y, 3, df)), keras.ops.depth_to_space(y, 3, df))
