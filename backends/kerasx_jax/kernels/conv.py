@@ -24,6 +24,7 @@ from kerasx.ops.conv_geometry import (
     unfold_geometry,
     unfold_output_shape,
 )
+from kerasx_jax.kernels.conv_patches import patch_conv, uses_patches
 
 # ------------------------------------------------------------------------- convolution
 
@@ -35,6 +36,14 @@ def _dimension_numbers(nd: int, df: str) -> tuple:
 
 
 def _conv(x, kernel, geo):
+    """The convolution: a patch product on the CPU where that is faster (conv_patches.py),
+    XLA's convolution otherwise."""
+    if uses_patches(x, kernel, geo):
+        return patch_conv(x, kernel, geo, _xla_conv)
+    return _xla_conv(x, kernel, geo)
+
+
+def _xla_conv(x, kernel, geo):
     return lax.conv_general_dilated(
         x,
         kernel,
@@ -66,7 +75,7 @@ def conv_backprop_input(
         input_shape, kernel.shape, strides, padding, data_format, dilation_rate, True
     )
     transpose = jax.linear_transpose(
-        lambda x: _conv(x, kernel, geo), jax.ShapeDtypeStruct(input_shape, g.dtype)
+        lambda x: _xla_conv(x, kernel, geo), jax.ShapeDtypeStruct(input_shape, g.dtype)
     )
     return transpose(g)[0]
 
@@ -79,7 +88,7 @@ def conv_backprop_kernel(
         inputs.shape, kernel_shape, strides, padding, data_format, dilation_rate, True
     )
     transpose = jax.linear_transpose(
-        lambda k: _conv(inputs, k, geo), jax.ShapeDtypeStruct(kernel_shape, g.dtype)
+        lambda k: _xla_conv(inputs, k, geo), jax.ShapeDtypeStruct(kernel_shape, g.dtype)
     )
     return transpose(g)[0]
 
