@@ -2,7 +2,8 @@
 
 The private gradient ops (``conv_backprop_*``, ``max_pool_backprop``, ...) are the
 transposes / derivatives of the forward kernels taken by JAX itself, so they agree with
-``jax.vjp`` by construction.
+``jax.vjp`` by construction (for the convolutions: of XLA's convolution; on the CPU the
+convolution itself may run as a patch product, conv_patches.py, equal up to rounding).
 """
 
 from __future__ import annotations

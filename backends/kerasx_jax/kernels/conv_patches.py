@@ -17,7 +17,7 @@ for the backward pass (they are what the kernel gradient multiplies), so the pat
 only while they stay below `MAX_PATCH_BYTES`; larger convolutions, grouped ones,
 ``channels_first``, low-precision floats and other platforms (cuDNN and friends are fast)
 use XLA's convolution directly. The step of that CNN runs about 4x faster than with XLA's
-convolution; values differ from it only by the order of the sums (an ulp or so).
+convolution; values differ from it only in rounding (the sums run in another order).
 """
 
 from __future__ import annotations
