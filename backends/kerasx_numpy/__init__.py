@@ -114,6 +114,14 @@ class NumpyEngine:
     def value_and_grad(self, fn: Callable, argnums: Any = 0, has_aux: bool = False) -> Callable:
         return _tape.value_and_grad(fn, argnums=argnums, has_aux=has_aux)
 
+    def load_compiler(self) -> None:
+        """Import the trace-and-replay compiler and make its kernel wrappers (`Model.compile`
+        calls this, so that the first `fit` does not: both are made once per process)."""
+        import kerasx_numpy.replay  # noqa: F401
+        from kerasx_numpy.replay_traced import make_hooks
+
+        make_hooks(self)
+
     def jit(self, fn: Callable, **kwargs: Any) -> Callable:
         # Trace and replay (see replay.py): the kernels of a traced call, replayed as one
         # straight-line function. `donate_argnums` and other XLA options have no meaning here.

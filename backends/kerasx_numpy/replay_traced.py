@@ -213,7 +213,7 @@ def _recording(kernel: Any) -> Any:
     wrappers instead of allocating hundreds of new ones)."""
     wrapper = _RECORDING.get(kernel)
     if wrapper is None:
-        wrapper = _RECORDING[kernel] = _make_recording(kernel)
+        wrapper = _RECORDING[kernel] = _RecordingKernel(kernel)
     return wrapper
 
 
@@ -221,45 +221,85 @@ _RECORDING: dict[Any, Any] = {}
 _ABANDONING: dict[Any, Any] = {}
 
 
-def _make_recording(kernel: Any) -> Any:
-    def kernel_recorder(*args: Any, **kwargs: Any) -> Any:
+class _RecordingKernel:
+    """A kernel that reports its calls to the active recorder (and runs plainly outside a
+    trace). One small object per kernel of the registry: a slotted instance instead of a
+    closure with an attribute dictionary, since every kernel gets one on the first trace."""
+
+    __slots__ = ("__wrapped__",)
+
+    def __init__(self, kernel: Any) -> None:
+        self.__wrapped__ = kernel
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         rec = _active()
         if rec is None:
-            return kernel(*args, **kwargs)
-        return rec.call(kernel, args, kwargs)
+            return self.__wrapped__(*args, **kwargs)
+        return rec.call(self.__wrapped__, args, kwargs)
 
-    # One-pass gradient kernels attached to the kernel (`vjp_output`, `vjp_x`, ...).
-    for attr, extra in list(getattr(kernel, "__dict__", {}).items()):
-        if attr.startswith("vjp_"):
-            setattr(kernel_recorder, attr, _recording(extra))
-    kernel_recorder.__wrapped__ = kernel
-    return kernel_recorder
+    def __getattr__(self, name: str) -> Any:
+        # One-pass gradient kernels attached to the kernel (`vjp_output`, `vjp_x`, ...) are
+        # recorded too; other attributes are the plain kernel's business.
+        if name.startswith("vjp_"):
+            return _recording(getattr(self.__wrapped__, name))
+        raise AttributeError(name)
 
 
 def _abandoning(kernel: Any, name: str) -> Any:
     wrapper = _ABANDONING.get(kernel)
     if wrapper is None:
-        wrapper = _ABANDONING[kernel] = _make_abandoning(kernel, name)
+        wrapper = _ABANDONING[kernel] = _AbandoningKernel(kernel, name)
     return wrapper
 
 
-def _make_abandoning(kernel: Any, name: str) -> Any:
-    def higher_order(*args: Any, **kwargs: Any) -> Any:
+class _AbandoningKernel:
+    """A higher-order kernel (its control flow depends on values): calling it during a trace
+    abandons the trace; it runs plainly."""
+
+    __slots__ = ("__wrapped__", "name")
+
+    def __init__(self, kernel: Any, name: str) -> None:
+        self.__wrapped__ = kernel
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         rec = _active()
         if rec is not None and not rec.depth and rec.abandoned is None:
-            rec.abandoned = f"the higher-order op `{name}` (its control flow depends on values)"
-        return kernel(*args, **kwargs)
+            rec.abandoned = (
+                f"the higher-order op `{self.name}` (its control flow depends on values)"
+            )
+        return self.__wrapped__(*args, **kwargs)
 
-    higher_order.__wrapped__ = kernel
-    return higher_order
+
+_HOOKS = (_RecordingKernel, _AbandoningKernel)
+
+
+def _hooked(op: Any) -> Any:
+    """The wrapper that stands in for `op`'s kernel during a trace (None: left alone)."""
+    k = op.kernel
+    if k is None or type(k) in _HOOKS or getattr(k, "missing", False):
+        return None
+    return _abandoning(k, op.name) if op.higher_order else _recording(k)
+
+
+def make_hooks(engine: Any) -> None:
+    """Make the wrappers of every registered kernel and of `engine`'s random kernels now
+    (`load_compiler`: when a model is compiled) rather than during the first trace; they are
+    kept for the process."""
+    from kerasx.engine.registry import REGISTRY
+
+    for op in REGISTRY.values():
+        _hooked(op)
+    for name in [n for n in engine.kernels if n.startswith("random_")]:
+        _recording(engine.kernels[name])
 
 
 class _Hooks:
-    """Swaps every kernel for a recording one while a trace runs (and back)."""
+    """Swaps every kernel for a recording one while a trace runs (and back). The wrappers are
+    made once per kernel, and a trace allocates nothing to swap them."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
-        self.saved_ops: list = []
         self.saved_kernels: dict = {}
 
     def __enter__(self) -> None:
@@ -267,20 +307,21 @@ class _Hooks:
 
         _load_all_ops()  # an op family imported mid-trace would get an unhooked kernel
         for op in REGISTRY.values():
-            k = op.kernel
-            if k is None or getattr(k, "missing", False):
-                continue
-            self.saved_ops.append((op, k))
-            op.kernel = _abandoning(k, op.name) if op.higher_order else _recording(k)
+            hooked = _hooked(op)
+            if hooked is not None:
+                op.kernel = hooked
         dispatch.FAST_TYPES.add(TracedArray)
         kernels = self.engine.kernels
-        for name, k in list(kernels.items()):
-            if name.startswith("random_"):
-                self.saved_kernels[name] = k
-                kernels[name] = _recording(k)
+        for name in [n for n in kernels if n.startswith("random_")]:
+            k = self.saved_kernels[name] = kernels[name]
+            kernels[name] = _recording(k)
 
     def __exit__(self, *exc: Any) -> None:
-        for op, k in self.saved_ops:
-            op.kernel = k
+        from kerasx.engine.registry import REGISTRY
+
+        for op in REGISTRY.values():
+            k = op.kernel
+            if type(k) in _HOOKS:
+                op.kernel = k.__wrapped__
         self.engine.kernels.update(self.saved_kernels)
         dispatch.FAST_TYPES.discard(TracedArray)

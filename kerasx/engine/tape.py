@@ -260,7 +260,9 @@ def _dtype_facts(dtype: Any) -> tuple:
 
 
 def backward(level: int, tape: list[Node], out: Tracer, g: Any, leaves: list[Tracer]) -> list:
-    """Propagate `g` from `out` back through `tape`; return the cotangents of `leaves`."""
+    """Propagate `g` from `out` back through `tape`; return the cotangents of `leaves`.
+
+    The tape is used up: each node lets go of its saved values once it has been processed."""
     leaf_ct: dict[int, Any] = {}
     facts_of = _DTYPE_FACTS.get
 
@@ -302,11 +304,18 @@ def backward(level: int, tape: list[Node], out: Tracer, g: Any, leaves: list[Tra
                 g_node = gs[0]
             parents = node.parents
             cts = _node_cotangents(node, g_node)
+            # The node is done: drop what it saved for its rule (inputs, result, parents), so
+            # each forward value is freed once the last node that reads it has sent its
+            # cotangents back, as a hand-written backward pass frees it, rather than when the
+            # whole tape goes (the gradients would otherwise pile up on all activations).
+            node.slots = node.ans = node.parents = node.vjp_fn = None
+            g_node = gs = None
             if len(parents) == 1:
                 accumulate(parents[0][2], cts[0])
             else:
                 for (_idx, _pos, parent), c in zip(parents, cts):
                     accumulate(parent, c)
+            parents = cts = None
     except BaseException:
         for node in tape:
             node.ct = None

@@ -43,6 +43,22 @@ def _symbolic_like(t: Any) -> Any:
     return KerasTensor(tuple(shape), _dt.standardize_dtype(dtype))
 
 
+def _load_training_modules() -> None:
+    """Import what `fit` / `evaluate` / `predict` use (callbacks, data adapters, the progress
+    bar, the engine's step compiler) when a model is compiled rather than inside its first
+    `fit`. `import kerasx` stays light; the code of the training loop (about 1 MiB) is loaded
+    where the user asks for training, as `import keras` loads it, and is not part of any
+    particular `fit`'s memory or time."""
+    import kerasx.callbacks.callback_list  # noqa: F401
+    import kerasx.callbacks.history  # noqa: F401
+    import kerasx.callbacks.progbar_logger  # noqa: F401
+    import kerasx.trainers.data_adapters  # noqa: F401
+
+    load = getattr(dispatch.engine(), "load_compiler", None)
+    if load is not None:
+        load()
+
+
 class Trainer(StepRunner, SingleBatchMixin):
     """Mixin giving a model `compile`, `fit`, `evaluate`, `predict` and the step methods."""
 
@@ -112,6 +128,7 @@ class Trainer(StepRunner, SingleBatchMixin):
             losses_module.get(loss)  # unknown names raise here, before anything changes
         compiled_loss = CompileLoss(loss, loss_weights, names) if loss is not None else None
         compiled_metrics = CompileMetrics(metrics, weighted_metrics, names)
+        _load_training_modules()
         d = self.__dict__
         d["optimizer"] = opt
         d["loss"] = loss

@@ -137,3 +137,36 @@ def test_missing_rule_names_the_op_and_argument():
 
         REGISTRY.pop("_test_no_rule_op")
         eng.kernels.pop("_test_no_rule_op")
+
+
+def test_tape_frees_forward_values_once_their_nodes_are_done():
+    """The tape's backward pass drops each node's saved values after its rule has run, so an
+    activation is freed as soon as the last node reading it is processed (as a hand-written
+    backward pass frees it), not when the whole tape goes."""
+    import gc
+    import weakref
+
+    kerasx.config.set_backend("numpy")
+    refs: list = []
+    alive_in_first_rule: list = []
+
+    @ops.custom_gradient
+    def first(x):
+        def grad(upstream):
+            gc.collect()
+            alive_in_first_rule.append([r() is not None for r in refs])
+            return upstream * 2.0
+
+        return x * 2.0, grad
+
+    def f(w):
+        y = first(w)
+        z = ops.exp(y)  # read by exp's rule (its result) and by the multiply below
+        refs.append(weakref.ref(z.value))
+        return ops.sum(z * 3.0)
+
+    x = np.linspace(-1.0, 1.0, 6)
+    v, g = kerasx.value_and_grad(f)(x)
+    assert alive_in_first_rule == [[False]]
+    np.testing.assert_allclose(_np(v), np.sum(3.0 * np.exp(2.0 * x)), rtol=1e-12)
+    np.testing.assert_allclose(_np(g), 6.0 * np.exp(2.0 * x), rtol=1e-12)

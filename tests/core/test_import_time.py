@@ -167,3 +167,31 @@ def test_generated_wrappers_keep_their_own_names():
         ops.add(ops.ones((2, 3)), ops.ones((4, 5)))
     frames = [tb.name for tb in info.traceback]
     assert "add" in frames
+
+
+def test_compile_loads_the_training_loop_so_fit_imports_nothing():
+    """`compile` loads what `fit` runs (callbacks, data adapters, the NumPy engine's step
+    compiler and its kernel wrappers): the first `fit` imports no module, while `import
+    kerasx` still loads none of it."""
+    r = _run(
+        """
+        import sys
+        import numpy as np
+        import kerasx
+        loop = ["kerasx.callbacks.history", "kerasx.trainers.data_adapters", "kerasx_numpy.replay"]
+        before = [m for m in loop if m in sys.modules]
+        model = kerasx.Sequential([kerasx.Input((3,)), kerasx.layers.Dense(2)])
+        model.compile(optimizer="adam", loss="mse")
+        compiled = [m for m in loop if m not in sys.modules]
+        from kerasx_numpy import replay_traced
+        wrappers = len(replay_traced._RECORDING)
+        modules = set(sys.modules)
+        x = np.ones((8, 3), "float32")
+        model.fit(x, x[:, :2], batch_size=4, epochs=1, verbose=0)
+        print(before, compiled, wrappers > 100, sorted(set(sys.modules) - modules),
+              len(replay_traced._RECORDING) == wrappers)
+        """,
+        KERASX_BACKEND="numpy",
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[] [] True [] True"

@@ -847,3 +847,31 @@ def test_trace_takes_the_replays_scratch_buffer(monkeypatch):
             buffers = dict(cache)
         assert all(cache[k] is buf for k, buf in buffers.items())
     assert _states(jf) == ["replay"]
+
+
+def test_kernels_are_plain_again_after_a_trace_and_after_a_failed_one():
+    """A trace swaps recording wrappers in and puts every registry kernel back afterwards,
+    also when the traced function raises."""
+    from kerasx_numpy import replay_traced
+
+    from kerasx.engine.registry import REGISTRY
+
+    plain = {name: REGISTRY[name].kernel for name in list(REGISTRY)}  # (loads every op)
+
+    def boom(x):
+        ops.exp(x)
+        raise KeyError("inside the trace")
+
+    kerasx.jit(lambda x: ops.exp(x) + 1.0)(_inputs(1)[0])
+    with pytest.raises(KeyError, match="inside the trace"):
+        kerasx.jit(boom)(_inputs(1)[0])
+    assert {name: op.kernel for name, op in REGISTRY.items()} == plain
+    assert not any(type(op.kernel) in replay_traced._HOOKS for op in REGISTRY.values())
+    # the wrapper of an op with one-pass gradient kernels records those kernels too
+    k = REGISTRY["relu"].kernel
+    extra = [a for a in vars(k) if a.startswith("vjp_")] if hasattr(k, "__dict__") else []
+    for attr in extra:
+        wrapped = getattr(replay_traced._recording(k), attr)
+        assert wrapped.__wrapped__ is getattr(k, attr)
+    with pytest.raises(AttributeError):
+        replay_traced._recording(k).no_such_attribute  # noqa: B018
