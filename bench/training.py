@@ -1,6 +1,7 @@
 """Training benchmarks of issue 3: kerasx vs Keras 3, hand-written JAX, NumPy and PyTorch.
 
 Run: python bench/training.py [--quick] [--markdown] [--only NAME,NAME] [--shuffle]
+     python bench/training.py --memory-only [--only kerasx-numpy,hand-numpy]
      python bench/training.py --profile numpy|jax [--workload w1|w3|predict]
 
 Workloads (see bench/README.md):
@@ -886,6 +887,11 @@ def main() -> None:
     )
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the memory measurements (no timing; they do not depend on the machine's load)",
+    )
     parser.add_argument("--profile", choices=["numpy", "jax"], help="cProfile kerasx's fit")
     parser.add_argument("--workload", choices=["w1", "w3", "predict"], default="w1")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -913,6 +919,14 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown competitors {unknown}; expected some of {list(COMPETITORS)}")
     names, skipped = available(wanted)
+    if args.memory_only:
+        with tempfile.TemporaryDirectory(prefix="kerasx-bench-") as folder:
+            make_data(folder)
+            memory = run_memory(names, folder, 1 if args.quick else 2, not args.quick)
+        for label, value, vs, target, met in extra_rows({}, memory):
+            verdict = "-" if met is None else ("met" if met else "NOT MET")
+            print(f"{label:34s} {value:>12s}  {vs:40s} target {target:9s} {verdict}")
+        return None
     load_before = tuple(round(v, 2) for v in os.getloadavg())
     info = machine_info()
     info["threads"] = f"{args.threads} per competitor" if args.threads else "library defaults"
