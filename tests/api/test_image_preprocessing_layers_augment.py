@@ -541,3 +541,23 @@ def test_clahe(engine):
 )
 def test_keras_parity_on_jax(jax_engine, name, kwargs, call_kwargs):
     _keras_parity(name, kwargs, _images((2, 5, 6, 3)), **call_kwargs)
+
+
+def test_mixing_beta_draws_stay_in_range_for_tiny_parameters(engine):
+    """Beta(alpha, alpha) for alpha near 0 (CutMix clamps its sampled factor at 1e-3): both
+    gamma draws underflow to 0 in float32, and 0 / 0 used to give NaN (and a warning). The
+    draws are in [0, 1], pile up at 0 and 1, and keep Beta's mean and variance for alpha 1 and
+    2 (uniform: variance 1/12; alpha 2: 1/20)."""
+    from kerasx.layers.preprocessing.image.mixing import _beta
+
+    layer = layers.CutMix(seed=3)
+    tiny = _np(_beta((4000,), np.full(4000, 1e-3, "float32"), "float32", layer))
+    assert np.all((tiny >= 0) & (tiny <= 1))
+    assert np.mean((tiny < 1e-3) | (tiny > 1 - 1e-3)) > 0.99
+    assert 0.4 < np.mean(tiny > 0.5) < 0.6
+    for alpha, var in ((1.0, 1 / 12), (2.0, 1 / 20)):
+        lam = _np(_beta((20000,), np.full(20000, alpha, "float32"), "float32", layer))
+        assert abs(lam.mean() - 0.5) < 0.01
+        assert abs(lam.var() - var) < 0.004
+    out = _np(layers.CutMix(factor=(0.0, 1e-4), seed=5)(_images((8, 8, 8, 3))))
+    assert np.isfinite(out).all()

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from kerasx import ops
 from kerasx import random as _random
 from kerasx.layers.preprocessing.image._base import BaseImageLayer, factor_pair, is_number
 
 
+def _log_gamma(shape: tuple, alpha: Any, layer: Any) -> Any:
+    """The logarithm of Gamma(alpha) draws, finite for any alpha > 0: a Gamma(alpha) draw is a
+    Gamma(alpha + 1) draw times U ** (1 / alpha) with U uniform on (0, 1), whose logarithm
+    stays in range where the draw itself underflows to 0 (alpha near 0, as CutMix samples)."""
+    g = _random.gamma(shape, alpha + 1.0, dtype="float32", seed=layer._seed())
+    tiny = float(np.finfo(np.float32).tiny)
+    u = _random.uniform(shape, minval=tiny, maxval=1.0, dtype="float32", seed=layer._seed())
+    return ops.log(g) + ops.log(u) / alpha
+
+
 def _beta(shape: tuple, alpha: Any, dtype: str, layer: Any) -> Any:
-    """Beta(alpha, alpha) draws from two gamma draws (seeded by `layer`)."""
-    a = _random.gamma(shape, alpha, dtype=dtype, seed=layer._seed())
-    b = _random.gamma(shape, alpha, dtype=dtype, seed=layer._seed())
-    return a / (a + b)
+    """Beta(alpha, alpha) draws, A / (A + B) for two Gamma(alpha) draws (seeded by `layer`),
+    computed as sigmoid(log A - log B): in [0, 1] even where both draws underflow (0 / 0)."""
+    alpha = ops.cast(alpha, "float32")  # drawn in float32 (also under float16 policies)
+    a = _log_gamma(shape, alpha, layer)
+    b = _log_gamma(shape, alpha, layer)
+    return ops.cast(ops.sigmoid(a - b), dtype)
 
 
 def _permute(images: Any, seed: Any) -> Any:
