@@ -785,6 +785,13 @@ def extra_rows(imports: dict, memory: dict) -> list[tuple]:
     return rows
 
 
+def print_extra(extra: list[tuple]) -> None:
+    """Print the import and memory rows (see `extra_rows`) with their verdicts."""
+    for label, value, vs, target, met in extra:
+        verdict = "-" if met is None else ("met" if met else "NOT MET")
+        print(f"{label:34s} {value:>12s}  {vs:40s} target {target:9s} {verdict}")
+
+
 def print_markdown(rows, extra, med, load, info) -> None:
     def verdict(met):
         return "-" if met is None else ("yes" if met else "**no**")
@@ -923,9 +930,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="kerasx-bench-") as folder:
             make_data(folder)
             memory = run_memory(names, folder, 1 if args.quick else 2, not args.quick)
-        for label, value, vs, target, met in extra_rows({}, memory):
-            verdict = "-" if met is None else ("met" if met else "NOT MET")
-            print(f"{label:34s} {value:>12s}  {vs:40s} target {target:9s} {verdict}")
+        print_extra(extra_rows({}, memory))
         return None
     load_before = tuple(round(v, 2) for v in os.getloadavg())
     info = machine_info()
@@ -962,9 +967,7 @@ def main() -> None:
         rows,
         skipped,
     )
-    for label, value, vs, target, met in extra:
-        verdict = "-" if met is None else ("met" if met else "NOT MET")
-        print(f"{label:34s} {value:>12s}  {vs:40s} target {target:9s} {verdict}")
+    print_extra(extra)
     if args.markdown:
         print_markdown(rows, extra, med, (load_before, load_after), info)
 
