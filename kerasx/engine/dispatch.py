@@ -62,12 +62,25 @@ def attach_kernel(op: OpDef) -> None:
     """Point `op.kernel` at the active engine's kernel (or at a clear error)."""
     eng = _engine
     if eng is None:
-        op.kernel = None
+        op.kernel = None if op.composite else _activating(op)
         return
     k = eng.kernels.get(op.name)
     if k is None and not op.composite:
         k = _missing(op, eng)
     op.kernel = k
+
+
+def _activating(op: OpDef) -> Any:
+    """`op`'s kernel while no engine is active yet (an engine package imported before kerasx
+    postpones activation to the first use): activates the configured engine, then runs the
+    kernel that engine attached. Ops without tensor arguments (``ones``, ``eye``, ...) call
+    their kernel without going through `bind`."""
+
+    def kernel(*slots: Any) -> Any:
+        engine()
+        return op.kernel(*slots)
+
+    return kernel
 
 
 def _missing(op: OpDef, eng: Any) -> Any:

@@ -52,7 +52,8 @@ def test_env_var_selects_jax():
 @pytest.mark.parametrize("engine", ["numpy", "jax"])
 def test_importing_an_engine_package_first_works(engine, tmp_path):
     """``import kerasx_numpy`` imports kerasx, whose import would activate the very engine
-    package still being imported: activation then waits for the first use."""
+    package still being imported: activation then waits for the first use, also when that
+    is an op without tensor arguments (its kernel is called without `bind`)."""
     if engine == "jax":
         pytest.importorskip("jax")
     r = _run(
@@ -60,13 +61,14 @@ def test_importing_an_engine_package_first_works(engine, tmp_path):
         import kerasx_{engine}
         import kerasx
         from kerasx import ops
-        print(float(ops.add(1.0, 2.0)), kerasx.config.backend())
+        ones = ops.ones((2, 3))
+        print(float(ops.add(1.0, 2.0)), float(ops.sum(ones)), kerasx.config.backend())
         """,
         KERASX_BACKEND=engine,
         KERASX_HOME=str(tmp_path),
     )
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["3.0", engine]
+    assert r.stdout.split() == ["3.0", "6.0", engine]
 
 
 def test_config_file_is_read(tmp_path):
