@@ -100,7 +100,10 @@ def _patch_conv(geo, xla_conv):
         return y, (jnp.zeros_like(y) if y_dot is None else y_dot)
 
     conv.defjvp(conv_jvp, symbolic_zeros=True)
-    return conv
+    # Compiled as one program: called eagerly, the patches' slices (one per kernel offset)
+    # would otherwise each be compiled and dispatched on their own. Under an outer trace the
+    # call is inlined.
+    return jax.jit(conv)
 
 
 def patch_conv(x, kernel, geo, xla_conv):
