@@ -15,6 +15,7 @@ Checks, for each op sample:
 - `check_grad_fd`: gradients (float64) against central finite differences.
 - `check_tape_vs_jax`: the NumPy tape's gradients against `jax.vjp`.
 - `check_rules_on_jax`: each VJP rule, run on the JAX engine, against `jax.vjp`.
+- `check_on_jax`: the four checks above that run on JAX, compiled as one program.
 """
 
 from __future__ import annotations
@@ -174,13 +175,9 @@ def keras_ops() -> Any:
     return keras.ops
 
 
-def _compiled_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
-    """``op.fn(*args, **kwargs)`` compiled with the active engine's jit (the array arguments
-    traced, everything else static), or run eagerly when the op cannot be traced or returns
-    something that is not an array. One compilation per case: op-by-op eager execution on
-    JAX compiles every primitive separately and took several times longer."""
-    from kerasx.engine.autodiff import jit
-
+def _array_program(op: OpDef, args: tuple, kwargs: dict) -> tuple[Any, list]:
+    """``(call, arrays)``: ``call(*arrays)`` is ``op.fn(*args, **kwargs)`` with the NumPy
+    arrays among the arguments passed in (to be traced) and everything else fixed."""
     flat = tree.flatten((args, kwargs))
     where = [i for i, v in enumerate(flat) if isinstance(v, np.ndarray)]
 
@@ -191,8 +188,19 @@ def _compiled_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
         a, k = tree.pack_sequence_as((args, kwargs), values)
         return op.fn(*a, **k)
 
+    return call, [flat[i] for i in where]
+
+
+def _compiled_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
+    """``op.fn(*args, **kwargs)`` compiled with the active engine's jit (the array arguments
+    traced, everything else static), or run eagerly when the op cannot be traced or returns
+    something that is not an array. One compilation per case: op-by-op eager execution on
+    JAX compiles every primitive separately and took several times longer."""
+    from kerasx.engine.autodiff import jit
+
+    call, arrays = _array_program(op, args, kwargs)
     try:
-        return jit(call)(*(flat[i] for i in where))
+        return jit(call)(*arrays)
     except Exception:  # untraceable (value-dependent) ops and non-array results run eagerly
         return op.fn(*args, **kwargs)
 
@@ -200,9 +208,16 @@ def _compiled_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
 def check_forward(op: OpDef, sample: Sample, engine: str) -> None:
     """Forward values and dtypes on `engine` against the NumPy engine, `ref` and Keras."""
     args, kwargs = prepare(sample, "float32")
-    canon = _canonical(sample)
     with use_engine(engine):
         raw = _compiled_call(op, args, kwargs) if engine != "numpy" else op.fn(*args, **kwargs)
+    _check_forward_result(op, sample, engine, raw)
+
+
+def _check_forward_result(op: OpDef, sample: Sample, engine: str, raw: Any) -> None:
+    """`check_forward`'s comparisons, given the op's result `raw` on `engine`."""
+    args, kwargs = prepare(sample, "float32")
+    canon = _canonical(sample)
+    with use_engine(engine):
         out = _to_numpy_tree(canon(raw))
         raw_dtypes = [_dtype_name(v) for v in _leaves(raw) if v is not None]
     with use_engine("numpy"):
@@ -387,6 +402,21 @@ def _jit_or_eager(fn: Any) -> Any:
 _GRAD_CACHE: dict[tuple, Any] = {}
 
 
+def _gradient_program(op: OpDef, sample: Sample) -> Any:
+    """``(inputs, positions, cotangents, loss)`` of the sample's scalar test loss, or None
+    when the sample has no gradient to check (see `engine_gradients`)."""
+    if not _has_grad(op, sample):
+        return None
+    slots = op.slots_of(*prepare(sample, "float64"))
+    positions = _diff_positions(op, slots)
+    cts = _cotangents(op, sample, slots) if positions else []
+    if not positions or all(c is None for c in cts):
+        return None
+    loss = _loss_fn(op, sample, slots, positions, cts)
+    inputs = [np.ascontiguousarray(_get(slots, p)) for p in positions]
+    return inputs, positions, cts, loss
+
+
 def engine_gradients(op: OpDef, sample: Sample, engine: str) -> Any:
     """(inputs, positions, cotangents, loss, grads) of the sample's scalar test loss on `engine`.
 
@@ -398,20 +428,16 @@ def engine_gradients(op: OpDef, sample: Sample, engine: str) -> Any:
     if key in _GRAD_CACHE:
         return _GRAD_CACHE[key]
     result = None
-    if _has_grad(op, sample):
-        slots = op.slots_of(*prepare(sample, "float64"))
-        positions = _diff_positions(op, slots)
-        cts = _cotangents(op, sample, slots) if positions else []
-        if positions and not all(c is None for c in cts):
-            from kerasx.engine.autodiff import value_and_grad
+    program = _gradient_program(op, sample)
+    if program is not None:
+        from kerasx.engine.autodiff import value_and_grad
 
-            loss = _loss_fn(op, sample, slots, positions, cts)
-            inputs = [np.ascontiguousarray(_get(slots, p)) for p in positions]
-            with use_engine(engine):
-                vg = value_and_grad(loss)
-                _, grads = _jit_or_eager(vg)(inputs) if engine != "numpy" else vg(inputs)
-                grads = [np.asarray(dispatch.engine().to_numpy(g)) for g in grads]
-            result = (inputs, positions, cts, loss, grads)
+        inputs, positions, cts, loss = program
+        with use_engine(engine):
+            vg = value_and_grad(loss)
+            _, grads = _jit_or_eager(vg)(inputs) if engine != "numpy" else vg(inputs)
+            grads = [np.asarray(dispatch.engine().to_numpy(g)) for g in grads]
+        result = (inputs, positions, cts, loss, grads)
     _GRAD_CACHE[key] = result
     return result
 
@@ -468,77 +494,147 @@ def check_tape_vs_jax(op: OpDef, sample: Sample) -> None:
         )
 
 
-def check_rules_on_jax(op: OpDef, sample: Sample) -> None:
-    """Each VJP rule, executed on the JAX engine, against `jax.vjp` of the kernel."""
-    if not _has_grad(op, sample) or not op.vjp or "jax" not in installed_engines():
-        return
+def _rules_program(op: OpDef, sample: Sample) -> Any:
+    """``(fn, primals, diff_idx)`` for `check_rules_on_jax`, built on the active (JAX)
+    engine: ``fn(*primals)`` returns ``(jax.vjp's cotangents, the rules' cotangents)`` for the
+    differentiable slots `diff_idx`. None when the sample has no rule to check."""
+    if not _has_grad(op, sample) or not op.vjp:
+        return None
     import jax
 
     args, kwargs = prepare(sample, "float64")
     slots = op.slots_of(args, kwargs)
-    with use_engine("jax"):
-        eng = dispatch.engine()
-        jslots = list(slots)
-        diff_idx = []
-        for idx, kind in op.tensors.items():
-            v = slots[idx]
-            name = op.slot_names[idx]
-            if kind == "tensor" and isinstance(v, np.ndarray):
-                jslots[idx] = eng.convert_to_tensor(v)
-                if v.dtype.kind == "f" and name in op.vjp:
-                    diff_idx.append(idx)
-            elif kind == "seq" and isinstance(v, (list, tuple)):
-                jslots[idx] = type(v)(
-                    eng.convert_to_tensor(t) if isinstance(t, np.ndarray) else t for t in v
-                )
-                if name in op.vjp and all(
-                    isinstance(t, np.ndarray) and t.dtype.kind == "f" for t in v
-                ):
-                    diff_idx.append(idx)
-        if not diff_idx:
-            return
-
-        def f(*diff_vals: Any) -> Any:
-            s = list(jslots)
-            for i, v in zip(diff_idx, diff_vals):
-                s[i] = v
-            return op.run(tuple(s))
-
-        primals = [jslots[i] for i in diff_idx]
-        out_spec = jax.eval_shape(f, *primals)
-        rng = np.random.default_rng(SEED + 2)
-
-        def make_ct(a: Any) -> Any:
-            if np.dtype(a.dtype).kind in "fc":
-                return jax.numpy.asarray(rng.standard_normal(a.shape).astype(a.dtype))
-            return np.zeros(a.shape, dtype=jax.dtypes.float0)
-
-        g = tree.map_structure(make_ct, out_spec)
-
-        def expected_fn(*xs: Any) -> Any:
-            return jax.vjp(f, *xs)[1](g)
-
-        def rules_fn(*xs: Any) -> Any:
-            s = list(jslots)
-            for i, v in zip(diff_idx, xs):
-                s[i] = v
-            ans = op.run(tuple(s))
-            out = []
-            for i, x in zip(diff_idx, xs):
-                got = op.vjp[op.slot_names[i]](g, ans, *s)
-                out.append(tree.map_structure(jax.numpy.zeros_like, x) if got is None else got)
-            return out
-
-        # One compilation for both (compiling each separately took twice as long).
-        expected, got_all = _jit_or_eager(lambda *xs: (expected_fn(*xs), rules_fn(*xs)))(*primals)
-        for k, idx in enumerate(diff_idx):
-            _assert_close(
-                tree.map_structure(np.asarray, got_all[k]),
-                tree.map_structure(np.asarray, expected[k]),
-                1e-7,
-                1e-9,
-                f"{op.name}: rule for `{op.slot_names[idx]}` on JAX vs jax.vjp",
+    eng = dispatch.engine()
+    jslots = list(slots)
+    diff_idx = []
+    for idx, kind in op.tensors.items():
+        v = slots[idx]
+        name = op.slot_names[idx]
+        if kind == "tensor" and isinstance(v, np.ndarray):
+            jslots[idx] = eng.convert_to_tensor(v)
+            if v.dtype.kind == "f" and name in op.vjp:
+                diff_idx.append(idx)
+        elif kind == "seq" and isinstance(v, (list, tuple)):
+            jslots[idx] = type(v)(
+                eng.convert_to_tensor(t) if isinstance(t, np.ndarray) else t for t in v
             )
+            if name in op.vjp and all(isinstance(t, np.ndarray) and t.dtype.kind == "f" for t in v):
+                diff_idx.append(idx)
+    if not diff_idx:
+        return None
+
+    def f(*diff_vals: Any) -> Any:
+        s = list(jslots)
+        for i, v in zip(diff_idx, diff_vals):
+            s[i] = v
+        return op.run(tuple(s))
+
+    primals = [jslots[i] for i in diff_idx]
+    out_spec = jax.eval_shape(f, *primals)
+    rng = np.random.default_rng(SEED + 2)
+
+    def make_ct(a: Any) -> Any:
+        if np.dtype(a.dtype).kind in "fc":
+            return jax.numpy.asarray(rng.standard_normal(a.shape).astype(a.dtype))
+        return np.zeros(a.shape, dtype=jax.dtypes.float0)
+
+    g = tree.map_structure(make_ct, out_spec)
+
+    def expected_fn(*xs: Any) -> Any:
+        return jax.vjp(f, *xs)[1](g)
+
+    def rules_fn(*xs: Any) -> Any:
+        s = list(jslots)
+        for i, v in zip(diff_idx, xs):
+            s[i] = v
+        ans = op.run(tuple(s))
+        out = []
+        for i, x in zip(diff_idx, xs):
+            got = op.vjp[op.slot_names[i]](g, ans, *s)
+            out.append(tree.map_structure(jax.numpy.zeros_like, x) if got is None else got)
+        return out
+
+    return (lambda *xs: (expected_fn(*xs), rules_fn(*xs))), primals, diff_idx
+
+
+def _check_rules_result(op: OpDef, diff_idx: list, expected: Any, got_all: Any) -> None:
+    for k, idx in enumerate(diff_idx):
+        _assert_close(
+            tree.map_structure(np.asarray, got_all[k]),
+            tree.map_structure(np.asarray, expected[k]),
+            1e-7,
+            1e-9,
+            f"{op.name}: rule for `{op.slot_names[idx]}` on JAX vs jax.vjp",
+        )
+
+
+def check_rules_on_jax(op: OpDef, sample: Sample) -> None:
+    """Each VJP rule, executed on the JAX engine, against `jax.vjp` of the kernel."""
+    if "jax" not in installed_engines():
+        return
+    with use_engine("jax"):
+        program = _rules_program(op, sample)
+        if program is None:
+            return
+        fn, primals, diff_idx = program
+        # One compilation for both (compiling each separately took twice as long).
+        expected, got_all = _jit_or_eager(fn)(*primals)
+        _check_rules_result(op, diff_idx, expected, got_all)
+
+
+def check_on_jax(op: OpDef, sample: Sample) -> None:
+    """Every JAX check of a case - `check_forward`, `check_grad_fd`, `check_tape_vs_jax` and
+    `check_rules_on_jax` on the JAX engine - from one compiled program: the forward call, the
+    gradients and the rules' comparison are traced together and compiled once (compiled
+    apart, three XLA compilations per case were most of the suite's conformance time; most
+    of a small compilation's cost is fixed). When that program cannot be traced
+    (value-dependent ops, results that are not arrays), each check runs on its own."""
+    if "jax" not in installed_engines():
+        return
+    import jax
+
+    from kerasx.engine.autodiff import value_and_grad
+
+    f_args, f_kwargs = prepare(sample, "float32")
+    grad = _gradient_program(op, sample)
+    with use_engine("jax"):
+        call, arrays = _array_program(op, f_args, f_kwargs)
+        vg = value_and_grad(grad[3]) if grad is not None else None
+        rules = _rules_program(op, sample)
+
+        def everything(fwd_arrays: list, grad_inputs: Any, primals: Any) -> Any:
+            return (
+                call(*fwd_arrays),
+                vg(grad_inputs)[1] if vg is not None else None,
+                rules[0](*primals) if rules is not None else None,
+            )
+
+        try:
+            raw, grads, rule_results = jax.jit(everything)(
+                arrays,
+                grad[0] if grad is not None else None,
+                rules[1] if rules is not None else None,
+            )
+            traced = True
+        except Exception:  # untraceable ops: the checks one by one, each with its fallback
+            traced = False
+    if not traced:
+        check_forward(op, sample, "jax")
+        check_grad_fd(op, sample, "jax")
+        check_tape_vs_jax(op, sample)
+        check_rules_on_jax(op, sample)
+        return
+    _check_forward_result(op, sample, "jax", raw)
+    if grad is not None:
+        grads = [np.asarray(g) for g in grads]
+        _GRAD_CACHE[(op.name, id(sample), "jax")] = (*grad, grads)
+    else:
+        _GRAD_CACHE[(op.name, id(sample), "jax")] = None
+    check_grad_fd(op, sample, "jax")
+    check_tape_vs_jax(op, sample)
+    if rules is not None:
+        with use_engine("jax"):
+            _check_rules_result(op, rules[2], *rule_results)
 
 
 def run_all(engines: Any = None, names: Any = None) -> int:
@@ -553,11 +649,11 @@ def run_all(engines: Any = None, names: Any = None) -> int:
         op, sample = get_sample(name, i)
         check_symbolic(op, sample)
         for eng in engines:
-            check_forward(op, sample, eng)
-            check_grad_fd(op, sample, eng)
-        if "jax" in engines:
-            check_tape_vs_jax(op, sample)
-            check_rules_on_jax(op, sample)
+            if eng == "jax":
+                check_on_jax(op, sample)
+            else:
+                check_forward(op, sample, eng)
+                check_grad_fd(op, sample, eng)
         n += 1
     return n
 
