@@ -61,9 +61,10 @@ def _on_cpu(x: Any) -> bool:
 
 def _first(flat: Any, n: int, shape: tuple) -> Any:
     """The first `n` values of the 1-D array `flat`, in `shape`. On the CPU they are copied
-    through the host (free there, and no program is compiled per shape); elsewhere sliced on
-    the device."""
-    if _on_cpu(flat):
+    through the host (free there, and no program is compiled per shape); elsewhere, and when
+    `flat` is traced after all (concrete arguments under an enclosing trace such as
+    `jax.checkpoint`), sliced by array operations."""
+    if not isinstance(flat, jax.core.Tracer) and _on_cpu(flat):
         # (device_put: jnp.asarray would compile an identity program per shape)
         return jax.device_put(np.array(np.asarray(flat)[:n].reshape(shape), copy=True))
     return jnp.reshape(flat[:n], shape)

@@ -114,6 +114,22 @@ def _count_compilations():
         jax.monitoring.unregister_event_duration_listener(listener)
 
 
+def test_concrete_arguments_under_an_enclosing_trace(jr):
+    """Concrete seed and parameters, but called while JAX traces (`jax.checkpoint`, a `jit`
+    closing over the seed): the draw is traced, and still equals the eager one."""
+    import jax
+
+    random, jnp = jr
+    seed = _seed(jnp, 6)
+    eager = random.uniform(seed, (13, 7), 0.0, 1.0, "float32")
+    under_jit = jax.jit(lambda: random.uniform(seed, (13, 7), 0.0, 1.0, "float32"))()
+    checkpointed = jax.checkpoint(lambda x: x + random.uniform(seed, (13, 7), 0.0, 1.0, "float32"))(
+        jnp.zeros((13, 7), "float32")
+    )
+    for got in (under_jit, checkpointed):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(eager), rtol=1e-6, atol=1e-7)
+
+
 def test_shapes_of_one_bucket_share_their_compilations(jr):
     random, jnp = jr
     for kernel, params, dtypes in _draws(jr):
