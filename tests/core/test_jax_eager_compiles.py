@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(
     "jax" not in discovery.installed_engines(), reason="JAX is not installed"
 )
 
-SHAPES = [(), (0,), (1,), (64,), (65,), (13, 7), (3, 4, 5), (1000,), (2, 0, 3)]
+SHAPES = [(), (0, 3), (65,), (13, 7)]  # (each compiles a per-shape draw to compare with)
 
 
 @pytest.fixture
@@ -33,10 +33,10 @@ def jr():
 def _draws(jr):
     random, jnp = jr
     return [
-        (random.uniform, (-0.3, jnp.asarray(0.7, "float32")), ["float32", "float16", "bfloat16"]),
-        (random.normal, (0.5, 2.0), ["float32", "float64", "int32"]),
-        (random.truncated_normal, (0.0, 0.05), ["float32", "float64"]),
-        (random.randint, (-5, 100), ["int32", "int64", "uint8"]),
+        (random.uniform, (-0.3, jnp.asarray(0.7, "float32")), ["float32", "bfloat16"]),
+        (random.normal, (0.5, 2.0), ["float32", "int32"]),
+        (random.truncated_normal, (0.0, 0.05), ["float64"]),
+        (random.randint, (-5, 100), ["int32", "uint8"]),
     ]
 
 
