@@ -12,7 +12,8 @@ settings: building a model's weights on JAX paid that once per weight shape). Wi
 key and ``i``, so the first ``n`` values of a longer flat draw, reshaped, are exactly the
 values of a draw of the shape itself. Buckets are 64 elements, then four per octave (at most
 a quarter of the draw is thrown away). Traced calls (inside `jax.jit`) draw the shape
-itself: the program is compiled once anyway.
+itself: the program is compiled once anyway; so do draws of more than `BUCKETED_MAX` values,
+whose compilation costs little next to drawing them, and whose extra quarter would not.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def _float(dtype: Any) -> Any:
 
 def _param(v: Any, dtype: Any) -> Any:
     return jnp.asarray(v).astype(dtype)
+
+
+# Larger eager draws are drawn at their own shape (see the module docstring).
+BUCKETED_MAX = 1 << 22
 
 
 def _bucket(n: int) -> int:
@@ -86,6 +91,8 @@ def _size_bucketed(draw: Callable) -> Callable:
             return draw(seed, shape, *params, dtype)
         shape = tuple(int(d) for d in shape)
         n = math.prod(shape)
+        if n > BUCKETED_MAX:
+            return draw(seed, shape, *params, dtype)
         return _first(draw(seed, (_bucket(n),), *params, dtype), n, shape)
 
     kernel.draw = draw  # the plain per-shape draw (tests compare the two)

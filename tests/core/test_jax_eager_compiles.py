@@ -143,6 +143,21 @@ def test_shapes_of_one_bucket_share_their_compilations(jr):
         assert compiled, kernel.__name__
 
 
+def test_large_draws_are_drawn_at_their_own_shape(jr, monkeypatch):
+    random, jnp = jr
+    monkeypatch.setattr(random, "BUCKETED_MAX", 100)
+    random.normal(_seed(jnp, 0), (10, 10), 0.0, 1.0, "float32")  # bucketed (100 values)
+    with _count_compilations() as compiled:
+        random.normal(_seed(jnp, 0), (5, 20), 0.0, 1.0, "float32")
+    assert not compiled
+    for shape in [(101,), (3, 41)]:
+        with _count_compilations() as compiled:
+            got = random.normal(_seed(jnp, 0), shape, 0.0, 1.0, "float32")
+        assert compiled, shape  # a program of this shape
+        want = random.normal.draw(_seed(jnp, 0), shape, 0.0, 1.0, "float32")
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
 def test_off_the_cpu_the_prefix_is_sliced_on_the_device(jr, monkeypatch):
     random, jnp = jr
     monkeypatch.setattr(random, "_on_cpu", lambda x: False)
