@@ -18,6 +18,7 @@ import numpy as np
 
 from kerasx.engine import dtypes as _dt
 from kerasx_jax import kernels as _kernels_pkg
+from kerasx_jax.host import copy_to_device
 from kerasx_jax.random import RANDOM_KERNELS
 
 jax.config.update("jax_enable_x64", True)
@@ -55,14 +56,6 @@ def _python_default(x: Any) -> str | None:
     return None
 
 
-def _copy_to_device(arr: np.ndarray) -> Any:
-    """A JAX array holding a copy of `arr`, compiling nothing. `jnp.asarray` and `jnp.array`
-    compile an identity program for every new shape of a NumPy array (JAX 0.10: about 15 ms
-    each). `jax.device_put` compiles nothing, but on the CPU it may share the buffer it is
-    given (an aligned one, even with ``may_alias=False``), so it gets a private copy."""
-    return jax.device_put(np.array(arr, copy=True))
-
-
 class JaxEngine:
     """The JAX engine."""
 
@@ -85,7 +78,7 @@ class JaxEngine:
             if self.is_native(x):
                 return x if x.dtype == target else x.astype(target)
             if isinstance(x, np.ndarray) and x.dtype == target:
-                return _copy_to_device(x)
+                return copy_to_device(x)
             return jnp.asarray(np.asarray(x) if isinstance(x, (list, tuple)) else x, dtype=target)
         if self.is_native(x):
             return x
@@ -105,7 +98,7 @@ class JaxEngine:
                 f"The JAX engine cannot hold {arr.dtype} data (strings/objects). Use the NumPy "
                 "engine for string tensors."
             )
-        return _copy_to_device(arr)
+        return copy_to_device(arr)
 
     def to_numpy(self, x: Any) -> np.ndarray:
         return np.asarray(x)

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from kerasx.engine.dtypes import standardize_dtype
+from kerasx_jax.host import copy_to_device
 
 
 def _key(seed: Any) -> Any:
@@ -70,8 +71,7 @@ def _first(flat: Any, n: int, shape: tuple) -> Any:
     `flat` is traced after all (concrete arguments under an enclosing trace such as
     `jax.checkpoint`), sliced by array operations."""
     if not isinstance(flat, jax.core.Tracer) and _on_cpu(flat):
-        # (device_put: jnp.asarray would compile an identity program per shape)
-        return jax.device_put(np.array(np.asarray(flat)[:n].reshape(shape), copy=True))
+        return copy_to_device(np.asarray(flat)[:n].reshape(shape))
     return jnp.reshape(flat[:n], shape)
 
 

@@ -218,12 +218,14 @@ def check_forward(op: OpDef, sample: Sample, engine: str) -> None:
     args, kwargs = prepare(sample, "float32")
     with use_engine(engine):
         raw = _compiled_call(op, args, kwargs) if engine != "numpy" else op.fn(*args, **kwargs)
-    _check_forward_result(op, sample, engine, raw)
+    _check_forward_result(op, sample, engine, raw, args, kwargs)
 
 
-def _check_forward_result(op: OpDef, sample: Sample, engine: str, raw: Any) -> None:
-    """`check_forward`'s comparisons, given the op's result `raw` on `engine`."""
-    args, kwargs = prepare(sample, "float32")
+def _check_forward_result(
+    op: OpDef, sample: Sample, engine: str, raw: Any, args: tuple, kwargs: dict
+) -> None:
+    """`check_forward`'s comparisons, given the op's result `raw` on `engine` for the
+    sample's float32 arguments `args` / `kwargs`."""
     canon = _canonical(sample)
     with use_engine(engine):
         out = _to_numpy_tree(canon(raw))
@@ -632,12 +634,10 @@ def check_on_jax(op: OpDef, sample: Sample) -> None:
         check_tape_vs_jax(op, sample)
         check_rules_on_jax(op, sample)
         return
-    _check_forward_result(op, sample, "jax", raw)
-    if grad is not None:
-        grads = [np.asarray(g) for g in grads]
-        _GRAD_CACHE[(op.name, id(sample), "jax")] = (*grad, grads)
-    else:
-        _GRAD_CACHE[(op.name, id(sample), "jax")] = None
+    _check_forward_result(op, sample, "jax", raw, f_args, f_kwargs)
+    _GRAD_CACHE[(op.name, id(sample), "jax")] = (
+        (*grad, [np.asarray(g) for g in grads]) if grad is not None else None
+    )
     check_grad_fd(op, sample, "jax")
     check_tape_vs_jax(op, sample)
     if rules is not None:
