@@ -104,6 +104,10 @@ class OpDef:
             "math", "core").
         scalar_dtype_slot: index of the parameter naming the dtype that a Python number in a
             tensor slot is converted to (None: the usual weakly typed conversion).
+        vjp_reads: the values the gradient rules read, as slot names and ``"ans"`` (None:
+            all of them). The tape keeps only the shape and dtype of the others, so a
+            forward value nothing needs for the backward pass is freed as soon as the
+            forward pass lets go of it.
     """
 
     name: str
@@ -131,6 +135,11 @@ class OpDef:
     signature_plain: bool = True
     # Indices of the tensor slots when none is a sequence (the tape's fast path), else None.
     tensor_index: tuple[int, ...] | None = None
+    vjp_reads: tuple[str, ...] | None = None
+    # From `vjp_reads`: the single-tensor slots the tape saves as shape and dtype only, and
+    # whether it saves the result itself.
+    tape_shape_only: tuple[int, ...] = ()
+    tape_keeps_ans: bool = True
 
     def __repr__(self) -> str:
         return f"<OpDef {self.name}>"
@@ -323,6 +332,7 @@ def defop(
     namespaces: Sequence[str] = ("numpy",),
     name: str | None = None,
     scalar_dtype: str | None = None,
+    vjp_reads: Sequence[str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an op. See the module docstring and ``kerasx/ops/README.md``.
 
@@ -345,6 +355,9 @@ def defop(
         scalar_dtype: the parameter whose value is the dtype that Python numbers passed as
             tensors are converted to directly (`cast`: ``cast(0.9, "float64")`` is 0.9 in
             float64, not a float32 0.9 widened; ``cast(2**40, "float64")`` works).
+        vjp_reads: the values the `vjp` rules read: parameter names and ``"ans"`` (the
+            result). Any other tensor argument is read for its shape and dtype only, and
+            the tape keeps no more of it. None (the default): the rules may read anything.
 
     Returns:
         A decorator that turns the stub into the public op function.
@@ -368,6 +381,10 @@ def defop(
         for n in vjp or {}:
             if n not in index or index[n] not in tensor_map:
                 raise TypeError(f"defop({op_name}): vjp rule for unknown tensor {n!r}")
+        reads = None if vjp_reads is None else tuple(vjp_reads)
+        for n in reads or ():
+            if n != "ans" and (n not in index or index[n] not in tensor_map):
+                raise TypeError(f"defop({op_name}): vjp_reads names unknown tensor {n!r}")
         op = OpDef(
             name=op_name,
             stub=stub,
@@ -395,6 +412,14 @@ def defop(
         )
         if all(kind == "tensor" for kind in op.tensors.values()):
             op.tensor_index = tuple(op.tensors)
+        if reads is not None:
+            op.vjp_reads = reads
+            op.tape_shape_only = tuple(
+                i
+                for i, kind in op.tensors.items()
+                if kind == "tensor" and slot_names[i] not in reads
+            )
+            op.tape_keeps_ans = "ans" in reads
         if dict.__contains__(REGISTRY, op_name):
             raise ValueError(f"Op {op_name!r} is already registered.")
         REGISTRY[op_name] = op

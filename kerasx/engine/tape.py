@@ -35,6 +35,65 @@ class Node:
         self.ct: Any = None
 
 
+class _Link:
+    """A node's reference to a parent that is itself an op's result: where its cotangent
+    goes (`node`, `index`) and its dtype, without the parent's value (a `Tracer` would keep
+    the value alive for as long as the tape holds the node)."""
+
+    __slots__ = ("node", "index", "dtype")
+
+    def __init__(self, t: Tracer) -> None:
+        self.node = t.node
+        self.index = t.index
+        self.dtype = t.value.dtype
+
+
+def _parent(t: Tracer) -> Any:
+    # Leaves stay themselves (their cotangents are keyed by identity); they are the
+    # differentiated inputs, alive anyway.
+    return t if t.node is None else _Link(t)
+
+
+class _ShapeOnly:
+    """What the tape saves of a value that its op's gradient rules read only the shape and
+    dtype of (`OpDef.vjp_reads`)."""
+
+    __slots__ = ("shape", "dtype", "op", "slot")
+
+    def __init__(self, v: Any, op: Any, slot: int) -> None:
+        self.shape = tuple(v.shape)
+        self.dtype = v.dtype
+        self.op = op
+        self.slot = slot  # -1: the result
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        what = "its result" if self.slot < 0 else f"`{self.op.slot_names[self.slot]}`"
+        raise TypeError(
+            f"The gradient rule of `ops.{self.op.name}` read the value of {what}, but the op "
+            f"declares vjp_reads={self.op.vjp_reads!r}, so the tape kept only its shape and "
+            "dtype. Add the name (or 'ans' for the result) to the op's `vjp_reads`."
+        )
+
+    def __repr__(self) -> str:
+        return f"<value of shape {self.shape} and dtype {self.dtype} (not saved)>"
+
+
+def _shape_only(v: Any, op: Any, slot: int) -> Any:
+    return _ShapeOnly(v, op, slot) if getattr(v, "shape", None) is not None else v
+
+
+def _saved_slots(op: Any, slots: tuple) -> tuple:
+    """`slots` as the tape saves them: shape and dtype only where the rules read no more."""
+    saved = list(slots)
+    for i in op.tape_shape_only:
+        saved[i] = _shape_only(saved[i], op, i)
+    return tuple(saved)
+
+
 class Tracer(TensorOperators):
     """A value being differentiated: an engine array plus its place on a tape."""
 
@@ -126,17 +185,20 @@ def record(op: Any, slots: tuple) -> Any:
         for i in index:
             v = slots[i]
             if v.__class__ is Tracer and v.level == level:
-                parents.append((i, -1, v))
+                parents.append((i, -1, v if v.node is None else _Link(v)))
                 inner[i] = v.value
         inner_t = tuple(inner)
         ans = op.fn(*inner_t) if op.signature_plain else op.run(inner_t)
         if level >= len(_levels):
             return ans
+        saved = _saved_slots(op, inner_t) if op.tape_shape_only else inner_t
         if ans.__class__ is tuple or ans.__class__ is list:
-            node = Node(op, inner_t, ans, parents, True)
+            node = Node(op, saved, ans, parents, True)
             _levels[level].append(node)
             return type(ans)(Tracer(a, level, node, i) for i, a in enumerate(ans))
-        node = Node(op, inner_t, ans, parents, False)
+        node = Node(
+            op, saved, ans if op.tape_keeps_ans else _shape_only(ans, op, -1), parents, False
+        )
         _levels[level].append(node)
         return Tracer(ans, level, node, 0)
     level = _top_level(op, slots)
@@ -144,7 +206,7 @@ def record(op: Any, slots: tuple) -> Any:
 
     def unbox(v: Any, idx: int, pos: int) -> Any:
         if isinstance(v, Tracer) and v.level == level:
-            parents.append((idx, pos, v))
+            parents.append((idx, pos, _parent(v)))
             return v.value
         return v
 
@@ -161,7 +223,11 @@ def record(op: Any, slots: tuple) -> Any:
     if level >= len(_levels) or not parents:
         return ans
     multi = isinstance(ans, (tuple, list))
-    node = Node(op, inner_t, ans, parents, multi)
+    saved = _saved_slots(op, inner_t) if op.tape_shape_only else inner_t
+    if not (multi or op.tape_keeps_ans):
+        node = Node(op, saved, _shape_only(ans, op, -1), parents, False)
+    else:
+        node = Node(op, saved, ans, parents, multi)
     _levels[level].append(node)
     if multi:
         return type(ans)(Tracer(a, level, node, i) for i, a in enumerate(ans))

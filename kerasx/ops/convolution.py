@@ -79,6 +79,7 @@ def _conv_samples(rng: Any) -> list:
     promote=("inputs", "kernel"),
     shape=_conv_shape,
     vjp=_CONV_VJP,
+    vjp_reads=("inputs", "kernel"),
     samples=_conv_samples,
     namespaces=("nn",),
 )

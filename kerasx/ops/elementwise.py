@@ -45,6 +45,7 @@ def _pos_samples(rng: Any) -> list:
         "x1": lambda g, ans, x1, x2: unbroadcast(g, x1),
         "x2": lambda g, ans, x1, x2: unbroadcast(g, x2),
     },
+    vjp_reads=(),
     samples=_binary_samples,
 )
 def add(x1: Any, x2: Any) -> Any:
@@ -67,6 +68,7 @@ def add(x1: Any, x2: Any) -> Any:
         "x1": lambda g, ans, x1, x2: unbroadcast(g, x1),
         "x2": lambda g, ans, x1, x2: unbroadcast(K.negative(g), x2),
     },
+    vjp_reads=(),
     samples=_binary_samples,
 )
 def subtract(x1: Any, x2: Any) -> Any:
@@ -89,6 +91,7 @@ def subtract(x1: Any, x2: Any) -> Any:
         "x1": lambda g, ans, x1, x2: unbroadcast(K.multiply(g, x2), x1),
         "x2": lambda g, ans, x1, x2: unbroadcast(K.multiply(g, x1), x2),
     },
+    vjp_reads=("x1", "x2"),
     samples=_binary_samples,
 )
 def multiply(x1: Any, x2: Any) -> Any:
@@ -164,6 +167,7 @@ def divide(x1: Any, x2: Any) -> Any:
 @defop(
     promote=("x",),
     vjp={"x": lambda g, ans, x: K.negative(g)},
+    vjp_reads=(),
     samples=_unary_samples,
 )
 def negative(x: Any) -> Any:
@@ -181,6 +185,7 @@ def negative(x: Any) -> Any:
     promote=("x",),
     to_float=True,
     vjp={"x": lambda g, ans, x: K.multiply(g, ans)},
+    vjp_reads=("ans",),
     samples=_unary_samples,
 )
 def exp(x: Any) -> Any:
@@ -571,7 +576,7 @@ def cosh(x: Any) -> Any:
     """
 
 
-@_float_unary(lambda g, ans, x: K.multiply(g, K.subtract(1.0, K.square(ans))))
+@_float_unary(lambda g, ans, x: K.multiply(g, K.subtract(1.0, K.square(ans))), vjp_reads=("ans",))
 def tanh(x: Any) -> Any:
     """Hyperbolic tangent, element-wise.
 

@@ -39,6 +39,7 @@ def _reshape_shape(x: tuple, newshape: Any) -> tuple:
 @defop(
     shape=_reshape_shape,
     vjp={"x": lambda g, ans, x, newshape: K.reshape(g, shape_of(x))},
+    vjp_reads=(),
     samples=lambda rng: [
         Sample((randn(rng, 2, 3), (3, 2))),
         Sample((randn(rng, 2, 3), (-1,))),
@@ -80,6 +81,7 @@ def _transpose_vjp(g: Any, ans: Any, x: Any, axes: Any) -> Any:
 @defop(
     shape=_transpose_shape,
     vjp={"x": _transpose_vjp},
+    vjp_reads=(),
     samples=lambda rng: [
         Sample((randn(rng, 2, 3),)),
         Sample((randn(rng, 2, 3, 4), (1, 2, 0))),
@@ -101,6 +103,7 @@ def transpose(x: Any, axes: Any = None) -> Any:
 @defop(
     shape=lambda x, shape: broadcast_shapes(x, tuple(shape)) and tuple(shape),
     vjp={"x": lambda g, ans, x, shape: unbroadcast(g, x)},
+    vjp_reads=(),
     samples=lambda rng: [
         Sample((randn(rng, 3), (2, 3))),
         Sample((randn(rng, 2, 1), (4, 2, 5))),
@@ -173,6 +176,7 @@ def _expand_dims_shape(x: tuple, axis: Any) -> tuple:
 @defop(
     shape=_expand_dims_shape,
     vjp={"x": lambda g, ans, x, axis: K.reshape(g, shape_of(x))},
+    vjp_reads=(),
     samples=lambda rng: [
         Sample((randn(rng, 2, 3), 0)),
         Sample((randn(rng, 2, 3), -1)),
@@ -464,6 +468,7 @@ def _squeeze_shape(x: tuple, axis: Any = None) -> tuple:
 @defop(
     shape=_squeeze_shape,
     vjp={"x": lambda g, ans, x, axis=None: K.reshape(g, shape_of(x))},
+    vjp_reads=(),
     samples=lambda rng: [
         Sample((randn(rng, 1, 3, 1),)),
         Sample((randn(rng, 1, 3, 1),), {"axis": -1}),

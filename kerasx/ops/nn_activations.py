@@ -82,12 +82,14 @@ def _axis_samples(rng: Any) -> list:
 
 
 def _relu_vjp(g: Any, ans: Any, x: Any) -> Any:
-    # An engine's relu kernel may carry a one-call first-order gradient (`vjp_x`), used on
-    # plain engine arrays (as `sparse_categorical_crossentropy`'s `vjp_output`).
+    # Read from the result: relu(x) > 0 exactly where x > 0 (NaN and -0.0 included), and the
+    # tape then need not keep the input. An engine's relu kernel may carry a one-call
+    # first-order gradient (`vjp_x`), used on plain engine arrays (as
+    # `sparse_categorical_crossentropy`'s `vjp_output`).
     fused = getattr(relu.opdef.kernel, "vjp_x", None)
-    if fused is not None and g.__class__ in FAST_TYPES and x.__class__ in FAST_TYPES:
-        return fused(g, x)
-    return K.multiply(g, _mask(K.greater(x, 0), g))
+    if fused is not None and g.__class__ in FAST_TYPES and ans.__class__ in FAST_TYPES:
+        return fused(g, ans)
+    return K.multiply(g, _mask(K.greater(ans, 0), g))
 
 
 @defop(
@@ -95,6 +97,7 @@ def _relu_vjp(g: Any, ans: Any, x: Any) -> Any:
     shape=same_shape_rule,
     composite=True,
     vjp={"x": _relu_vjp},
+    vjp_reads=("ans",),
     samples=_act_samples,
     namespaces=("nn",),
 )
@@ -248,6 +251,7 @@ def _sigmoid_vjp(g: Any, ans: Any, x: Any) -> Any:
     shape=same_shape_rule,
     composite=True,
     vjp={"x": _sigmoid_vjp},
+    vjp_reads=("ans",),
     samples=lambda rng: [
         Sample((randn(rng, 2, 3) * 3.0,)),
         Sample((randn(rng, 5) * 30.0,)),
@@ -429,6 +433,7 @@ def _check_softmax_axis(axis: Any, ndim: int) -> None:
     shape=_softmax_shape,
     composite=True,
     vjp={"x": _softmax_vjp},
+    vjp_reads=("ans",),
     samples=lambda rng: [
         *_axis_samples(rng),
         Sample((randn(rng, 2, 3, 2),), {"axis": (0, 2)}),

@@ -62,6 +62,7 @@ def _matmul_vjp_x2(g: Any, ans: Any, x1: Any, x2: Any) -> Any:
     promote=("x1", "x2"),
     shape=_matmul_shape,
     vjp={"x1": _matmul_vjp_x1, "x2": _matmul_vjp_x2},
+    vjp_reads=("x1", "x2"),
     samples=lambda rng: [
         Sample((randn(rng, 2, 3), randn(rng, 3, 4))),
         Sample((randn(rng, 5, 2, 3), randn(rng, 3, 4))),

@@ -104,6 +104,7 @@ def _nan_samples(rng: Any) -> list:
     shape=reduce_rule,
     dtype=_sum_dtype,
     vjp={"x": lambda g, ans, x, axis, keepdims: _spread(g, x, axis, keepdims)},
+    vjp_reads=(),
     samples=_reduce_samples,
 )
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
@@ -127,6 +128,7 @@ def _mean_vjp(g: Any, ans: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     shape=reduce_rule,
     dtype=_float_dtype,
     vjp={"x": _mean_vjp},
+    vjp_reads=(),
     samples=_reduce_samples,
 )
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:

@@ -160,6 +160,7 @@ def _cce_samples(rng: Any) -> list:
         "output": lambda g, ans, t, o, z, axis: None,
         "logits": _scce_logits_vjp,
     },
+    vjp_reads=("target", "output"),
     samples=_scce_samples,
     namespaces=(),
 )
