@@ -347,6 +347,35 @@ def test_fused_ops_equal_their_composite_body(engine, dtype):
         _assert_same(list(fused), list(body))
 
 
+@pytest.mark.parametrize("reuse_gradient", [False, True])
+def test_numpy_in_place_adam_is_its_kernel_bit_for_bit(reuse_gradient):
+    """The NumPy engine's in-place Adam updates (what the replay of a training step runs),
+    on weights of every size class: small, chunked last operations, and large ones updated
+    chunk by chunk from start to end (which keep no weight-sized scratch buffer)."""
+    kerasx.config.set_backend("numpy")
+    from kerasx_numpy.kernels import optimizer_updates as K_OU
+
+    rng = np.random.default_rng(4)
+    big = K_OU._CHUNKED_ABOVE + 7
+    into = (
+        K_OU._adam_update_into_reusing_gradient if reuse_gradient else K_OU._adam_update_into
+    )
+    for shape in [(5, 3), (K_OU._CHUNK + 5,), (big,), (3, big // 3 + 1)]:
+        g, w, m = (rng.standard_normal(shape).astype(np.float32) for _ in range(3))
+        v = rng.random(shape).astype(np.float32)
+        args = (np.float32(0.003), 0.09999999999999998, 0.0010000000000000009, 1e-7)
+        expected = K_OU._adam_update(g, w, m, v, *args)
+        g_before = g.copy()
+        out = into(g, w, m, v, *args)
+        assert out[0] is w and out[1] is m and out[2] is v
+        for got, want in zip(out, expected):
+            np.testing.assert_array_equal(got, want, err_msg=str(shape))
+        if not reuse_gradient:
+            np.testing.assert_array_equal(g, g_before)  # read only
+    scratch = getattr(K_OU._SCRATCH, "buffers", {})
+    assert all(b.size < big for b in scratch.values())
+
+
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_adam_step_size_is_its_composite_body_bit_for_bit(engine, dtype):
     """Adam's bias-corrected step size, over the first steps and far ones: the engine's op
