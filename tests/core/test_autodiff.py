@@ -1,5 +1,7 @@
 """kerasx.value_and_grad / grad / jit: the same results on every engine."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,23 @@ def engine(request):
 
 def _np(x):
     return np.asarray(ops.convert_to_numpy(x))
+
+
+@contextlib.contextmanager
+def _numpy_kernel(op_fn, kernel):
+    """Give a test-only op `kernel` on the NumPy engine; unregister the op afterwards."""
+    from kerasx.engine import dispatch
+    from kerasx.engine.registry import REGISTRY
+
+    name = op_fn.opdef.name
+    eng = discovery.load("numpy")
+    eng.kernels[name] = kernel
+    dispatch.attach_kernel(op_fn.opdef)
+    try:
+        yield
+    finally:
+        REGISTRY.pop(name)
+        eng.kernels.pop(name)
 
 
 def test_value_and_grad_closed_form(engine):
@@ -124,19 +143,9 @@ def test_missing_rule_names_the_op_and_argument():
     def no_rule(x):
         """An op with a kernel but no gradient rule (test only)."""
 
-    eng = discovery.load("numpy")
-    eng.kernels["_test_no_rule_op"] = lambda x: x * 2
-    from kerasx.engine import dispatch
-
-    dispatch.attach_kernel(no_rule.opdef)
-    try:
+    with _numpy_kernel(no_rule, lambda x: x * 2):
         with pytest.raises(TypeError, match=r"_test_no_rule_op.*`x`"):
             kerasx.grad(lambda w: ops.sum(no_rule(w)))(np.ones(2))
-    finally:
-        from kerasx.engine.registry import REGISTRY
-
-        REGISTRY.pop("_test_no_rule_op")
-        eng.kernels.pop("_test_no_rule_op")
 
 
 def test_tape_frees_forward_values_once_their_nodes_are_done():
@@ -224,8 +233,7 @@ def test_vjp_reads_must_name_tensor_arguments():
 def test_a_rule_reading_an_undeclared_value_fails_loudly():
     """A wrong `vjp_reads` declaration cannot give silently wrong gradients: the rule gets
     a stand-in holding only the shape and dtype, and computing with it raises."""
-    from kerasx.engine import dispatch
-    from kerasx.engine.registry import REGISTRY, defop
+    from kerasx.engine.registry import defop
 
     @defop(
         name="_test_underdeclared",
@@ -235,12 +243,6 @@ def test_a_rule_reading_an_undeclared_value_fails_loudly():
     def underdeclared(x):
         """sin, with a rule that reads `x` although it declares that it does not (test only)."""
 
-    eng = discovery.load("numpy")
-    eng.kernels["_test_underdeclared"] = np.sin
-    dispatch.attach_kernel(underdeclared.opdef)
-    try:
+    with _numpy_kernel(underdeclared, np.sin):
         with pytest.raises(TypeError, match=r"ops._test_underdeclared` read the value of `x`"):
             kerasx.grad(lambda w: ops.sum(underdeclared(w)))(np.ones(2))
-    finally:
-        REGISTRY.pop("_test_underdeclared")
-        eng.kernels.pop("_test_underdeclared")

@@ -124,22 +124,20 @@ def _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon
     den = None if in_gradient else _chunk_buffer(variable.dtype, 1)
     for start in range(0, n, _CHUNK):
         stop = min(start + _CHUNK, n)
-        t = work[: stop - start]
-        gs, ms, vs = g[start:stop], m[start:stop], v[start:stop]
-        np.subtract(gs, ms, out=t)
-        np.multiply(t, c1, out=t)
-        np.add(ms, t, out=ms)
-        np.square(gs, out=t)
-        np.subtract(t, vs, out=t)
-        np.multiply(t, c2, out=t)
-        np.add(vs, t, out=vs)
+        gs = g[start:stop]
         d = gs if den is None else den[: stop - start]
-        np.sqrt(vs, out=d)
-        np.add(d, epsilon, out=d)
-        np.multiply(ms, alpha, out=t)
-        np.divide(t, d, out=t)
-        ws = w[start:stop]
-        np.subtract(ws, t, out=ws)
+        _adam_into(
+            gs,
+            w[start:stop],
+            m[start:stop],
+            v[start:stop],
+            alpha,
+            c1,
+            c2,
+            epsilon,
+            work[: stop - start],
+            d,
+        )
     return variable, momentum, velocity
 
 
