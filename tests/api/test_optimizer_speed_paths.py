@@ -357,9 +357,7 @@ def test_numpy_in_place_adam_is_its_kernel_bit_for_bit(reuse_gradient):
 
     rng = np.random.default_rng(4)
     big = K_OU._CHUNKED_ABOVE + 7
-    into = (
-        K_OU._adam_update_into_reusing_gradient if reuse_gradient else K_OU._adam_update_into
-    )
+    into = K_OU._adam_update_into_reusing_gradient if reuse_gradient else K_OU._adam_update_into
     for shape in [(5, 3), (K_OU._CHUNK + 5,), (big,), (3, big // 3 + 1)]:
         g, w, m = (rng.standard_normal(shape).astype(np.float32) for _ in range(3))
         v = rng.random(shape).astype(np.float32)
