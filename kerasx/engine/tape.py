@@ -185,7 +185,7 @@ def record(op: Any, slots: tuple) -> Any:
         for i in index:
             v = slots[i]
             if v.__class__ is Tracer and v.level == level:
-                parents.append((i, -1, v if v.node is None else _Link(v)))
+                parents.append((i, -1, v if v.node is None else _Link(v)))  # `_parent`, inline
                 inner[i] = v.value
         inner_t = tuple(inner)
         ans = op.fn(*inner_t) if op.signature_plain else op.run(inner_t)
@@ -224,10 +224,8 @@ def record(op: Any, slots: tuple) -> Any:
         return ans
     multi = isinstance(ans, (tuple, list))
     saved = _saved_slots(op, inner_t) if op.tape_shape_only else inner_t
-    if not (multi or op.tape_keeps_ans):
-        node = Node(op, saved, _shape_only(ans, op, -1), parents, False)
-    else:
-        node = Node(op, saved, ans, parents, multi)
+    kept = ans if multi or op.tape_keeps_ans else _shape_only(ans, op, -1)
+    node = Node(op, saved, kept, parents, multi)
     _levels[level].append(node)
     if multi:
         return type(ans)(Tracer(a, level, node, i) for i, a in enumerate(ans))
