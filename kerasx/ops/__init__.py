@@ -67,43 +67,16 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.elementwise import absolute as absolute
     from kerasx.ops.elementwise import add as add
     from kerasx.ops.elementwise import angle as angle
-    from kerasx.ops.elementwise import arccos as arccos
-    from kerasx.ops.elementwise import arccosh as arccosh
-    from kerasx.ops.elementwise import arcsin as arcsin
-    from kerasx.ops.elementwise import arcsinh as arcsinh
-    from kerasx.ops.elementwise import arctan as arctan
-    from kerasx.ops.elementwise import arctanh as arctanh
-    from kerasx.ops.elementwise import cbrt as cbrt
     from kerasx.ops.elementwise import conj as conj
     from kerasx.ops.elementwise import conjugate as conjugate
     from kerasx.ops.elementwise import copy as copy
-    from kerasx.ops.elementwise import cos as cos
-    from kerasx.ops.elementwise import cosh as cosh
-    from kerasx.ops.elementwise import deg2rad as deg2rad
     from kerasx.ops.elementwise import divide as divide
-    from kerasx.ops.elementwise import exp as exp
-    from kerasx.ops.elementwise import exp2 as exp2
-    from kerasx.ops.elementwise import expm1 as expm1
     from kerasx.ops.elementwise import fabs as fabs
     from kerasx.ops.elementwise import imag as imag
-    from kerasx.ops.elementwise import log as log
-    from kerasx.ops.elementwise import log1p as log1p
-    from kerasx.ops.elementwise import log2 as log2
-    from kerasx.ops.elementwise import log10 as log10
     from kerasx.ops.elementwise import multiply as multiply
     from kerasx.ops.elementwise import negative as negative
-    from kerasx.ops.elementwise import rad2deg as rad2deg
     from kerasx.ops.elementwise import real as real
-    from kerasx.ops.elementwise import reciprocal as reciprocal
-    from kerasx.ops.elementwise import rsqrt as rsqrt
-    from kerasx.ops.elementwise import sin as sin
-    from kerasx.ops.elementwise import sinc as sinc
-    from kerasx.ops.elementwise import sinh as sinh
-    from kerasx.ops.elementwise import sqrt as sqrt
-    from kerasx.ops.elementwise import square as square
     from kerasx.ops.elementwise import subtract as subtract
-    from kerasx.ops.elementwise import tan as tan
-    from kerasx.ops.elementwise import tanh as tanh
     from kerasx.ops.elementwise import true_divide as true_divide
     from kerasx.ops.elementwise_more import arctan2 as arctan2
     from kerasx.ops.elementwise_more import clip as clip
@@ -127,6 +100,33 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.elementwise_more import nan_to_num as nan_to_num
     from kerasx.ops.elementwise_more import nextafter as nextafter
     from kerasx.ops.elementwise_more import power as power
+    from kerasx.ops.elementwise_powers import cbrt as cbrt
+    from kerasx.ops.elementwise_powers import exp as exp
+    from kerasx.ops.elementwise_powers import exp2 as exp2
+    from kerasx.ops.elementwise_powers import expm1 as expm1
+    from kerasx.ops.elementwise_powers import log as log
+    from kerasx.ops.elementwise_powers import log1p as log1p
+    from kerasx.ops.elementwise_powers import log2 as log2
+    from kerasx.ops.elementwise_powers import log10 as log10
+    from kerasx.ops.elementwise_powers import reciprocal as reciprocal
+    from kerasx.ops.elementwise_powers import rsqrt as rsqrt
+    from kerasx.ops.elementwise_powers import sqrt as sqrt
+    from kerasx.ops.elementwise_powers import square as square
+    from kerasx.ops.elementwise_trig import arccos as arccos
+    from kerasx.ops.elementwise_trig import arccosh as arccosh
+    from kerasx.ops.elementwise_trig import arcsin as arcsin
+    from kerasx.ops.elementwise_trig import arcsinh as arcsinh
+    from kerasx.ops.elementwise_trig import arctan as arctan
+    from kerasx.ops.elementwise_trig import arctanh as arctanh
+    from kerasx.ops.elementwise_trig import cos as cos
+    from kerasx.ops.elementwise_trig import cosh as cosh
+    from kerasx.ops.elementwise_trig import deg2rad as deg2rad
+    from kerasx.ops.elementwise_trig import rad2deg as rad2deg
+    from kerasx.ops.elementwise_trig import sin as sin
+    from kerasx.ops.elementwise_trig import sinc as sinc
+    from kerasx.ops.elementwise_trig import sinh as sinh
+    from kerasx.ops.elementwise_trig import tan as tan
+    from kerasx.ops.elementwise_trig import tanh as tanh
     from kerasx.ops.indexing import get_item as get_item
     from kerasx.ops.indexing import scatter as scatter
     from kerasx.ops.indexing import scatter_update as scatter_update
@@ -377,14 +377,19 @@ _FAMILY_NAMES = {
     ),
     "kerasx.ops.einops": "rearrange",
     "kerasx.ops.elementwise": (
-        "abs absolute add angle arccos arccosh arcsin arcsinh arctan arctanh cbrt conj conjugate "
-        "copy cos cosh deg2rad divide exp exp2 expm1 fabs imag log log10 log1p log2 multiply "
-        "negative rad2deg real reciprocal rsqrt sin sinc sinh sqrt square subtract tan tanh "
-        "true_divide"
+        "abs absolute add angle conj conjugate copy divide fabs imag multiply negative real "
+        "subtract true_divide"
     ),
     "kerasx.ops.elementwise_more": (
         "arctan2 clip divide_no_nan erf erfc erfinv floor_divide fmax fmin fmod heaviside hypot "
         "i0 ldexp logaddexp logaddexp2 maximum minimum mod nan_to_num nextafter power"
+    ),
+    "kerasx.ops.elementwise_powers": (
+        "cbrt exp exp2 expm1 log log10 log1p log2 reciprocal rsqrt sqrt square"
+    ),
+    "kerasx.ops.elementwise_trig": (
+        "arccos arccosh arcsin arcsinh arctan arctanh cos cosh deg2rad rad2deg sin sinc sinh tan "
+        "tanh"
     ),
     "kerasx.ops.imaging": "",
     "kerasx.ops.imaging_common": "",

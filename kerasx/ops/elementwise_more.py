@@ -11,17 +11,12 @@ from typing import Any
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.engine.shapes import broadcast_rule, same_shape_rule
+from kerasx.ops._elementwise_common import _dtype_name
 from kerasx.ops._helpers import K, Sample, rand_int, rand_pos, rand_unit, randn, unbroadcast
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 _LN2 = math.log(2.0)
-
-
-def _dtype_name(x: Any) -> str:
-    """Dtype name of a tensor-like, or of a Python scalar's weak type."""
-    d = getattr(x, "dtype", None)
-    return _dt.standardize_dtype(d) if d is not None else _dt.result_type(x)
 
 
 def _keep(cond: Any, g: Any) -> Any:
