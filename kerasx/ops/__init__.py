@@ -164,18 +164,7 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.linear_algebra import solve as solve
     from kerasx.ops.linear_algebra import solve_triangular as solve_triangular
     from kerasx.ops.logic import allclose as allclose
-    from kerasx.ops.logic import bitwise_and as bitwise_and
-    from kerasx.ops.logic import bitwise_invert as bitwise_invert
-    from kerasx.ops.logic import bitwise_left_shift as bitwise_left_shift
-    from kerasx.ops.logic import bitwise_not as bitwise_not
-    from kerasx.ops.logic import bitwise_or as bitwise_or
-    from kerasx.ops.logic import bitwise_right_shift as bitwise_right_shift
-    from kerasx.ops.logic import bitwise_xor as bitwise_xor
-    from kerasx.ops.logic import ceil as ceil
-    from kerasx.ops.logic import digitize as digitize
     from kerasx.ops.logic import equal as equal
-    from kerasx.ops.logic import floor as floor
-    from kerasx.ops.logic import gcd as gcd
     from kerasx.ops.logic import greater as greater
     from kerasx.ops.logic import greater_equal as greater_equal
     from kerasx.ops.logic import isclose as isclose
@@ -186,8 +175,6 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.logic import isneginf as isneginf
     from kerasx.ops.logic import isposinf as isposinf
     from kerasx.ops.logic import isreal as isreal
-    from kerasx.ops.logic import lcm as lcm
-    from kerasx.ops.logic import left_shift as left_shift
     from kerasx.ops.logic import less as less
     from kerasx.ops.logic import less_equal as less_equal
     from kerasx.ops.logic import logical_and as logical_and
@@ -195,14 +182,27 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.logic import logical_or as logical_or
     from kerasx.ops.logic import logical_xor as logical_xor
     from kerasx.ops.logic import not_equal as not_equal
-    from kerasx.ops.logic import right_shift as right_shift
-    from kerasx.ops.logic import round as round
-    from kerasx.ops.logic import searchsorted as searchsorted
-    from kerasx.ops.logic import select as select
-    from kerasx.ops.logic import sign as sign
     from kerasx.ops.logic import signbit as signbit
-    from kerasx.ops.logic import trunc as trunc
-    from kerasx.ops.logic import where as where
+    from kerasx.ops.logic_bitwise import bitwise_and as bitwise_and
+    from kerasx.ops.logic_bitwise import bitwise_invert as bitwise_invert
+    from kerasx.ops.logic_bitwise import bitwise_left_shift as bitwise_left_shift
+    from kerasx.ops.logic_bitwise import bitwise_not as bitwise_not
+    from kerasx.ops.logic_bitwise import bitwise_or as bitwise_or
+    from kerasx.ops.logic_bitwise import bitwise_right_shift as bitwise_right_shift
+    from kerasx.ops.logic_bitwise import bitwise_xor as bitwise_xor
+    from kerasx.ops.logic_bitwise import gcd as gcd
+    from kerasx.ops.logic_bitwise import lcm as lcm
+    from kerasx.ops.logic_bitwise import left_shift as left_shift
+    from kerasx.ops.logic_bitwise import right_shift as right_shift
+    from kerasx.ops.logic_rounding import ceil as ceil
+    from kerasx.ops.logic_rounding import floor as floor
+    from kerasx.ops.logic_rounding import round as round
+    from kerasx.ops.logic_rounding import sign as sign
+    from kerasx.ops.logic_rounding import trunc as trunc
+    from kerasx.ops.logic_select import digitize as digitize
+    from kerasx.ops.logic_select import searchsorted as searchsorted
+    from kerasx.ops.logic_select import select as select
+    from kerasx.ops.logic_select import where as where
     from kerasx.ops.manipulation import broadcast_to as broadcast_to
     from kerasx.ops.manipulation import diag as diag
     from kerasx.ops.manipulation import diagflat as diagflat
@@ -408,12 +408,15 @@ _FAMILY_NAMES = {
         "solve solve_triangular"
     ),
     "kerasx.ops.logic": (
-        "allclose bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or "
-        "bitwise_right_shift bitwise_xor ceil digitize equal floor gcd greater greater_equal "
-        "isclose isfinite isin isinf isnan isneginf isposinf isreal lcm left_shift less "
-        "less_equal logical_and logical_not logical_or logical_xor not_equal right_shift round "
-        "searchsorted select sign signbit trunc where"
+        "allclose equal greater greater_equal isclose isfinite isin isinf isnan isneginf isposinf "
+        "isreal less less_equal logical_and logical_not logical_or logical_xor not_equal signbit"
     ),
+    "kerasx.ops.logic_bitwise": (
+        "bitwise_and bitwise_invert bitwise_left_shift bitwise_not bitwise_or bitwise_right_shift "
+        "bitwise_xor gcd lcm left_shift right_shift"
+    ),
+    "kerasx.ops.logic_rounding": "ceil floor round sign trunc",
+    "kerasx.ops.logic_select": "digitize searchsorted select where",
     "kerasx.ops.manipulation": (
         "broadcast_to diag diagflat diagonal diff expand_dims flip fliplr flipud moveaxis ndim "
         "ones_like pad ravel repeat reshape roll rot90 size squeeze swapaxes tile transpose tril "
