@@ -204,32 +204,32 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.logic_select import select as select
     from kerasx.ops.logic_select import where as where
     from kerasx.ops.manipulation import broadcast_to as broadcast_to
-    from kerasx.ops.manipulation import diag as diag
-    from kerasx.ops.manipulation import diagflat as diagflat
-    from kerasx.ops.manipulation import diagonal as diagonal
-    from kerasx.ops.manipulation import diff as diff
     from kerasx.ops.manipulation import expand_dims as expand_dims
-    from kerasx.ops.manipulation import flip as flip
-    from kerasx.ops.manipulation import fliplr as fliplr
-    from kerasx.ops.manipulation import flipud as flipud
     from kerasx.ops.manipulation import moveaxis as moveaxis
     from kerasx.ops.manipulation import ndim as ndim
     from kerasx.ops.manipulation import ones_like as ones_like
-    from kerasx.ops.manipulation import pad as pad
     from kerasx.ops.manipulation import ravel as ravel
-    from kerasx.ops.manipulation import repeat as repeat
     from kerasx.ops.manipulation import reshape as reshape
-    from kerasx.ops.manipulation import roll as roll
-    from kerasx.ops.manipulation import rot90 as rot90
     from kerasx.ops.manipulation import size as size
     from kerasx.ops.manipulation import squeeze as squeeze
     from kerasx.ops.manipulation import swapaxes as swapaxes
-    from kerasx.ops.manipulation import tile as tile
     from kerasx.ops.manipulation import transpose as transpose
-    from kerasx.ops.manipulation import tril as tril
-    from kerasx.ops.manipulation import triu as triu
     from kerasx.ops.manipulation import view as view
     from kerasx.ops.manipulation import zeros_like as zeros_like
+    from kerasx.ops.manipulation_diagonal import diag as diag
+    from kerasx.ops.manipulation_diagonal import diagflat as diagflat
+    from kerasx.ops.manipulation_diagonal import diagonal as diagonal
+    from kerasx.ops.manipulation_diagonal import diff as diff
+    from kerasx.ops.manipulation_diagonal import tril as tril
+    from kerasx.ops.manipulation_diagonal import triu as triu
+    from kerasx.ops.manipulation_padding import pad as pad
+    from kerasx.ops.manipulation_padding import repeat as repeat
+    from kerasx.ops.manipulation_padding import tile as tile
+    from kerasx.ops.manipulation_reorder import flip as flip
+    from kerasx.ops.manipulation_reorder import fliplr as fliplr
+    from kerasx.ops.manipulation_reorder import flipud as flipud
+    from kerasx.ops.manipulation_reorder import roll as roll
+    from kerasx.ops.manipulation_reorder import rot90 as rot90
     from kerasx.ops.nn_activations import celu as celu
     from kerasx.ops.nn_activations import elu as elu
     from kerasx.ops.nn_activations import gelu as gelu
@@ -418,10 +418,12 @@ _FAMILY_NAMES = {
     "kerasx.ops.logic_rounding": "ceil floor round sign trunc",
     "kerasx.ops.logic_select": "digitize searchsorted select where",
     "kerasx.ops.manipulation": (
-        "broadcast_to diag diagflat diagonal diff expand_dims flip fliplr flipud moveaxis ndim "
-        "ones_like pad ravel repeat reshape roll rot90 size squeeze swapaxes tile transpose tril "
-        "triu view zeros_like"
+        "broadcast_to expand_dims moveaxis ndim ones_like ravel reshape size squeeze swapaxes "
+        "transpose view zeros_like"
     ),
+    "kerasx.ops.manipulation_diagonal": "diag diagflat diagonal diff tril triu",
+    "kerasx.ops.manipulation_padding": "pad repeat tile",
+    "kerasx.ops.manipulation_reorder": "flip fliplr flipud roll rot90",
     "kerasx.ops.nn_activations": (
         "celu elu gelu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh leaky_relu "
         "log_sigmoid log_softmax relu relu6 selu sigmoid silu soft_shrink softmax softplus "

@@ -9,7 +9,7 @@ import numpy as np
 
 from kerasx.engine.registry import defop
 from kerasx.ops._helpers import K, Sample, rand_int, randn, shape_of
-from kerasx.ops.manipulation import _ax, _ints
+from kerasx.ops._manipulation_common import _ax, _ints
 
 # ----------------------------------------------------------------------------- helpers
 
