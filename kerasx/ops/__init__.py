@@ -231,33 +231,30 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.manipulation_reorder import roll as roll
     from kerasx.ops.manipulation_reorder import rot90 as rot90
     from kerasx.ops.nn_activations import celu as celu
-    from kerasx.ops.nn_activations import elu as elu
-    from kerasx.ops.nn_activations import gelu as gelu
     from kerasx.ops.nn_activations import glu as glu
     from kerasx.ops.nn_activations import hard_shrink as hard_shrink
     from kerasx.ops.nn_activations import hard_sigmoid as hard_sigmoid
     from kerasx.ops.nn_activations import hard_silu as hard_silu
     from kerasx.ops.nn_activations import hard_swish as hard_swish
     from kerasx.ops.nn_activations import hard_tanh as hard_tanh
-    from kerasx.ops.nn_activations import leaky_relu as leaky_relu
-    from kerasx.ops.nn_activations import log_sigmoid as log_sigmoid
-    from kerasx.ops.nn_activations import log_softmax as log_softmax
-    from kerasx.ops.nn_activations import relu as relu
-    from kerasx.ops.nn_activations import relu6 as relu6
-    from kerasx.ops.nn_activations import selu as selu
-    from kerasx.ops.nn_activations import sigmoid as sigmoid
-    from kerasx.ops.nn_activations import silu as silu
     from kerasx.ops.nn_activations import soft_shrink as soft_shrink
-    from kerasx.ops.nn_activations import softmax as softmax
-    from kerasx.ops.nn_activations import softplus as softplus
     from kerasx.ops.nn_activations import softsign as softsign
     from kerasx.ops.nn_activations import sparse_plus as sparse_plus
     from kerasx.ops.nn_activations import sparse_sigmoid as sparse_sigmoid
-    from kerasx.ops.nn_activations import sparsemax as sparsemax
     from kerasx.ops.nn_activations import squareplus as squareplus
-    from kerasx.ops.nn_activations import swish as swish
     from kerasx.ops.nn_activations import tanh_shrink as tanh_shrink
     from kerasx.ops.nn_activations import threshold as threshold
+    from kerasx.ops.nn_activations_fused import elu as elu
+    from kerasx.ops.nn_activations_fused import gelu as gelu
+    from kerasx.ops.nn_activations_fused import leaky_relu as leaky_relu
+    from kerasx.ops.nn_activations_fused import log_sigmoid as log_sigmoid
+    from kerasx.ops.nn_activations_fused import relu as relu
+    from kerasx.ops.nn_activations_fused import relu6 as relu6
+    from kerasx.ops.nn_activations_fused import selu as selu
+    from kerasx.ops.nn_activations_fused import sigmoid as sigmoid
+    from kerasx.ops.nn_activations_fused import silu as silu
+    from kerasx.ops.nn_activations_fused import softplus as softplus
+    from kerasx.ops.nn_activations_fused import swish as swish
     from kerasx.ops.nn_ctc import ctc_decode as ctc_decode
     from kerasx.ops.nn_ctc import ctc_loss as ctc_loss
     from kerasx.ops.nn_losses import binary_crossentropy as binary_crossentropy
@@ -275,6 +272,9 @@ if _typing.TYPE_CHECKING:
     from kerasx.ops.nn_norm import normalize as normalize
     from kerasx.ops.nn_norm import polar as polar
     from kerasx.ops.nn_norm import rms_normalization as rms_normalization
+    from kerasx.ops.nn_softmax import log_softmax as log_softmax
+    from kerasx.ops.nn_softmax import softmax as softmax
+    from kerasx.ops.nn_softmax import sparsemax as sparsemax
     from kerasx.ops.norms_and_jvp import jvp as jvp
     from kerasx.ops.norms_and_jvp import norm as norm
     from kerasx.ops.pooling import adaptive_average_pool as adaptive_average_pool
@@ -425,9 +425,11 @@ _FAMILY_NAMES = {
     "kerasx.ops.manipulation_padding": "pad repeat tile",
     "kerasx.ops.manipulation_reorder": "flip fliplr flipud roll rot90",
     "kerasx.ops.nn_activations": (
-        "celu elu gelu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh leaky_relu "
-        "log_sigmoid log_softmax relu relu6 selu sigmoid silu soft_shrink softmax softplus "
-        "softsign sparse_plus sparse_sigmoid sparsemax squareplus swish tanh_shrink threshold"
+        "celu glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh soft_shrink softsign "
+        "sparse_plus sparse_sigmoid squareplus tanh_shrink threshold"
+    ),
+    "kerasx.ops.nn_activations_fused": (
+        "elu gelu leaky_relu log_sigmoid relu relu6 selu sigmoid silu softplus swish"
     ),
     "kerasx.ops.nn_ctc": "ctc_decode ctc_loss",
     "kerasx.ops.nn_losses": (
@@ -438,6 +440,7 @@ _FAMILY_NAMES = {
         "batch_normalization dot_product_attention layer_normalization moments normalize polar "
         "rms_normalization"
     ),
+    "kerasx.ops.nn_softmax": "log_softmax softmax sparsemax",
     "kerasx.ops.norms_and_jvp": "jvp norm",
     "kerasx.ops.optimizer_updates": "",
     "kerasx.ops.pooling": (

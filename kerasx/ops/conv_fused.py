@@ -26,9 +26,9 @@ import numpy as np
 from kerasx.engine import dispatch
 from kerasx.engine.registry import REGISTRY, defop
 from kerasx.ops._helpers import K, Sample, randn, shape_of
+from kerasx.ops._nn_activations_common import _mask
 from kerasx.ops.conv_geometry import check_fused_activation as _check_activation
 from kerasx.ops.conv_geometry import conv_geometry, standardize_data_format
-from kerasx.ops.nn_activations import _mask
 
 __all__: list[str] = []
 

@@ -21,7 +21,8 @@ from kerasx.engine import dispatch
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.ops._helpers import K, Sample, rand_int, randn, shape_of
-from kerasx.ops.nn_activations import as_float, check_axis, log_softmax, sigmoid, softmax
+from kerasx.ops._nn_activations_common import as_float, check_axis
+from kerasx.ops.nn_activations import log_softmax, sigmoid, softmax
 
 
 def _fmt(shape: Any) -> tuple:

@@ -16,7 +16,8 @@ from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.engine.shapes import broadcast_shapes
 from kerasx.ops._helpers import K, Sample, rand_bool, rand_pos, randn, shape_of, unbroadcast
-from kerasx.ops.nn_activations import as_float, check_axis, softmax
+from kerasx.ops._nn_activations_common import as_float, check_axis
+from kerasx.ops.nn_activations import softmax
 
 
 def _dtype(x: Any) -> str:

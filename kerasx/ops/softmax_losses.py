@@ -37,7 +37,7 @@ from kerasx.engine import dispatch
 from kerasx.engine import dtypes as _dt
 from kerasx.engine.registry import defop
 from kerasx.ops._helpers import K, Sample, rand_int, shape_of
-from kerasx.ops.nn_activations import check_axis
+from kerasx.ops._nn_activations_common import check_axis
 from kerasx.ops.nn_losses import (
     _dense_target,
     _promote_pair,
