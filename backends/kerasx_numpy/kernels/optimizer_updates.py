@@ -115,44 +115,61 @@ def _contiguous(*arrays: np.ndarray) -> bool:
 
 
 def _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, in_gradient):
-    """`_adam_into` on C-contiguous arrays, chunk by chunk: each element goes through the same
-    operations in the same order, so the result is bit-identical. The scratch is two chunks
-    (one with `in_gradient`: the denominator then goes to the gradient's dead chunk)."""
+    """`_adam_into` (`_adam_into_gradient` with `in_gradient`) on C-contiguous arrays, chunk by
+    chunk: each element goes through the same operations in the same order, so the result is
+    bit-identical. The scratch is two chunks (one with `in_gradient`: the gradient's chunk is
+    the other)."""
     g, w, m, v = (a.reshape(-1) for a in (gradient, variable, momentum, velocity))
     n = w.size
     work = _chunk_buffer(variable.dtype, 0)
     den = None if in_gradient else _chunk_buffer(variable.dtype, 1)
     for start in range(0, n, _CHUNK):
         stop = min(start + _CHUNK, n)
-        gs = g[start:stop]
-        d = gs if den is None else den[: stop - start]
-        _adam_into(
-            gs,
-            w[start:stop],
-            m[start:stop],
-            v[start:stop],
-            alpha,
-            c1,
-            c2,
-            epsilon,
-            work[: stop - start],
-            d,
-        )
+        gs, ws, ms, vs = g[start:stop], w[start:stop], m[start:stop], v[start:stop]
+        if den is None:
+            _adam_into_gradient(gs, ws, ms, vs, alpha, c1, c2, epsilon, work[: stop - start])
+        else:
+            _adam_into(
+                gs, ws, ms, vs, alpha, c1, c2, epsilon, work[: stop - start], den[: stop - start]
+            )
     return variable, momentum, velocity
 
 
 def _adam_update_into_reusing_gradient(
     gradient, variable, momentum, velocity, alpha, c1, c2, epsilon
 ):
-    """`_adam_update_into` that also uses `gradient`'s buffer, dead after its second read, for
-    the denominator: one scratch buffer instead of two, so a large weight's update touches
-    five arrays instead of six (it then fits the CPU's L2 cache more often). Bit-identical."""
+    """`_adam_update_into` that also uses `gradient`'s buffer as scratch once it is dead (see
+    `_adam_into_gradient`): one scratch buffer instead of two, so a large weight's update
+    touches five arrays instead of six (it then fits the CPU's L2 cache more often).
+    Bit-identical."""
     if variable.size > _CHUNKED_ABOVE and _contiguous(gradient, variable, momentum, velocity):
         return _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, True)
     work = _scratch(variable, 0)
-    return _adam_into(
-        gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, gradient
-    )
+    return _adam_into_gradient(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work)
+
+
+def _adam_into_gradient(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work):
+    """The operations of `_adam_update` written in place, with `gradient` as scratch once it
+    is read for the last time: the second moment first (it reads the gradient's square), then
+    the first moment computed in the gradient's buffer (``g - m`` reads two arrays and writes
+    one of them instead of a third: the fastest of the update's operations to change), then
+    the denominator there too. Each element goes through the same operations as in
+    `_adam_update` (the moments do not depend on each other), so the result is
+    bit-identical."""
+    np.square(gradient, out=work)
+    np.subtract(work, velocity, out=work)
+    np.multiply(work, c2, out=work)
+    np.add(velocity, work, out=velocity)
+    np.subtract(gradient, momentum, out=gradient)
+    np.multiply(gradient, c1, out=gradient)
+    np.add(momentum, gradient, out=momentum)
+    denom = gradient
+    np.sqrt(velocity, out=denom)
+    np.add(denom, epsilon, out=denom)
+    np.multiply(momentum, alpha, out=work)
+    np.divide(work, denom, out=work)
+    np.subtract(variable, work, out=variable)
+    return variable, momentum, velocity
 
 
 _adam_update.inplace = (_adam_update_into, (1, 2, 3))
