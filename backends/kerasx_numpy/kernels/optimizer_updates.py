@@ -318,7 +318,11 @@ def _adam_step_size(learning_rate, step, beta_1, beta_2):
     # float64, NumPy scalars do the same IEEE operations as 0-d arrays at a third of the cost.
     dt = learning_rate.dtype.type
     one = dt(1)
-    if learning_rate.dtype in _SCALAR_MATH and np.ndim(step) == 0:
+    if (
+        learning_rate.dtype in _SCALAR_MATH
+        and np.ndim(step) == 0
+        and getattr(step, "dtype", learning_rate.dtype) == learning_rate.dtype  # no promotion
+    ):
         s = dt(step)
         size = dt(learning_rate) * np.sqrt(one - dt(beta_2) ** s) / (one - dt(beta_1) ** s)
         return np.asarray(size)
