@@ -192,8 +192,13 @@ def available(names: list[str]) -> tuple[list[str], dict[str, str]]:
     return ok, skipped
 
 
-def run_training(names: list[str], folder: str, rounds: int, w3_epochs: int, shuffle: bool):
-    """Setup + warm-up in each worker, then alternating measurement rounds."""
+def run_training(
+    names: list[str], folder: str, rounds: int, w3_epochs: int, shuffle: bool, fresh: bool = False
+):
+    """Setup + warm-up in each worker, then alternating measurement rounds. With `fresh`,
+    every round after the first starts new workers (set-up and warm-up again, not timed): a
+    process's speed varies by a few percent from one process to the next (memory layout), and
+    the medians then come from `rounds` processes per competitor instead of one."""
     remotes: dict[str, Remote] = {}
     setups: dict[str, dict] = {}
     skipped: dict[str, str] = {}
@@ -217,6 +222,11 @@ def run_training(names: list[str], folder: str, rounds: int, w3_epochs: int, shu
     live = list(remotes)
     try:
         for r in range(rounds):
+            if fresh and r:
+                for name in live:
+                    remotes.pop(name).close()
+                    remotes[name] = Remote(name, folder)
+                    remotes[name].ask(op="setup", shuffle=shuffle)
             order = live[r % len(live) :] + live[: r % len(live)] if live else []
             for name in order:
                 a = remotes[name].ask(op="w1")

@@ -73,6 +73,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, help="timed rounds (default 5, quick 3)")
     parser.add_argument("--shuffle", action="store_true", help="shuffle every epoch (all)")
     parser.add_argument(
+        "--fresh-workers",
+        action="store_true",
+        help="new worker processes for every round (medians over processes; slower)",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=1,
@@ -121,11 +126,14 @@ def main() -> None:
     load_before = tuple(round(v, 2) for v in os.getloadavg())
     info = machine_info()
     info["threads"] = f"{args.threads} per competitor" if args.threads else "library defaults"
+    info["workers"] = "new processes every round" if args.fresh_workers else "one per competitor"
     print(f"load average before: {load_before}; {info['cpus']} CPUs", flush=True)
     with tempfile.TemporaryDirectory(prefix="kerasx-bench-") as folder:
         make_data(folder)
         print("training workloads ...", flush=True)
-        setups, times, losses, failed = run_training(names, folder, rounds, w3_epochs, args.shuffle)
+        setups, times, losses, failed = run_training(
+            names, folder, rounds, w3_epochs, args.shuffle, args.fresh_workers
+        )
         skipped.update(failed)
         imports, import_raw = {}, {}
         if not args.skip_import:
