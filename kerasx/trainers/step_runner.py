@@ -277,8 +277,7 @@ class StepRunner:
         When a step raises, the steps that completed are written back to the variables
         (the failed step changed nothing) and the exception propagates.
         """
-        begin = {"train": "on_train_batch_begin", "test": "on_test_batch_begin"}[kind]
-        end = {"train": "on_train_batch_end", "test": "on_test_batch_end"}[kind]
+        on_begin, on_end = _batch_hook(cbs, kind, "begin"), _batch_hook(cbs, kind, "end")
         spe = self.steps_per_execution if self._use_jit() else 1
         run: dict = {"state": None, "fn": None, "stager": self._batch_stager(kind)}
         sync = kind == "train" and self.__dict__.get("_kx_sync_each_step", False)
@@ -287,8 +286,8 @@ class StepRunner:
 
         def flush(batches: list, first: int) -> None:
             state, fn = run["state"], run["fn"]
-            if cbs is not None:
-                getattr(cbs, begin)(first)
+            if on_begin is not None:
+                on_begin(first)
             if len(batches) > 1:
                 multi = self._make_multi_step(kind, state.groups, fn)
                 stacked = tree.map_structure(lambda *xs: np.stack(xs), *batches)
@@ -311,8 +310,8 @@ class StepRunner:
                 state.follow()
             if sync and new is not None:
                 state.sync()
-            if cbs is not None:
-                getattr(cbs, end)(first + len(batches) - 1, logs)
+            if on_end is not None:
+                on_end(first + len(batches) - 1, logs)
 
         def flush_one_by_one(pending: list, last_step: int) -> None:
             for i, b in enumerate(pending):
@@ -408,6 +407,38 @@ def _first_rows(x: Any, y: Any, sample_weight: Any) -> Any:
     if sample_weight is None:
         return (x2, y2)
     return (x2, y2, tree.map_structure(head, sample_weight))
+
+
+# The hooks called at the start / end of a batch of each kind, with the aliases that
+# `Callback`'s default hook forwards to.
+_BATCH_HOOKS = {
+    ("train", "begin"): ("on_train_batch_begin", "on_batch_begin"),
+    ("train", "end"): ("on_train_batch_end", "on_batch_end"),
+    ("test", "begin"): ("on_test_batch_begin",),
+    ("test", "end"): ("on_test_batch_end",),
+}
+
+
+def _batch_hook(cbs: Any, kind: str, when: str) -> Any:
+    """`cbs`'s hook for the `when` ("begin" / "end") of a batch of `kind`, or None when
+    calling it cannot do anything: `cbs` is a plain `CallbackList` whose callbacks all keep
+    `Callback`'s empty hooks (the default `History` does), so the loop skips two calls a step.
+    Decided once per epoch; a hook set on an instance (as `LambdaCallback` does) counts."""
+    from kerasx.callbacks.callback import Callback
+    from kerasx.callbacks.callback_list import CallbackList
+
+    if cbs is None:
+        return None
+    names = _BATCH_HOOKS[kind, when]
+    hook = getattr(cbs, names[0])
+    if type(cbs) is not CallbackList:
+        return hook
+    for cb in cbs.callbacks:
+        for name in names:
+            bound = getattr(cb, name, None)
+            if getattr(bound, "__func__", bound) is not getattr(Callback, name):
+                return hook
+    return None
 
 
 def _callbacks_read_model(cbs: Any) -> bool:

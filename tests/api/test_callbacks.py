@@ -932,3 +932,54 @@ def test_fit_backup_and_restore_resumes(engine, tmp_path):
     reference.fit(FIT_X, FIT_Y, epochs=5, batch_size=4, shuffle=False, verbose=0)
     for got, want in zip(model.get_weights(), reference.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+
+
+def test_fit_calls_batch_hooks_a_callback_overrides_and_skips_empty_ones():
+    """The training loop skips batch hooks that no callback overrides (only History's empty
+    ones): hooks overridden in a class, through the `on_batch_*` aliases, or set on an
+    instance (LambdaCallback) are still called for every batch, train and test alike."""
+    from kerasx.trainers.step_runner import _batch_hook
+
+    calls = []
+
+    class Alias(XC.Callback):
+        def on_batch_begin(self, batch, logs=None):
+            calls.append(("alias begin", batch))
+
+    class Test(XC.Callback):
+        def on_test_batch_end(self, batch, logs=None):
+            calls.append(("test end", batch, sorted(logs)))
+
+    lam = XC.LambdaCallback(on_train_batch_end=lambda batch, logs: calls.append(("end", batch)))
+    model = kerasx.Sequential([kerasx.Input((3,)), kerasx.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((5, 3), "float32"), np.zeros((5, 2), "float32")
+    model.fit(
+        x,
+        y,
+        batch_size=2,
+        epochs=1,
+        verbose=0,
+        callbacks=[Alias(), lam, Test()],
+        validation_data=(x[:3], y[:3]),
+    )
+    assert calls == [
+        ("alias begin", 0),
+        ("end", 0),
+        ("alias begin", 1),
+        ("end", 1),
+        ("alias begin", 2),
+        ("end", 2),
+        ("test end", 0, ["loss"]),
+        ("test end", 1, ["loss"]),
+    ]
+    only_history = XC.CallbackList(add_history=True)
+    assert all(
+        _batch_hook(only_history, kind, when) is None
+        for kind in ("train", "test")
+        for when in ("begin", "end")
+    )
+    mixed = XC.CallbackList([Test()], add_history=True)
+    assert _batch_hook(mixed, "train", "end") is None
+    assert _batch_hook(mixed, "test", "end") is not None
+    assert _batch_hook(None, "train", "begin") is None

@@ -130,12 +130,15 @@ class ArrayDataAdapter:
         return self._iterate(self._order())
 
     def _iterate(self, order: np.ndarray | None) -> Iterator[Any]:
-        n, bs = self._num_samples, self._batch_size
         x, y, sample_weight = self._data
         parts = (x, y, sample_weight)
         if all(p is None or type(p) is np.ndarray for p in parts):
-            yield from self._iterate_plain(parts, order)
-            return
+            return self._iterate_plain(parts, order)
+        return self._iterate_nested(parts, order)
+
+    def _iterate_nested(self, parts: tuple, order: np.ndarray | None) -> Iterator[Any]:
+        n, bs = self._num_samples, self._batch_size
+        x, y, sample_weight = parts
         for start in range(0, n, bs):
             if order is None:
                 key: Any = slice(start, min(start + bs, n))
@@ -157,6 +160,12 @@ class ArrayDataAdapter:
         n, bs = self._num_samples, self._batch_size
         floatx = np.dtype(config.floatx())
         casts = [p is not None and p.dtype.kind == "f" and p.dtype != floatx for p in parts]
+        x, y, sample_weight = parts
+        if order is None and y is not None and sample_weight is None and not any(casts):
+            # The usual `fit(x, y)`: `(x, y)` views, as `pack_x_y_sample_weight` packs them.
+            for start in range(0, n, bs):
+                yield x[start : start + bs], y[start : start + bs]
+            return
         for start in range(0, n, bs):
             stop = min(start + bs, n)
             key: Any = slice(start, stop) if order is None else order[start:stop]
