@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -18,6 +19,13 @@ from kerasx.ops._checks_creation import (
 
 def _d(dtype):
     return jnp.dtype(_dt.standardize_dtype(dtype))
+
+
+# `zeros` / `ones` called eagerly dispatch one compiled call per (shape, dtype): about 6 us,
+# against 65 us for the two primitives `jnp.zeros` dispatches one by one (metrics reset their
+# variables to zeros at every epoch). Inside a trace they inline as the same broadcast.
+_zeros = jax.jit(jnp.zeros, static_argnums=(0, 1))
+_ones = jax.jit(jnp.ones, static_argnums=(0, 1))
 
 
 def _scalar(v):
@@ -130,9 +138,9 @@ KERNELS = {
     "geomspace": geomspace,
     "logspace": logspace,
     "array": array,
-    "zeros": lambda shape, dtype: jnp.zeros(_shape(shape), dtype=_d(dtype)),
-    "ones": lambda shape, dtype: jnp.ones(_shape(shape), dtype=_d(dtype)),
-    "empty": lambda shape, dtype: jnp.zeros(_shape(shape), dtype=_d(dtype)),
+    "zeros": lambda shape, dtype: _zeros(_shape(shape), _d(dtype)),
+    "ones": lambda shape, dtype: _ones(_shape(shape), _d(dtype)),
+    "empty": lambda shape, dtype: _zeros(_shape(shape), _d(dtype)),
     "empty_like": lambda x, dtype: jnp.zeros(
         x.shape, dtype=x.dtype if dtype is None else _d(dtype)
     ),
