@@ -164,7 +164,8 @@ class ArrayDataAdapter:
         if order is None and y is not None and sample_weight is None and not any(casts):
             # The usual `fit(x, y)`: `(x, y)` views, as `pack_x_y_sample_weight` packs them.
             for start in range(0, n, bs):
-                yield x[start : start + bs], y[start : start + bs]
+                stop = min(start + bs, n)
+                yield x[start:stop], y[start:stop]
             return
         for start in range(0, n, bs):
             stop = min(start + bs, n)
