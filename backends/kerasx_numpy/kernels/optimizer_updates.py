@@ -46,15 +46,38 @@ def _adam_update(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon)
     return w, m, v
 
 
-def _adam_moments_into(gradient, momentum, velocity, c1, c2, work):
-    """`_adam_update`'s two moments, in its order, written in place (`work`: scratch)."""
+def _first_moment_into(gradient, momentum, c1, work):
+    """``momentum += (gradient - momentum) * c1`` as `_adam_update` computes it, in place
+    (`work`: scratch; it may be `gradient` itself when nothing reads the gradient after)."""
     np.subtract(gradient, momentum, out=work)
     np.multiply(work, c1, out=work)
     np.add(momentum, work, out=momentum)
+
+
+def _second_moment_into(gradient, velocity, c2, work):
+    """``velocity += (gradient ** 2 - velocity) * c2`` as `_adam_update` computes it, in
+    place (`work`: scratch)."""
     np.square(gradient, out=work)
     np.subtract(work, velocity, out=work)
     np.multiply(work, c2, out=work)
     np.add(velocity, work, out=velocity)
+
+
+def _adam_moments_into(gradient, momentum, velocity, c1, c2, work):
+    """`_adam_update`'s two moments, in its order, written in place (`work`: scratch)."""
+    _first_moment_into(gradient, momentum, c1, work)
+    _second_moment_into(gradient, velocity, c2, work)
+
+
+def _weight_into(variable, momentum, velocity, alpha, epsilon, work, denom):
+    """`_adam_update`'s weight step from the new moments, in place (`work` and `denom`:
+    scratch); returns the updated state."""
+    np.sqrt(velocity, out=denom)
+    np.add(denom, epsilon, out=denom)
+    np.multiply(momentum, alpha, out=work)
+    np.divide(work, denom, out=work)
+    np.subtract(variable, work, out=variable)
+    return variable, momentum, velocity
 
 
 def _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work, denom):
@@ -62,12 +85,7 @@ def _adam_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, w
     place; `work` and `denom` are scratch buffers shaped like `variable` (`denom` may be
     `gradient` itself: it is not read after the second moment)."""
     _adam_moments_into(gradient, momentum, velocity, c1, c2, work)
-    np.sqrt(velocity, out=denom)
-    np.add(denom, epsilon, out=denom)
-    np.multiply(momentum, alpha, out=work)
-    np.divide(work, denom, out=work)
-    np.subtract(variable, work, out=variable)
-    return variable, momentum, velocity
+    return _weight_into(variable, momentum, velocity, alpha, epsilon, work, denom)
 
 
 def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon):
@@ -156,20 +174,9 @@ def _adam_into_gradient(gradient, variable, momentum, velocity, alpha, c1, c2, e
     the denominator there too. Each element goes through the same operations as in
     `_adam_update` (the moments do not depend on each other), so the result is
     bit-identical."""
-    np.square(gradient, out=work)
-    np.subtract(work, velocity, out=work)
-    np.multiply(work, c2, out=work)
-    np.add(velocity, work, out=velocity)
-    np.subtract(gradient, momentum, out=gradient)
-    np.multiply(gradient, c1, out=gradient)
-    np.add(momentum, gradient, out=momentum)
-    denom = gradient
-    np.sqrt(velocity, out=denom)
-    np.add(denom, epsilon, out=denom)
-    np.multiply(momentum, alpha, out=work)
-    np.divide(work, denom, out=work)
-    np.subtract(variable, work, out=variable)
-    return variable, momentum, velocity
+    _second_moment_into(gradient, velocity, c2, work)
+    _first_moment_into(gradient, momentum, c1, gradient)
+    return _weight_into(variable, momentum, velocity, alpha, epsilon, work, gradient)
 
 
 _adam_update.inplace = (_adam_update_into, (1, 2, 3))
