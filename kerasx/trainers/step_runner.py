@@ -423,7 +423,7 @@ def _batch_hook(cbs: Any, kind: str, when: str) -> Any:
     """`cbs`'s hook for the `when` ("begin" / "end") of a batch of `kind`, or None when
     calling it cannot do anything: `cbs` is a plain `CallbackList` whose callbacks all keep
     `Callback`'s empty hooks (the default `History` does), so the loop skips two calls a step.
-    Decided once per epoch; a hook set on an instance (as `LambdaCallback` does) counts."""
+    Decided once per epoch."""
     from kerasx.callbacks.callback import Callback
     from kerasx.callbacks.callback_list import CallbackList
 
@@ -433,12 +433,16 @@ def _batch_hook(cbs: Any, kind: str, when: str) -> Any:
     hook = getattr(cbs, names[0])
     if type(cbs) is not CallbackList:
         return hook
-    for cb in cbs.callbacks:
-        for name in names:
-            bound = getattr(cb, name, None)
-            if getattr(bound, "__func__", bound) is not getattr(Callback, name):
-                return hook
+    if any(_overridden(cb, name, Callback) for cb in cbs.callbacks for name in names):
+        return hook
     return None
+
+
+def _overridden(cb: Any, hook: str, base: type) -> bool:
+    """Whether `cb`'s `hook` is not `base`'s: overridden in its class or set on the instance
+    (as `LambdaCallback` does)."""
+    bound = getattr(cb, hook, None)
+    return getattr(bound, "__func__", bound) is not getattr(base, hook)
 
 
 def _callbacks_read_model(cbs: Any) -> bool:
@@ -450,16 +454,9 @@ def _callbacks_read_model(cbs: Any) -> bool:
         # TensorBoard, which reads weights at epoch ends, after the state is written back)
         if getattr(type(cb), "_kx_batch_hooks_read_logs_only", False):
             continue
-        for hook in (
-            "on_train_batch_end",
-            "on_batch_end",
-            "on_train_batch_begin",
-            "on_batch_begin",
-        ):
-            # a hook overridden in the class or set on the instance (LambdaCallback does that)
-            bound = getattr(cb, hook, None)
-            if getattr(bound, "__func__", bound) is not getattr(Callback, hook):
-                return True
+        hooks = ("on_train_batch_end", "on_batch_end", "on_train_batch_begin", "on_batch_begin")
+        if any(_overridden(cb, hook, Callback) for hook in hooks):
+            return True
     return False
 
 
