@@ -350,17 +350,20 @@ def test_fused_ops_equal_their_composite_body(engine, dtype):
 @pytest.mark.parametrize("reuse_gradient", [False, True])
 def test_numpy_in_place_adam_is_its_kernel_bit_for_bit(reuse_gradient):
     """The NumPy engine's in-place Adam updates (what the replay of a training step runs),
-    on weights of every size class: small, chunked last operations, and large ones updated
-    chunk by chunk from start to end (which keep no weight-sized scratch buffer)."""
+    on weights of every size class: small ones, larger ones updated chunk by chunk in equal
+    parts (in two, in five; they keep no weight-sized scratch buffer), and a large weight
+    with a strided gradient (weight-sized scratch, its last operations chunk by chunk)."""
     kerasx.config.set_backend("numpy")
     from kerasx_numpy.kernels import optimizer_updates as K_OU
 
     rng = np.random.default_rng(4)
-    big = K_OU._CHUNKED_ABOVE + 7
+    big = 4 * K_OU._CHUNK + 7
     into = K_OU._adam_update_into_reusing_gradient if reuse_gradient else K_OU._adam_update_into
-    for shape in [(5, 3), (K_OU._CHUNK + 5,), (big,), (3, big // 3 + 1)]:
+    for shape in [(5, 3), (K_OU._CHUNK + 5,), (big,), (3, big // 3 + 1), (2, K_OU._CHUNK)]:
         g, w, m = (rng.standard_normal(shape).astype(np.float32) for _ in range(3))
         v = rng.random(shape).astype(np.float32)
+        if shape == (2, K_OU._CHUNK):  # a strided (transposed) gradient
+            g = np.ascontiguousarray(g.T).T
         args = (np.float32(0.003), 0.09999999999999998, 0.0010000000000000009, 1e-7)
         expected = K_OU._adam_update(g, w, m, v, *args)
         g_before = g.copy()
@@ -371,7 +374,9 @@ def test_numpy_in_place_adam_is_its_kernel_bit_for_bit(reuse_gradient):
         if not reuse_gradient:
             np.testing.assert_array_equal(g, g_before)  # read only
     scratch = getattr(K_OU._SCRATCH, "buffers", {})
-    assert all(b.size < big for b in scratch.values())
+    assert all(b.size <= 2 * K_OU._CHUNK for b in scratch.values())  # the strided case's
+    chunks = getattr(K_OU._SCRATCH, "chunks", {})
+    assert chunks and all(b.size == K_OU._CHUNK for b in chunks.values())
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])

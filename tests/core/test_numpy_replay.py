@@ -805,8 +805,9 @@ def test_traces_share_their_recording_kernels():
 
 def test_trace_takes_the_replays_scratch_buffer(monkeypatch):
     """The trace's in-place optimizer update allocates scratch buffer 0 for good (the replay
-    uses it: no second allocation) and its other scratch as temporaries; the chunked update
-    of a large weight gives the eager numbers."""
+    uses it: no second allocation) and its other scratch as temporaries; a weight larger than
+    a chunk is updated in parts (chunk-sized scratch, nothing weight-sized) and gives the
+    eager numbers."""
     import threading
 
     from kerasx_numpy.kernels import optimizer_updates as upd
@@ -841,11 +842,17 @@ def test_trace_takes_the_replays_scratch_buffer(monkeypatch):
         got = jf(state, g)
         for a, b in zip(got, want):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-        cache = upd._SCRATCH.buffers
+        cache = {
+            **upd._SCRATCH.buffers,
+            **{("chunk", *k): b for k, b in upd._SCRATCH.chunks.items()},
+        }
         if call == 0:
-            assert set(cache) == {("<f4", 0)} and cache[("<f4", 0)].size == 300 * 250
+            # the bias's buffer 0 and the kernel's chunk buffer 0, kept; nothing else
+            assert set(cache) == {("<f4", 0), ("chunk", "<f4", 0)}
+            assert cache[("<f4", 0)].size == 250 and cache[("chunk", "<f4", 0)].size == upd._CHUNK
             buffers = dict(cache)
         assert all(cache[k] is buf for k, buf in buffers.items())
+        assert all(b.size <= upd._CHUNK for b in cache.values())
     assert _states(jf) == ["replay"]
 
 
