@@ -376,7 +376,7 @@ def test_numpy_in_place_adam_is_its_kernel_bit_for_bit(reuse_gradient):
     scratch = getattr(K_OU._SCRATCH, "buffers", {})
     assert all(b.size <= 2 * K_OU._CHUNK for b in scratch.values())  # the strided case's
     chunks = getattr(K_OU._SCRATCH, "chunks", {})
-    assert chunks and all(b.size == K_OU._CHUNK for b in chunks.values())
+    assert chunks and all(b.size <= K_OU._CHUNK for b in chunks.values())
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])

@@ -138,16 +138,16 @@ def _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon
     equal parts of at most `_CHUNK` elements: each element goes through the same operations
     in the same order, so the result is bit-identical. The scratch is two chunk buffers (one
     with `in_gradient`: the gradient's part is the other); in a trace's one call
-    (`one_off_scratch`) the second, unless it exists, is a small temporary and the parts are
-    small too."""
+    (`one_off_scratch`) the second, unless the replay holds it already, is a small temporary
+    and the parts are small too."""
     g, w, m, v = (a.reshape(-1) for a in (gradient, variable, momentum, velocity))
     n = w.size
     parts = -(-n // _CHUNK)
     size = -(-n // parts)
-    work = _chunk_buffer(variable.dtype, 0)
+    work = _chunk_buffer(variable.dtype, 0, size)
     den = None
     if not in_gradient:
-        den = _chunk_buffer(variable.dtype, 1)
+        den = _chunk_buffer(variable.dtype, 1, size)
         if den.size < size:  # a temporary (one-off): small parts
             size = den.size
     for start in range(0, n, size):
@@ -217,19 +217,20 @@ def _scratch(like: np.ndarray, k: int) -> np.ndarray:
     return buf[: like.size].reshape(like.shape)
 
 
-def _chunk_buffer(dtype: np.dtype, k: int) -> np.ndarray:
-    """Chunk-sized scratch buffer `k` of `dtype` (per thread), kept, as `_scratch`'s: in a
-    trace's call (`one_off_scratch`) a missing buffer `k` >= 1 is instead a temporary of an
-    eighth of a chunk (the caller then works in smaller parts)."""
+def _chunk_buffer(dtype: np.dtype, k: int, size: int) -> np.ndarray:
+    """Flat scratch buffer `k` of `dtype` with at least `size` (at most `_CHUNK`) elements,
+    kept per thread as `_scratch`'s (as large as the largest request): in a trace's call
+    (`one_off_scratch`) a missing or smaller buffer `k` >= 1 is instead a temporary of at
+    most an eighth of a chunk (the caller then works in smaller parts)."""
     cache = getattr(_SCRATCH, "chunks", None)
     if cache is None:
         cache = _SCRATCH.chunks = {}
     key = (np.dtype(dtype).str, k)
     buf = cache.get(key)
-    if buf is None:
+    if buf is None or buf.size < size:
         if k and getattr(_SCRATCH, "one_off", False):
-            return np.empty(_CHUNK // 8, dtype=dtype)
-        buf = cache[key] = np.empty(_CHUNK, dtype=dtype)
+            return np.empty(min(size, _CHUNK // 8), dtype=dtype)
+        buf = cache[key] = np.empty(size, dtype=dtype)
     return buf
 
 
