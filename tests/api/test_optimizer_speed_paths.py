@@ -379,6 +379,51 @@ def test_numpy_in_place_adam_is_its_kernel_bit_for_bit(reuse_gradient):
     assert chunks and all(b.size <= K_OU._CHUNK for b in chunks.values())
 
 
+@pytest.mark.parametrize("one_off", [False, True])
+@pytest.mark.parametrize("rule", ["sgd", "nesterov", "rmsprop"])
+def test_numpy_in_place_sgd_and_rmsprop_are_their_kernels_bit_for_bit(rule, one_off, monkeypatch):
+    """The NumPy engine's in-place SGD-with-momentum and RMSprop updates give their kernels'
+    bits on small weights, on weights updated chunk by chunk in equal parts (in two, in
+    five) and with a strided gradient, also in a trace's one call (temporary scratch, small
+    parts); no scratch buffer grows past a chunk except for the strided case's weight."""
+    import threading
+
+    kerasx.config.set_backend("numpy")
+    from kerasx_numpy.kernels import optimizer_updates as K_OU
+
+    monkeypatch.setattr(K_OU, "_SCRATCH", threading.local())  # this test's own buffers
+    rng = np.random.default_rng(5)
+    big = 4 * K_OU._CHUNK + 7
+    for shape in [(5, 3), (K_OU._CHUNK + 5,), (big,), (2, K_OU._CHUNK)]:
+        g, w, s_ = (rng.standard_normal(shape).astype(np.float32) for _ in range(3))
+        if rule == "rmsprop":
+            s_ = np.abs(s_)
+            kernel, into = K_OU._rmsprop_update, K_OU._rmsprop_update_into
+            args = (np.float32(0.01), 0.9, 1e-7)
+        else:
+            kernel, into = K_OU._sgd_momentum_update, K_OU._sgd_momentum_update_into
+            args = (np.float32(0.01), 0.9, rule == "nesterov")
+        if shape == (2, K_OU._CHUNK):  # a strided (transposed) gradient
+            g = np.ascontiguousarray(g.T).T
+        expected = kernel(g, w, s_, *args)
+        g_before = g.copy()
+        if one_off:
+            with K_OU.one_off_scratch():
+                out = into(g, w, s_, *args)
+        else:
+            out = into(g, w, s_, *args)
+        assert out[0] is w and out[1] is s_
+        for got, want in zip(out, expected):
+            np.testing.assert_array_equal(got, want, err_msg=str(shape))
+        np.testing.assert_array_equal(g, g_before)  # read only
+    chunks = getattr(K_OU._SCRATCH, "chunks", {})
+    assert chunks and all(b.size <= K_OU._CHUNK for b in chunks.values())
+    weight_sized = getattr(K_OU._SCRATCH, "buffers", {})
+    assert all(b.size <= 2 * K_OU._CHUNK for b in weight_sized.values())  # not `big`
+    if one_off:  # only buffer 0 is kept from a trace's call
+        assert {k for _, k in chunks} == {0}
+
+
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_adam_step_size_is_its_composite_body_bit_for_bit(engine, dtype):
     """Adam's bias-corrected step size, over the first steps and far ones: the engine's op

@@ -133,32 +133,31 @@ def _contiguous(*arrays: np.ndarray) -> bool:
     return all(a.flags.c_contiguous for a in arrays)
 
 
-def _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, in_gradient):
-    """`_adam_into` (`_adam_into_gradient` with `in_gradient`) on C-contiguous arrays, in
-    equal parts of at most `_CHUNK` elements: each element goes through the same operations
-    in the same order, so the result is bit-identical. The scratch is two chunk buffers (one
-    with `in_gradient`: the gradient's part is the other); in a trace's one call
-    (`one_off_scratch`) the second, unless the replay holds it already, is a small temporary
-    and the parts are small too."""
-    g, w, m, v = (a.reshape(-1) for a in (gradient, variable, momentum, velocity))
-    n = w.size
-    parts = -(-n // _CHUNK)
-    size = -(-n // parts)
-    work = _chunk_buffer(variable.dtype, 0, size)
-    den = None
-    if not in_gradient:
-        den = _chunk_buffer(variable.dtype, 1, size)
-        if den.size < size:  # a temporary (one-off): small parts
-            size = den.size
+def _in_parts(body, tensors: tuple, scalars: tuple, n_scratch: int) -> None:
+    """``body(*tensor_parts, *scalars, *scratch_parts)`` over equal parts of at most `_CHUNK`
+    elements of the C-contiguous, same-sized `tensors` (an elementwise update written in
+    place: each element goes through the same operations in the same order as in one call
+    on the whole arrays, so the result is bit-identical). The scratch is `n_scratch` chunk
+    buffers; in a trace's one call (`one_off_scratch`) a missing buffer beyond the first is
+    a small temporary, and the parts are then small too."""
+    flat = [t.reshape(-1) for t in tensors]
+    n = flat[0].size
+    size = -(-n // -(-n // _CHUNK))
+    dtype = tensors[1].dtype
+    scratch = [_chunk_buffer(dtype, k, size) for k in range(n_scratch)]
+    size = min([size, *(b.size for b in scratch)])  # smaller when a temporary (one-off)
     for start in range(0, n, size):
         stop = min(start + size, n)
-        gs, ws, ms, vs = g[start:stop], w[start:stop], m[start:stop], v[start:stop]
-        if den is None:
-            _adam_into_gradient(gs, ws, ms, vs, alpha, c1, c2, epsilon, work[: stop - start])
-        else:
-            _adam_into(
-                gs, ws, ms, vs, alpha, c1, c2, epsilon, work[: stop - start], den[: stop - start]
-            )
+        parts = [t[start:stop] for t in flat]
+        body(*parts, *scalars, *(b[: stop - start] for b in scratch))
+
+
+def _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, in_gradient):
+    """`_adam_into` (`_adam_into_gradient` with `in_gradient`: one scratch buffer, the
+    gradient's part is the other) on C-contiguous arrays, in parts (`_in_parts`)."""
+    body, n_scratch = (_adam_into_gradient, 1) if in_gradient else (_adam_into, 2)
+    tensors = (gradient, variable, momentum, velocity)
+    _in_parts(body, tensors, (alpha, c1, c2, epsilon), n_scratch)
     return variable, momentum, velocity
 
 
@@ -290,28 +289,42 @@ def _rmsprop_update(gradient, variable, velocity, learning_rate, rho, epsilon):
     return w, v
 
 
-def _sgd_momentum_update_into(gradient, variable, momentum, learning_rate, momentum_rate, nesterov):
-    """`_sgd_momentum_update` writing the weight and the momentum in place (the replay uses
-    it for donated buffers that are dead after the update). Bit-identical: the same
-    operations on the same operands."""
-    step = _scratch(variable, 0)
+def _sgd_momentum_into(
+    gradient, variable, momentum, learning_rate, momentum_rate, nesterov, *scratch
+):
+    """`_sgd_momentum_update`'s operations, in its order, writing the weight and the momentum
+    in place (`scratch`: one buffer shaped like them, two with `nesterov`)."""
+    step = scratch[0]
     np.negative(gradient, out=step)
     np.multiply(step, learning_rate, out=step)  # -g * lr
     np.multiply(momentum, momentum_rate, out=momentum)
     np.add(step, momentum, out=momentum)  # the new momentum
     if nesterov:
-        ahead = _scratch(variable, 1)
+        ahead = scratch[1]
         np.multiply(momentum, momentum_rate, out=ahead)
         np.add(step, ahead, out=step)
         np.add(variable, step, out=variable)
     else:
         np.add(variable, momentum, out=variable)
+
+
+def _sgd_momentum_update_into(gradient, variable, momentum, learning_rate, momentum_rate, nesterov):
+    """`_sgd_momentum_update` writing the weight and the momentum in place (the replay uses
+    it for donated buffers that are dead after the update). Bit-identical: the same
+    operations on the same operands; a weight larger than a chunk is updated in parts."""
+    args = (learning_rate, momentum_rate, nesterov)
+    n_scratch = 2 if nesterov else 1
+    if variable.size > _CHUNK and _contiguous(gradient, variable, momentum):
+        _in_parts(_sgd_momentum_into, (gradient, variable, momentum), args, n_scratch)
+    else:
+        scratch = [_scratch(variable, k) for k in range(n_scratch)]
+        _sgd_momentum_into(gradient, variable, momentum, *args, *scratch)
     return variable, momentum
 
 
-def _rmsprop_update_into(gradient, variable, velocity, learning_rate, rho, epsilon):
-    """`_rmsprop_update` writing the weight and the velocity in place. Bit-identical."""
-    work, denom = _scratch(variable, 0), _scratch(variable, 1)
+def _rmsprop_into(gradient, variable, velocity, learning_rate, rho, epsilon, work, denom):
+    """`_rmsprop_update`'s operations, in its order, writing the weight and the velocity in
+    place (`work`, `denom`: scratch shaped like them)."""
     np.multiply(velocity, rho, out=velocity)
     np.square(gradient, out=work)
     np.multiply(work, 1 - rho, out=work)
@@ -321,6 +334,18 @@ def _rmsprop_update_into(gradient, variable, velocity, learning_rate, rho, epsil
     np.multiply(learning_rate, gradient, out=work)
     np.divide(work, denom, out=work)
     np.subtract(variable, work, out=variable)
+
+
+def _rmsprop_update_into(gradient, variable, velocity, learning_rate, rho, epsilon):
+    """`_rmsprop_update` writing the weight and the velocity in place. Bit-identical; a
+    weight larger than a chunk is updated in parts."""
+    args = (learning_rate, rho, epsilon)
+    if variable.size > _CHUNK and _contiguous(gradient, variable, velocity):
+        _in_parts(_rmsprop_into, (gradient, variable, velocity), args, 2)
+    else:
+        _rmsprop_into(
+            gradient, variable, velocity, *args, _scratch(variable, 0), _scratch(variable, 1)
+        )
     return variable, velocity
 
 
