@@ -93,7 +93,7 @@ def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, eps
     replay of a jit-ed step uses it when those buffers are donated and dead after the update).
     Bit-identical to `_adam_update`: the same operations on the same operands."""
     if variable.size > _CHUNK and _contiguous(gradient, variable, momentum, velocity):
-        return _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, False)
+        return _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon)
     work = _scratch(variable, 0)
     arrays = (variable, momentum, velocity, work)
     if variable.size <= _CHUNK or not all(a.flags.c_contiguous for a in arrays):
@@ -152,12 +152,36 @@ def _in_parts(body, tensors: tuple, scalars: tuple, n_scratch: int) -> None:
         body(*parts, *scalars, *(b[: stop - start] for b in scratch))
 
 
-def _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, in_gradient):
-    """`_adam_into` (`_adam_into_gradient` with `in_gradient`: one scratch buffer, the
-    gradient's part is the other) on C-contiguous arrays, in parts (`_in_parts`)."""
-    body, n_scratch = (_adam_into_gradient, 1) if in_gradient else (_adam_into, 2)
+def _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon):
+    """`_adam_into` on C-contiguous arrays, in parts (`_in_parts`): two chunk buffers."""
     tensors = (gradient, variable, momentum, velocity)
-    _in_parts(body, tensors, (alpha, c1, c2, epsilon), n_scratch)
+    _in_parts(_adam_into, tensors, (alpha, c1, c2, epsilon), 2)
+    return variable, momentum, velocity
+
+
+def _adam_into_gradient_in_parts(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon):
+    """`_adam_into_gradient` on C-contiguous arrays with one chunk buffer as scratch: only the
+    operations that need scratch beside the gradient's buffer run in parts (the second
+    moment, and the weight step once the denominator is in the gradient's buffer); the first
+    moment and the denominator run on whole arrays. 19 NumPy calls instead of 24 for two
+    parts of everything (each part's calls cost about 15 us more than their arithmetic in a
+    training step). Bit-identical: the same operations per element, in the same order."""
+    g, w, m, v = (a.reshape(-1) for a in (gradient, variable, momentum, velocity))
+    n = w.size
+    size = -(-n // -(-n // _CHUNK))
+    work = _chunk_buffer(variable.dtype, 0, size)
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        _second_moment_into(g[start:stop], v[start:stop], c2, work[: stop - start])
+    _first_moment_into(g, m, c1, g)
+    np.sqrt(v, out=g)
+    np.add(g, epsilon, out=g)  # the denominator
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        t = work[: stop - start]
+        np.multiply(m[start:stop], alpha, out=t)
+        np.divide(t, g[start:stop], out=t)
+        np.subtract(w[start:stop], t, out=w[start:stop])
     return variable, momentum, velocity
 
 
@@ -169,7 +193,9 @@ def _adam_update_into_reusing_gradient(
     touches five arrays instead of six (it then fits the CPU's L2 cache more often).
     Bit-identical."""
     if variable.size > _CHUNK and _contiguous(gradient, variable, momentum, velocity):
-        return _adam_chunked(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, True)
+        return _adam_into_gradient_in_parts(
+            gradient, variable, momentum, velocity, alpha, c1, c2, epsilon
+        )
     work = _scratch(variable, 0)
     return _adam_into_gradient(gradient, variable, momentum, velocity, alpha, c1, c2, epsilon, work)
 
