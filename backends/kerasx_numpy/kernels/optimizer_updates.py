@@ -123,9 +123,9 @@ def _adam_update_into(gradient, variable, momentum, velocity, alpha, c1, c2, eps
 # Most elements per chunk (256 KiB of float32). Weights larger than one chunk are updated
 # chunk by chunk from start to end, in equal parts: the scratch is one or two chunk buffers
 # instead of weight-sized ones, which would stay allocated for good (the hand-written loop's
-# temporary), and it is as fast (the chunks stay in cache between operations; measured for
-# a 784x128 kernel in two parts: within noise of one pass). Smaller weights are updated
-# array by array.
+# temporary). Each extra part costs its NumPy calls' overhead (about 15 us per part of an
+# Adam update in a training step, measured for a 784x128 kernel), small next to the
+# arithmetic of the weights it applies to. Smaller weights are updated array by array.
 _CHUNK = 1 << 16
 
 
@@ -138,7 +138,7 @@ def _in_parts(body, tensors: tuple, scalars: tuple, n_scratch: int) -> None:
     elements of the C-contiguous, same-sized `tensors` (an elementwise update written in
     place: each element goes through the same operations in the same order as in one call
     on the whole arrays, so the result is bit-identical). The scratch is `n_scratch` chunk
-    buffers; in a trace's one call (`one_off_scratch`) a missing buffer beyond the first is
+    buffers of the dtype of ``tensors[1]`` (the variable); in a trace's one call (`one_off_scratch`) a missing buffer beyond the first is
     a small temporary, and the parts are then small too."""
     flat = [t.reshape(-1) for t in tensors]
     n = flat[0].size
