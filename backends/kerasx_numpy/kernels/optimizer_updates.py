@@ -133,6 +133,12 @@ def _contiguous(*arrays: np.ndarray) -> bool:
     return all(a.flags.c_contiguous for a in arrays)
 
 
+def _part_size(n: int) -> int:
+    """Elements per part when `n` elements are cut into the fewest equal parts of at most
+    `_CHUNK` elements (the last part may be smaller)."""
+    return -(-n // -(-n // _CHUNK))
+
+
 def _in_parts(body, tensors: tuple, scalars: tuple, n_scratch: int) -> None:
     """``body(*tensor_parts, *scalars, *scratch_parts)`` over equal parts of at most `_CHUNK`
     elements of the C-contiguous, same-sized `tensors` (an elementwise update written in
@@ -142,7 +148,7 @@ def _in_parts(body, tensors: tuple, scalars: tuple, n_scratch: int) -> None:
     a small temporary, and the parts are then small too."""
     flat = [t.reshape(-1) for t in tensors]
     n = flat[0].size
-    size = -(-n // -(-n // _CHUNK))
+    size = _part_size(n)
     dtype = tensors[1].dtype
     scratch = [_chunk_buffer(dtype, k, size) for k in range(n_scratch)]
     size = min([size, *(b.size for b in scratch)])  # smaller when a temporary (one-off)
@@ -168,7 +174,7 @@ def _adam_into_gradient_in_parts(gradient, variable, momentum, velocity, alpha, 
     training step). Bit-identical: the same operations per element, in the same order."""
     g, w, m, v = (a.reshape(-1) for a in (gradient, variable, momentum, velocity))
     n = w.size
-    size = -(-n // -(-n // _CHUNK))
+    size = _part_size(n)
     work = _chunk_buffer(variable.dtype, 0, size)
     for start in range(0, n, size):
         stop = min(start + size, n)
