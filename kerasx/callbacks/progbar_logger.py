@@ -37,6 +37,18 @@ class ProgbarLogger(Callback):
         self.epochs = params.get("epochs", 1)
         self.target = params.get("steps")
 
+    def _kx_batch_hooks_per_block(self, kind: str) -> bool:
+        """Whether the trainer may call this callback's `kind` ("train" / "test") batch hooks
+        once per block of steps (kerasx/trainers/step_blocks.py) without changing what it
+        prints: when the bar is not redrawn between batches (``verbose=2``, output that is not
+        an interactive terminal, or validation inside `fit`). The time per step it prints is
+        measured after the first step, which the trainer runs on its own."""
+        from kerasx.utils.progbar import _draws_live
+
+        if kind == "test" and self._called_in_fit:
+            return True
+        return self.verbose != 1 or not _draws_live()
+
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._called_in_fit = True
 

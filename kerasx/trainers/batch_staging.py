@@ -22,6 +22,10 @@ from typing import Any
 
 import numpy as np
 
+# The most bytes of batches a `StackStager` slot stacks (two slots are kept): blocks of steps
+# pay off for steps short enough that a call's dispatch matters, which go with small batches.
+MAX_STACKED_BYTES = 1 << 22
+
 # Smaller arrays are left alone: the engine's own copy of them lands in memory the allocator
 # recycles (no fresh pages), and staging measured slower than that (MLP at batch 32: +3%).
 MIN_STAGED_BYTES = 1 << 17
@@ -85,6 +89,95 @@ class BatchStager:
 
     def mark(self, result: Any) -> None:
         """Record a result of the step that read the batch last staged, and move on to the
+        next slot."""
+        self._marks[self._slot] = result
+        self._slot = (self._slot + 1) % len(self._marks)
+
+
+class StackStager:
+    """A ring of `depth` slots, each holding aligned buffers for `steps` batches stacked along
+    a new first axis: the input of a compiled call that runs several steps (see
+    `StepRunner._run_epoch`). A slot is refilled only once the call that read it has finished
+    (its result is marked on it, as in `BatchStager`)."""
+
+    def __init__(self, engine: Any, alignment: int, steps: int, depth: int = 2) -> None:
+        self._engine = engine
+        self._alignment = alignment
+        self.steps = steps
+        self._buffers: list[tuple | None] = [None] * depth
+        self._marks: list[Any] = [None] * depth
+        self._slot = 0
+
+    @staticmethod
+    def applies(batch: Any) -> bool:
+        """Whether batches like `batch` can be stacked: a tuple of NumPy arrays with a batch
+        axis (and None)."""
+        return (
+            type(batch) is tuple
+            and any(a is not None for a in batch)
+            and all(
+                a is None or (type(a) is np.ndarray and a.ndim > 0 and a.dtype.kind in "biuf")
+                for a in batch
+            )
+        )
+
+    @classmethod
+    def steps_for(cls, batch: Any) -> int:
+        """How many batches like `batch` a slot may stack (0 when they cannot be stacked)."""
+        if not cls.applies(batch):
+            return 0
+        nbytes = sum(a.nbytes for a in batch if a is not None)
+        return MAX_STACKED_BYTES // max(nbytes, 1)
+
+    def put(self, j: int, batch: Any) -> bool:
+        """Copy `batch` into place `j` of this slot's buffers; False (copying nothing) when
+        its structure, shapes or dtypes are not those of the batches the buffers were made
+        for (the first batch put decides)."""
+        if type(batch) is not tuple:
+            return False
+        slot = self._slot
+        bufs = self._buffers[slot]
+        if bufs is None:
+            if not self.applies(batch):
+                return False
+            bufs = self._buffers[slot] = self._make(batch)
+        if len(batch) != len(bufs):
+            return False
+        for a, buf in zip(batch, bufs):
+            if (a is None) != (buf is None):
+                return False
+            if a is not None and (
+                type(a) is not np.ndarray or a.shape != buf.shape[1:] or a.dtype != buf.dtype
+            ):
+                return False
+        if j == 0:
+            mark = self._marks[slot]
+            if mark is not None:  # the call that read this slot's buffers must be done
+                self._engine.wait(mark)
+                self._marks[slot] = None
+        for a, buf in zip(batch, bufs):
+            if a is not None:
+                np.copyto(buf[j], a)
+        return True
+
+    def _make(self, batch: tuple) -> tuple:
+        other = next((b for b in self._buffers if b is not None), None)
+        if other is not None:  # every slot stacks the same batches
+            return tuple(
+                None if b is None else aligned_empty(b.shape, b.dtype, self._alignment)
+                for b in other
+            )
+        return tuple(
+            None if a is None else aligned_empty((self.steps, *a.shape), a.dtype, self._alignment)
+            for a in batch
+        )
+
+    def take(self) -> tuple:
+        """This slot's stacked buffers (the batches put so far in the leading places)."""
+        return self._buffers[self._slot]
+
+    def mark(self, result: Any) -> None:
+        """Record a result of the call that reads this slot's buffers, and move on to the
         next slot."""
         self._marks[self._slot] = result
         self._slot = (self._slot + 1) % len(self._marks)

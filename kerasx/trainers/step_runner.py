@@ -21,7 +21,8 @@ from kerasx.engine import dispatch, tree
 from kerasx.engine.autodiff import jit as _jit
 from kerasx.engine.variables import StatelessScope, _current_distribution
 from kerasx.layers.layer import tracking_snapshot
-from kerasx.trainers.batch_staging import BatchStager
+from kerasx.trainers.batch_staging import BatchStager, StackStager
+from kerasx.trainers.step_blocks import StepBlocks
 
 
 def distribute_batch(dist: Any, batch: Any, stacked: bool = False) -> Any:
@@ -271,6 +272,58 @@ class StepRunner:
         self._kx_fns[key] = fn
         return fn
 
+    def _make_block(self, kind: str, groups: list[list], single: Any) -> Any:
+        """The step of `kind` run ``n`` times in one compiled call (see step_blocks.py),
+        ``(state, stacked, n) -> (new_state, logs, token)``: step ``i`` reads place ``i`` of
+        the stacked batches, the logs are the metrics' results after the last step (what the
+        built-in step returns) and the token is an output never donated, to wait on."""
+        key = (kind + "_block", tuple(id(v) for v in _all_vars(groups)))
+        fn = self._kx_fns.get(key)
+        if fn is not None:
+            return fn
+        step = getattr(single, "__wrapped__", single)
+        flat_vars = _all_vars(groups)
+
+        def block(state: list, stacked: Any, n: Any) -> tuple:
+            def body(i: Any, carry: list) -> list:
+                batch = tree.map_structure(
+                    lambda t: ops.squeeze(
+                        ops.slice(t, [i] + [0] * (len(t.shape) - 1), (1, *t.shape[1:])), 0
+                    ),
+                    stacked,
+                )
+                return step(carry, batch)[0]
+
+            new_state = ops.fori_loop(0, n, body, state)
+            values = [x for g in new_state for x in g]
+            with StatelessScope(list(zip(flat_vars, values))):
+                logs = self.get_metrics_result()
+            return new_state, logs, n + 1
+
+        fn = _jit(block, donate_argnums=0)
+        self._kx_fns[key] = fn
+        return fn
+
+    def _block_size(self, kind: str, cbs: Any, sync: bool, dist: Any) -> int:
+        """How many steps of `kind` to run per compiled call when the user did not set
+        `steps_per_execution` (see step_blocks.py): the engine's ``fused_steps`` when the step
+        and its logs are the built-in ones and no callback needs to see every batch; else 1.
+        """
+        eng = dispatch.engine()
+        k = int(getattr(eng, "fused_steps", 1) or 1)
+        if (
+            k < 2
+            or not hasattr(eng, "wait")
+            or self.steps_per_execution != 1
+            or sync
+            or dist is not None
+            or not self._use_jit()
+            or not self._logs_are_builtin(kind)
+            or not _hooks_allow_blocks(cbs, kind)
+        ):
+            return 1
+        return k
+
     def _run_epoch(self, kind: str, iterator: Any, cbs: Any) -> _State:
         """Run `kind` steps over one epoch of `iterator`; returns the final state.
 
@@ -283,6 +336,8 @@ class StepRunner:
         sync = kind == "train" and self.__dict__.get("_kx_sync_each_step", False)
 
         dist = _current_distribution()
+        size = self._block_size(kind, cbs, sync, dist) if spe == 1 else 1
+        blocks: StepBlocks | None = None
 
         def flush(batches: list, first: int) -> None:
             state, fn = run["state"], run["fn"]
@@ -332,7 +387,21 @@ class StepRunner:
                     run["state"], run["fn"] = state, self._make_function(kind, groups)
                     if run["stager"] is not None and not run["stager"].applies(batch):
                         run["stager"] = None
-                if spe > 1:
+                    size = min(size, StackStager.steps_for(batch))
+                    if size > 1:
+                        eng = dispatch.engine()
+                        alignment = getattr(eng, "host_batch_alignment", None) or 64
+                        blocks = StepBlocks(
+                            self._make_block(kind, groups, run["fn"]),
+                            StackStager(eng, alignment, size),
+                            on_begin,
+                            on_end,
+                        )
+                if blocks is not None:
+                    if not blocks.put(run["state"], step, batch):
+                        blocks.flush(run["state"])  # a batch unlike the first: on its own
+                        flush([batch], step)
+                elif spe > 1:
                     if pending and _batch_shapes(batch) != _batch_shapes(pending[0]):
                         flush_one_by_one(pending, last_step)
                         pending = []
@@ -346,8 +415,17 @@ class StepRunner:
                 if kind == "train" and self.stop_training:
                     break
             flush_one_by_one(pending, last_step)
+            if blocks is not None:
+                blocks.flush(run["state"])
         except BaseException:
             if run["state"] is not None:
+                if blocks is not None and blocks.pending:
+                    # the batches taken from the data before it raised still train, as they
+                    # would one call per step
+                    try:
+                        blocks.flush(run["state"])
+                    except Exception:  # the first exception is the one to see
+                        pass
                 run["state"].write_back()
             raise
         finally:
@@ -436,6 +514,28 @@ def _batch_hook(cbs: Any, kind: str, when: str) -> Any:
     if any(_overridden(cb, name, Callback) for cb in cbs.callbacks for name in names):
         return hook
     return None
+
+
+def _hooks_allow_blocks(cbs: Any, kind: str) -> bool:
+    """Whether `cbs`'s batch hooks for `kind` may be called once per block of steps: no
+    callback overrides them, except built-in ones whose own class says it makes no
+    difference to them (``_kx_batch_hooks_per_block(kind)``: the progress bar when it is not
+    redrawn between batches)."""
+    from kerasx.callbacks.callback import Callback
+    from kerasx.callbacks.callback_list import CallbackList
+
+    if cbs is None:
+        return True
+    if type(cbs) is not CallbackList:
+        return False
+    names = _BATCH_HOOKS[kind, "begin"] + _BATCH_HOOKS[kind, "end"]
+    for cb in cbs.callbacks:
+        if not any(_overridden(cb, name, Callback) for name in names):
+            continue
+        says = type(cb).__dict__.get("_kx_batch_hooks_per_block")
+        if says is None or any(name in cb.__dict__ for name in names) or not says(cb, kind):
+            return False
+    return True
 
 
 def _overridden(cb: Any, hook: str, base: type) -> bool:

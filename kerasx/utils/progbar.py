@@ -43,6 +43,12 @@ def _stdout_is_terminal() -> bool:
         return False
 
 
+def _draws_live() -> bool:
+    """Whether a bar with ``verbose=1`` is redrawn as it advances (stdout is a terminal and
+    interactive logging is on); otherwise it prints only its final line."""
+    return _stdout_is_terminal() and config.is_interactive_logging_enabled()
+
+
 def _num_digits(target: Any) -> int:
     return int(math.floor(math.log10(target))) + 1 if target >= 1 else 1
 

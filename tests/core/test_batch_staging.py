@@ -5,7 +5,13 @@ import pytest
 
 import kerasx
 from kerasx import config
-from kerasx.trainers.batch_staging import MIN_STAGED_BYTES, BatchStager, aligned_empty
+from kerasx.trainers.batch_staging import (
+    MAX_STACKED_BYTES,
+    MIN_STAGED_BYTES,
+    BatchStager,
+    StackStager,
+    aligned_empty,
+)
 
 
 class _Engine:
@@ -62,7 +68,7 @@ def test_stager_leaves_aligned_and_other_batches_alone():
     assert eng.waited == []
 
 
-def test_fit_with_staged_batches_matches_unstaged_on_jax():
+def test_fit_with_staged_batches_matches_unstaged_on_jax(monkeypatch):
     pytest.importorskip("jax")
     config.set_backend("jax")
     try:
@@ -70,6 +76,9 @@ def test_fit_with_staged_batches_matches_unstaged_on_jax():
 
         if not getattr(dispatch.engine(), "host_batch_alignment", None):
             pytest.skip("JAX's default device copies host batches (an accelerator): no staging")
+        # one step per call: the batches go through `BatchStager` (blocks of steps stack them
+        # instead: tests/api/test_step_blocks.py)
+        monkeypatch.setattr(type(dispatch.engine()), "fused_steps", 1)
         rng = np.random.default_rng(1)
         x = _unaligned(384, cols=256, seed=2)  # batches of 128 rows: 128 KiB each
         y = rng.integers(0, 4, size=(384,))
@@ -113,3 +122,52 @@ def test_only_batches_with_a_large_array_are_staged():
     assert not BatchStager.applies((small, np.zeros(32)))
     assert BatchStager.applies((np.zeros((128, 784), "float32"), np.zeros(128)))
     assert not BatchStager.applies([np.zeros((128, 784), "float32")])
+
+
+def test_stack_stager_stacks_batches_in_aligned_recycled_slots():
+    eng = _Engine()
+    stager = StackStager(eng, 64, steps=3, depth=2)
+    taken = []
+    for block in range(3):
+        batches = [(_unaligned(4, 8, seed=10 * block + j), np.arange(4) + j) for j in range(3)]
+        for j, b in enumerate(batches[: 2 if block == 1 else 3]):  # block 1 is short
+            assert stager.put(j, b)
+        xs, ys = stager.take()
+        assert xs.shape == (3, 4, 8) and ys.shape == (3, 4)
+        assert xs.ctypes.data % 64 == 0 and ys.ctypes.data % 64 == 0
+        for j in range(2 if block == 1 else 3):
+            np.testing.assert_array_equal(xs[j], batches[j][0])
+            np.testing.assert_array_equal(ys[j], batches[j][1])
+        taken.append(xs.ctypes.data)
+        stager.mark(f"block {block}")
+    # two slots in turn; refilling a slot first waits for the call that read it
+    assert taken[0] == taken[2] != taken[1]
+    assert eng.waited == ["block 0"]
+
+
+def test_stack_stager_refuses_batches_unlike_the_first():
+    eng = _Engine()
+    stager = StackStager(eng, 64, steps=4)
+    first = (np.ones((4, 8), "float32"), np.zeros(4, "int64"))
+    assert stager.put(0, first)
+    before = stager.take()[0].copy()
+    for other in [
+        (np.ones((3, 8), "float32"), np.zeros(3, "int64")),  # the shorter last batch
+        (np.ones((4, 8), "float64"), np.zeros(4, "int64")),
+        (np.ones((4, 8), "float32"),),
+        (np.ones((4, 8), "float32"), None),
+        [np.ones((4, 8), "float32"), np.zeros(4, "int64")],
+    ]:
+        assert not stager.put(1, other)
+    np.testing.assert_array_equal(stager.take()[0], before)
+    assert eng.waited == []
+
+
+def test_stack_stager_steps_for_fits_the_byte_budget():
+    x = np.zeros((128, 784), "float32")
+    y = np.zeros(128, "int64")
+    assert StackStager.steps_for((x, y)) == MAX_STACKED_BYTES // (x.nbytes + y.nbytes)
+    assert StackStager.steps_for((x, y)) >= 8  # an MLP's MNIST batches: blocks of 8
+    assert StackStager.steps_for(({"x": x}, y)) == 0
+    assert StackStager.steps_for((x.astype(object), y)) == 0
+    assert StackStager.steps_for((np.zeros((MAX_STACKED_BYTES,), "uint8"),)) == 1
