@@ -82,6 +82,11 @@ class ModelCheckpoint(MonitorCallback):
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._current_epoch = epoch
 
+    def _kx_batch_hooks_idle(self, kind: str) -> bool:
+        """Whether its batch hooks do nothing (saving once per epoch): the trainer then neither calls
+        them nor writes the weights back for them between steps."""
+        return self.save_freq == "epoch"
+
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_save_on_batch(batch):
             self._save_model(self._current_epoch, batch, logs)

@@ -500,9 +500,9 @@ _BATCH_HOOKS = {
 def _batch_hook(cbs: Any, kind: str, when: str) -> Any:
     """`cbs`'s hook for the `when` ("begin" / "end") of a batch of `kind`, or None when
     calling it cannot do anything: `cbs` is a plain `CallbackList` whose callbacks all keep
-    `Callback`'s empty hooks (the default `History` does), so the loop skips two calls a step.
-    Decided once per epoch."""
-    from kerasx.callbacks.callback import Callback
+    `Callback`'s empty hooks (the default `History` does) or say theirs do nothing (a
+    `ModelCheckpoint` saving once per epoch), so the loop skips two calls a step. Decided
+    once per epoch."""
     from kerasx.callbacks.callback_list import CallbackList
 
     if cbs is None:
@@ -511,17 +511,15 @@ def _batch_hook(cbs: Any, kind: str, when: str) -> Any:
     hook = getattr(cbs, names[0])
     if type(cbs) is not CallbackList:
         return hook
-    if any(_overridden(cb, name, Callback) for cb in cbs.callbacks for name in names):
+    if any(_batch_needs(cb, kind, names) for cb in cbs.callbacks):
         return hook
     return None
 
 
 def _hooks_allow_blocks(cbs: Any, kind: str) -> bool:
-    """Whether `cbs`'s batch hooks for `kind` may be called once per block of steps: no
-    callback overrides them, except built-in ones whose own class says it makes no
-    difference to them (``_kx_batch_hooks_per_block(kind)``: the progress bar when it is not
-    redrawn between batches)."""
-    from kerasx.callbacks.callback import Callback
+    """Whether `cbs`'s batch hooks for `kind` may be called once per block of steps: every
+    callback keeps `Callback`'s empty hooks or its own class says once per block makes no
+    difference to it (see `_batch_needs`)."""
     from kerasx.callbacks.callback_list import CallbackList
 
     if cbs is None:
@@ -529,13 +527,30 @@ def _hooks_allow_blocks(cbs: Any, kind: str) -> bool:
     if type(cbs) is not CallbackList:
         return False
     names = _BATCH_HOOKS[kind, "begin"] + _BATCH_HOOKS[kind, "end"]
-    for cb in cbs.callbacks:
-        if not any(_overridden(cb, name, Callback) for name in names):
-            continue
-        says = type(cb).__dict__.get("_kx_batch_hooks_per_block")
-        if says is None or any(name in cb.__dict__ for name in names) or not says(cb, kind):
-            return False
-    return True
+    return all(_batch_needs(cb, kind, names) < 2 for cb in cbs.callbacks)
+
+
+def _batch_needs(cb: Any, kind: str, names: tuple) -> int:
+    """What `cb`'s batch hooks `names` need during a pass of `kind`: 0 nothing (they are
+    `Callback`'s, or its class's ``_kx_batch_hooks_idle(kind)`` says they do nothing), 1 a
+    call once per block of steps (its class's ``_kx_batch_hooks_per_block(kind)`` says so:
+    the progress bar when it is not redrawn between batches), 2 a call after every batch.
+    Only a built-in callback's own class is believed (a subclass may add work), and never
+    for hooks set on the instance."""
+    from kerasx.callbacks.callback import Callback
+
+    if not any(_overridden(cb, name, Callback) for name in names):
+        return 0
+    if any(name in cb.__dict__ for name in names):
+        return 2
+    own = type(cb).__dict__
+    idle = own.get("_kx_batch_hooks_idle")
+    if idle is not None and idle(cb, kind):
+        return 0
+    per_block = own.get("_kx_batch_hooks_per_block")
+    if per_block is not None and per_block(cb, kind):
+        return 1
+    return 2
 
 
 def _overridden(cb: Any, hook: str, base: type) -> bool:
@@ -547,15 +562,13 @@ def _overridden(cb: Any, hook: str, base: type) -> bool:
 
 def _callbacks_read_model(cbs: Any) -> bool:
     """Whether a callback may read the model's weights between steps."""
-    from kerasx.callbacks.callback import Callback
-
+    names = _BATCH_HOOKS["train", "begin"] + _BATCH_HOOKS["train", "end"]
     for cb in getattr(cbs, "callbacks", []):
         # built-in callbacks whose batch hooks read only the logs (History, ProgbarLogger,
         # TensorBoard, which reads weights at epoch ends, after the state is written back)
         if getattr(type(cb), "_kx_batch_hooks_read_logs_only", False):
             continue
-        hooks = ("on_train_batch_end", "on_batch_end", "on_train_batch_begin", "on_batch_begin")
-        if any(_overridden(cb, hook, Callback) for hook in hooks):
+        if _batch_needs(cb, "train", names):
             return True
     return False
 

@@ -204,3 +204,31 @@ def test_a_custom_train_step_runs_one_step_per_call(jax_engine, monkeypatch):
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.fit(X, Y, batch_size=50, epochs=1, verbose=0)
     assert "train_block" not in _compiled_kinds(model)
+
+
+def test_callbacks_that_act_once_per_epoch_leave_blocks_on(jax_engine, monkeypatch, tmp_path):
+    path = str(tmp_path / "best.weights.h5")
+
+    def body(model):
+        checkpoint = kerasx.callbacks.ModelCheckpoint(path, save_weights_only=True)
+        backup = kerasx.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+        stop = kerasx.callbacks.EarlyStopping(monitor="loss", patience=1)
+        model.fit(X, Y, batch_size=50, epochs=2, verbose=0, callbacks=[checkpoint, backup, stop])
+        assert model.__dict__["_kx_sync_each_step"] is False
+        saved = _model(seed=1)
+        saved.load_weights(path)
+        return saved.get_weights()
+
+    blocked, saved1 = _run(jax_engine, monkeypatch, 8, body)
+    single, saved2 = _run(jax_engine, monkeypatch, 1, body)
+    assert "train_block" in _compiled_kinds(blocked)
+    for a, b, c in zip(saved1, saved2, blocked.get_weights()):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+
+    # saving every 3 batches: the checkpoint needs every batch (and the weights at each)
+    model = _model()
+    checkpoint = kerasx.callbacks.ModelCheckpoint(path, save_weights_only=True, save_freq=3)
+    model.fit(X, Y, batch_size=50, epochs=1, verbose=0, callbacks=[checkpoint])
+    assert model.__dict__["_kx_sync_each_step"] is True
+    assert "train_block" not in _compiled_kinds(model)
