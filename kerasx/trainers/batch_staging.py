@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from kerasx.engine import tree
+
 # The most bytes of batches a `StackStager` slot stacks (two slots are kept): blocks of steps
 # pay off for steps short enough that a call's dispatch matters, which go with small batches.
 MAX_STACKED_BYTES = 1 << 22
@@ -97,70 +99,83 @@ class BatchStager:
 class StackStager:
     """A ring of `depth` slots, each holding aligned buffers for `steps` batches stacked along
     a new first axis: the input of a compiled call that runs several steps (see
-    `StepRunner._run_epoch`). A slot is refilled only once the call that read it has finished
-    (its result is marked on it, as in `BatchStager`)."""
+    kerasx/trainers/step_blocks.py). Batches are tuples of NumPy arrays (and None), or
+    nested tuples, lists and dicts of them (a model with several inputs). A slot is refilled
+    only once the call that read it has finished (its result is marked on it, as in
+    `BatchStager`)."""
 
     def __init__(self, engine: Any, alignment: int, steps: int, depth: int = 2) -> None:
         self._engine = engine
         self._alignment = alignment
         self.steps = steps
         self._buffers: list[tuple | None] = [None] * depth
+        self._stacked: list[Any] = [None] * depth  # the buffers in the batches' structure
         self._marks: list[Any] = [None] * depth
         self._slot = 0
+        self._structure: Any = None  # the first batch's
 
     @staticmethod
-    def applies(batch: Any) -> bool:
-        """Whether batches like `batch` can be stacked: a tuple of NumPy arrays with a batch
-        axis (and None)."""
-        return (
-            type(batch) is tuple
-            and any(a is not None for a in batch)
-            and all(
-                a is None or (type(a) is np.ndarray and a.ndim > 0 and a.dtype.kind in "biuf")
-                for a in batch
-            )
+    def _leaves(batch: Any) -> tuple | None:
+        """`batch`'s arrays in order, when it can be stacked; else None."""
+        if type(batch) is tuple and all(a is None or type(a) is np.ndarray for a in batch):
+            leaves = batch  # the usual (x, y, sample_weight): no flattening
+        elif isinstance(batch, (tuple, list, dict)):
+            leaves = tuple(tree.flatten(batch))
+        else:
+            return None
+        ok = any(a is not None for a in leaves) and all(
+            a is None or (type(a) is np.ndarray and a.ndim > 0 and a.dtype.kind in "biuf")
+            for a in leaves
         )
+        return leaves if ok else None
 
     @classmethod
     def steps_for(cls, batch: Any) -> int:
         """How many batches like `batch` a slot may stack (0 when they cannot be stacked)."""
-        if not cls.applies(batch):
+        leaves = cls._leaves(batch)
+        if leaves is None:
             return 0
-        nbytes = sum(a.nbytes for a in batch if a is not None)
+        nbytes = sum(a.nbytes for a in leaves if a is not None)
         return MAX_STACKED_BYTES // max(nbytes, 1)
 
     def put(self, j: int, batch: Any) -> bool:
         """Copy `batch` into place `j` of this slot's buffers; False (copying nothing) when
         its structure, shapes or dtypes are not those of the batches the buffers were made
         for (the first batch put decides)."""
-        if type(batch) is not tuple:
+        leaves = self._leaves(batch)
+        if leaves is None:
+            return False
+        # the structure must be the first batch's ("flat": a tuple of arrays)
+        structure = "flat" if leaves is batch else _structure_of(batch)
+        if self._structure is None:
+            self._structure = structure
+        elif structure != self._structure:
             return False
         slot = self._slot
         bufs = self._buffers[slot]
         if bufs is None:
-            if not self.applies(batch):
-                return False
-            bufs = self._buffers[slot] = self._make(batch)
-        if len(batch) != len(bufs):
+            bufs = self._buffers[slot] = self._make(leaves)
+            self._stacked[slot] = (
+                bufs if leaves is batch else tree.pack_sequence_as(batch, list(bufs))
+            )
+        if len(leaves) != len(bufs):
             return False
-        for a, buf in zip(batch, bufs):
+        for a, buf in zip(leaves, bufs):
             if (a is None) != (buf is None):
                 return False
-            if a is not None and (
-                type(a) is not np.ndarray or a.shape != buf.shape[1:] or a.dtype != buf.dtype
-            ):
+            if a is not None and (a.shape != buf.shape[1:] or a.dtype != buf.dtype):
                 return False
         if j == 0:
             mark = self._marks[slot]
             if mark is not None:  # the call that read this slot's buffers must be done
                 self._engine.wait(mark)
                 self._marks[slot] = None
-        for a, buf in zip(batch, bufs):
+        for a, buf in zip(leaves, bufs):
             if a is not None:
                 np.copyto(buf[j], a)
         return True
 
-    def _make(self, batch: tuple) -> tuple:
+    def _make(self, leaves: tuple) -> tuple:
         other = next((b for b in self._buffers if b is not None), None)
         if other is not None:  # every slot stacks the same batches
             return tuple(
@@ -169,15 +184,25 @@ class StackStager:
             )
         return tuple(
             None if a is None else aligned_empty((self.steps, *a.shape), a.dtype, self._alignment)
-            for a in batch
+            for a in leaves
         )
 
-    def take(self) -> tuple:
-        """This slot's stacked buffers (the batches put so far in the leading places)."""
-        return self._buffers[self._slot]
+    def take(self) -> Any:
+        """This slot's stacked buffers, in the batches' structure (the batches put so far in
+        the leading places)."""
+        return self._stacked[self._slot]
 
     def mark(self, result: Any) -> None:
         """Record a result of the call that reads this slot's buffers, and move on to the
         next slot."""
         self._marks[self._slot] = result
         self._slot = (self._slot + 1) % len(self._marks)
+
+
+def _structure_of(batch: Any) -> Any:
+    """A comparable description of a nested batch's containers (types, lengths, dict keys)."""
+    if isinstance(batch, dict):
+        return (type(batch), tuple((k, _structure_of(v)) for k, v in sorted(batch.items())))
+    if isinstance(batch, (tuple, list)):
+        return (type(batch), tuple(_structure_of(v) for v in batch))
+    return None

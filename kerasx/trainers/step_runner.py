@@ -286,13 +286,7 @@ class StepRunner:
 
         def block(state: list, stacked: Any, n: Any) -> tuple:
             def body(i: Any, carry: list) -> list:
-                batch = tree.map_structure(
-                    lambda t: ops.squeeze(
-                        ops.slice(t, [i] + [0] * (len(t.shape) - 1), (1, *t.shape[1:])), 0
-                    ),
-                    stacked,
-                )
-                return step(carry, batch)[0]
+                return step(carry, tree.map_structure(lambda t: _place(t, i), stacked))[0]
 
             new_state = ops.fori_loop(0, n, body, state)
             values = [x for g in new_state for x in g]
@@ -457,6 +451,14 @@ class StepRunner:
             arr = np.asarray(dispatch.engine().to_numpy(v)) if not isinstance(v, float) else v
             out[k] = float(arr) if np.ndim(arr) == 0 else arr
         return out
+
+
+def _place(stacked: Any, i: Any) -> Any:
+    """Place `i` (a scalar tensor) along the first axis of `stacked` (None stays None)."""
+    if stacked is None:
+        return None
+    shape = tuple(stacked.shape)
+    return ops.squeeze(ops.slice(stacked, [i] + [0] * (len(shape) - 1), (1, *shape[1:])), 0)
 
 
 def _batch_size_of(x: Any) -> int:

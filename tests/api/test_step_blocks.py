@@ -232,3 +232,33 @@ def test_callbacks_that_act_once_per_epoch_leave_blocks_on(jax_engine, monkeypat
     model.fit(X, Y, batch_size=50, epochs=1, verbose=0, callbacks=[checkpoint])
     assert model.__dict__["_kx_sync_each_step"] is True
     assert "train_block" not in _compiled_kinds(model)
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_models_with_several_inputs_run_in_blocks(jax_engine, monkeypatch, as_dict):
+    def make():
+        a = kerasx.Input((12,), name="a")
+        b = kerasx.Input((8,), name="b")
+        h = kerasx.layers.Concatenate()(
+            [kerasx.layers.Dense(6, activation="relu")(a), kerasx.layers.Dense(6)(b)]
+        )
+        model = kerasx.Model({"a": a, "b": b} if as_dict else [a, b], kerasx.layers.Dense(3)(h))
+        rng = np.random.default_rng(2)
+        model.set_weights(
+            [rng.normal(scale=0.3, size=w.shape).astype("float32") for w in model.get_weights()]
+        )
+        model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+        return model
+
+    xs = {"a": X[:, :12], "b": X[:, 12:]} if as_dict else [X[:, :12], X[:, 12:]]
+    targets = RNG.normal(size=(1000, 3)).astype("float32")
+    results = []
+    for size in (8, 1):
+        monkeypatch.setattr(type(jax_engine), "fused_steps", size)
+        model = make()
+        hist = model.fit(xs, targets, batch_size=40, epochs=2, verbose=0, shuffle=False)
+        results.append((model, hist.history))
+    assert "train_block" in _compiled_kinds(results[0][0])
+    assert results[0][1] == results[1][1]
+    for a, b in zip(results[0][0].get_weights(), results[1][0].get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -168,6 +168,27 @@ def test_stack_stager_steps_for_fits_the_byte_budget():
     y = np.zeros(128, "int64")
     assert StackStager.steps_for((x, y)) == MAX_STACKED_BYTES // (x.nbytes + y.nbytes)
     assert StackStager.steps_for((x, y)) >= 8  # an MLP's MNIST batches: blocks of 8
-    assert StackStager.steps_for(({"x": x}, y)) == 0
+    assert StackStager.steps_for(({"x": x}, y)) == StackStager.steps_for((x, y))
+    assert StackStager.steps_for(["text", y]) == 0
     assert StackStager.steps_for((x.astype(object), y)) == 0
     assert StackStager.steps_for((np.zeros((MAX_STACKED_BYTES,), "uint8"),)) == 1
+
+
+def test_stack_stager_stacks_nested_batches_in_their_structure():
+    eng = _Engine()
+    stager = StackStager(eng, 64, steps=2)
+    batches = [
+        ({"a": np.full((3, 2), j, "float32"), "b": np.arange(3) + j}, np.ones(3) * j, None)
+        for j in range(2)
+    ]
+    for j, b in enumerate(batches):
+        assert stager.put(j, b)
+    stacked = stager.take()
+    assert set(stacked[0]) == {"a", "b"} and stacked[2] is None
+    np.testing.assert_array_equal(stacked[0]["a"][1], batches[1][0]["a"])
+    np.testing.assert_array_equal(stacked[0]["b"], [np.arange(3), np.arange(3) + 1])
+    np.testing.assert_array_equal(stacked[1], [np.zeros(3), np.ones(3)])
+    assert stacked[0]["a"].ctypes.data % 64 == 0
+    # other keys, or a flat batch after nested ones: refused
+    assert not stager.put(0, ({"a": batches[0][0]["a"], "c": batches[0][0]["b"]}, *batches[0][1:]))
+    assert not stager.put(0, (np.zeros((3, 2), "float32"), np.ones(3), None))
