@@ -137,7 +137,7 @@ class JaxEngine:
         return 64 if jax.default_backend() == "cpu" else None
 
     # Steps the trainer may run per compiled call when nothing observes the steps in between
-    # (kerasx/trainers/step_runner.py): a call's dispatch (~75 us with an MLP's state donated)
+    # (kerasx/trainers/step_blocks.py): a call's dispatch (~75 us with an MLP's state donated)
     # costs about a quarter of a small model's step on the CPU.
     fused_steps = 8
 

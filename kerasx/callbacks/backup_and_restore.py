@@ -116,8 +116,8 @@ class BackupAndRestore(Callback):
             self._save_model()
 
     def _kx_batch_hooks_idle(self, kind: str) -> bool:
-        """Whether its batch hooks do nothing (backing up once per epoch or never): the trainer then neither calls
-        them nor writes the weights back for them between steps."""
+        """Whether its batch hooks do nothing (backing up once per epoch or never): the
+        trainer then neither calls them nor writes the weights back for them between steps."""
         return self.save_freq == "epoch" or self.save_freq is False
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:

@@ -83,8 +83,8 @@ class ModelCheckpoint(MonitorCallback):
         self._current_epoch = epoch
 
     def _kx_batch_hooks_idle(self, kind: str) -> bool:
-        """Whether its batch hooks do nothing (saving once per epoch): the trainer then neither calls
-        them nor writes the weights back for them between steps."""
+        """Whether its batch hooks do nothing (saving once per epoch): the trainer then
+        neither calls them nor writes the weights back for them between steps."""
         return self.save_freq == "epoch"
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
