@@ -36,6 +36,10 @@ logger = logging.getLogger("kerasx")
 
 
 def _stdout_is_terminal() -> bool:
+    """Whether stdout shows a bar redrawn in place: a terminal, or the output stream of a
+    Jupyter kernel (not a terminal, but notebooks honour carriage returns and backspaces)."""
+    if type(sys.stdout).__module__.startswith("ipykernel."):
+        return True
     isatty = getattr(sys.stdout, "isatty", None)
     try:
         return bool(isatty and isatty())

@@ -41,6 +41,16 @@ class _File(io.StringIO):
         return False
 
 
+class _NotebookStream(io.StringIO):
+    """Looks like a Jupyter kernel's stdout (ipykernel's `OutStream`): not a terminal."""
+
+    def isatty(self):
+        return False
+
+
+_NotebookStream.__module__ = "ipykernel.iostream"
+
+
 class _Clock:
     def __init__(self, start=1000.0):
         self.now = start
@@ -260,3 +270,12 @@ def test_seen_so_far_and_add(clock, monkeypatch):
     bar.add(3)
     bar.add(4)
     assert bar.seen_so_far == 7
+
+
+def test_a_notebook_gets_the_live_bar(clock, monkeypatch):
+    # Jupyter's stdout is no terminal, but notebooks redraw the line as Keras's bar expects
+    ctor, script = SCRIPTS[0]
+    want, got_tty, _ = compare(clock, monkeypatch, ctor, script)
+    got_notebook = replay(Progbar, clock, monkeypatch, _NotebookStream(), ctor, script)
+    assert got_notebook == got_tty == want
+    assert "\r" in got_notebook
