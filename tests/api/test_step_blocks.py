@@ -262,3 +262,33 @@ def test_models_with_several_inputs_run_in_blocks(jax_engine, monkeypatch, as_di
     assert results[0][1] == results[1][1]
     for a, b in zip(results[0][0].get_weights(), results[1][0].get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_generators_and_py_datasets_run_in_blocks(jax_engine, monkeypatch):
+    def forever():
+        i = 0
+        while True:
+            j = (i * 40) % 960
+            yield X[j : j + 40], Y[j : j + 40]
+            i += 1
+
+    class Batches(kerasx.utils.PyDataset):
+        def __len__(self):
+            return 11  # ten batches of 90 and one of 100
+
+        def __getitem__(self, i):
+            end = 1000 if i == 10 else (i + 1) * 90
+            return X[i * 90 : end], Y[i * 90 : end]
+
+    def body(model):
+        h1 = model.fit(forever(), steps_per_epoch=13, epochs=2, verbose=0, shuffle=False)
+        h2 = model.fit(Batches(), epochs=2, verbose=0, shuffle=False)
+        ev = model.evaluate(forever(), steps=5, verbose=0)
+        return h1.history, h2.history, ev, int(model.optimizer.iterations.value)
+
+    blocked, out1 = _run(jax_engine, monkeypatch, 8, body)
+    single, out2 = _run(jax_engine, monkeypatch, 1, body)
+    assert "train_block" in _compiled_kinds(blocked)
+    assert out1 == out2 and out1[-1] == 2 * 13 + 2 * 11
+    for a, b in zip(blocked.get_weights(), single.get_weights()):
+        np.testing.assert_array_equal(a, b)
