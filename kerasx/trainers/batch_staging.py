@@ -42,15 +42,38 @@ def aligned_empty(shape: tuple, dtype: Any, alignment: int) -> np.ndarray:
     return raw[offset : offset + nbytes].view(dtype).reshape(shape)
 
 
-class BatchStager:
+class _SlotRing:
+    """A ring of `depth` slots of buffers the engine reads in place: a slot is refilled only
+    after waiting for the result marked on it by the call that read it (`mark`)."""
+
+    def __init__(self, engine: Any, alignment: int, depth: int) -> None:
+        self._engine = engine
+        self._alignment = alignment
+        self._marks: list[Any] = [None] * depth
+        self._slot = 0
+
+    def _free_slot(self) -> int:
+        """The current slot, once the call that read its buffers is done."""
+        slot = self._slot
+        mark = self._marks[slot]
+        if mark is not None:
+            self._engine.wait(mark)
+            self._marks[slot] = None
+        return slot
+
+    def mark(self, result: Any) -> None:
+        """Record a result of the call that reads this slot's buffers, and move on to the
+        next slot."""
+        self._marks[self._slot] = result
+        self._slot = (self._slot + 1) % len(self._marks)
+
+
+class BatchStager(_SlotRing):
     """A ring of `depth` slots of aligned buffers for flat batches of NumPy arrays."""
 
     def __init__(self, engine: Any, alignment: int, depth: int = 4) -> None:
-        self._engine = engine
-        self._alignment = alignment
+        super().__init__(engine, alignment, depth)
         self._buffers: list[dict[int, np.ndarray]] = [{} for _ in range(depth)]
-        self._marks: list[Any] = [None] * depth
-        self._slot = 0
 
     @staticmethod
     def applies(batch: Any) -> bool:
@@ -78,10 +101,7 @@ class BatchStager:
             ):
                 out.append(a)  # small (copied cheaply into recycled memory) or aligned already
                 continue
-            mark = self._marks[slot]
-            if mark is not None:  # the step that read this slot's buffers must be done
-                self._engine.wait(mark)
-                self._marks[slot] = None
+            slot = self._free_slot()
             buf = self._buffers[slot].get(i)
             if buf is None or buf.shape != a.shape or buf.dtype != a.dtype:
                 buf = self._buffers[slot][i] = aligned_empty(a.shape, a.dtype, self._alignment)
@@ -89,114 +109,90 @@ class BatchStager:
             out.append(buf)
         return tuple(out)
 
-    def mark(self, result: Any) -> None:
-        """Record a result of the step that read the batch last staged, and move on to the
-        next slot."""
-        self._marks[self._slot] = result
-        self._slot = (self._slot + 1) % len(self._marks)
 
-
-class StackStager:
+class StackStager(_SlotRing):
     """A ring of `depth` slots, each holding aligned buffers for `steps` batches stacked along
     a new first axis: the input of a compiled call that runs several steps (see
     kerasx/trainers/step_blocks.py). Batches are tuples of NumPy arrays (and None), or
-    nested tuples, lists and dicts of them (a model with several inputs). A slot is refilled
-    only once the call that read it has finished (its result is marked on it, as in
-    `BatchStager`)."""
+    nested tuples, lists and dicts of them (a model with several inputs); the first batch put
+    decides the structure, shapes and dtypes of all."""
 
     def __init__(self, engine: Any, alignment: int, steps: int, depth: int = 2) -> None:
-        self._engine = engine
-        self._alignment = alignment
+        super().__init__(engine, alignment, depth)
         self.steps = steps
         self._buffers: list[tuple | None] = [None] * depth
         self._stacked: list[Any] = [None] * depth  # the buffers in the batches' structure
-        self._marks: list[Any] = [None] * depth
-        self._slot = 0
-        self._structure: Any = None  # the first batch's
+        self._form: tuple | None = None  # the first batch's structure and leaf specs
 
     @staticmethod
-    def _leaves(batch: Any) -> tuple | None:
-        """`batch`'s arrays in order, when it can be stacked; else None."""
+    def _split(batch: Any) -> tuple[Any, tuple] | None:
+        """``(structure, leaves)`` of a batch (None for anything but tuples, lists, dicts)."""
         if type(batch) is tuple and all(a is None or type(a) is np.ndarray for a in batch):
-            leaves = batch  # the usual (x, y, sample_weight): no flattening
-        elif isinstance(batch, (tuple, list, dict)):
-            leaves = tuple(tree.flatten(batch))
-        else:
-            return None
-        ok = any(a is not None for a in leaves) and all(
+            return "flat", batch  # the usual (x, y, sample_weight): no flattening
+        if isinstance(batch, (tuple, list, dict)):
+            return _structure_of(batch), tuple(tree.flatten(batch))
+        return None
+
+    @staticmethod
+    def _stackable(leaves: tuple) -> bool:
+        return any(a is not None for a in leaves) and all(
             a is None or (type(a) is np.ndarray and a.ndim > 0 and a.dtype.kind in "biuf")
             for a in leaves
         )
-        return leaves if ok else None
 
     @classmethod
     def steps_for(cls, batch: Any) -> int:
         """How many batches like `batch` a slot may stack (0 when they cannot be stacked)."""
-        leaves = cls._leaves(batch)
-        if leaves is None:
+        split = cls._split(batch)
+        if split is None or not cls._stackable(split[1]):
             return 0
-        nbytes = sum(a.nbytes for a in leaves if a is not None)
+        nbytes = sum(a.nbytes for a in split[1] if a is not None)
         return MAX_STACKED_BYTES // max(nbytes, 1)
 
     def put(self, j: int, batch: Any) -> bool:
         """Copy `batch` into place `j` of this slot's buffers; False (copying nothing) when
-        its structure, shapes or dtypes are not those of the batches the buffers were made
-        for (the first batch put decides)."""
-        leaves = self._leaves(batch)
-        if leaves is None:
+        its structure, shapes or dtypes are not the first batch's."""
+        split = self._split(batch)
+        if split is None:
             return False
-        # the structure must be the first batch's ("flat": a tuple of arrays)
-        structure = "flat" if leaves is batch else _structure_of(batch)
-        if self._structure is None:
-            self._structure = structure
-        elif structure != self._structure:
+        structure, leaves = split
+        form = (structure, tuple(_spec(a) for a in leaves))
+        if self._form is None:
+            if not self._stackable(leaves):
+                return False
+            self._form = form
+        elif form != self._form:
             return False
-        slot = self._slot
+        slot = self._free_slot() if j == 0 else self._slot
         bufs = self._buffers[slot]
         if bufs is None:
-            bufs = self._buffers[slot] = self._make(leaves)
-            self._stacked[slot] = (
-                bufs if leaves is batch else tree.pack_sequence_as(batch, list(bufs))
+            bufs = self._buffers[slot] = tuple(
+                None
+                if spec is None
+                else aligned_empty((self.steps, *spec[0]), spec[1], self._alignment)
+                for spec in form[1]
             )
-        if len(leaves) != len(bufs):
-            return False
-        for a, buf in zip(leaves, bufs):
-            if (a is None) != (buf is None):
-                return False
-            if a is not None and (a.shape != buf.shape[1:] or a.dtype != buf.dtype):
-                return False
-        if j == 0:
-            mark = self._marks[slot]
-            if mark is not None:  # the call that read this slot's buffers must be done
-                self._engine.wait(mark)
-                self._marks[slot] = None
+            self._stacked[slot] = (
+                bufs if structure == "flat" else tree.pack_sequence_as(batch, list(bufs))
+            )
         for a, buf in zip(leaves, bufs):
             if a is not None:
                 np.copyto(buf[j], a)
         return True
-
-    def _make(self, leaves: tuple) -> tuple:
-        other = next((b for b in self._buffers if b is not None), None)
-        if other is not None:  # every slot stacks the same batches
-            return tuple(
-                None if b is None else aligned_empty(b.shape, b.dtype, self._alignment)
-                for b in other
-            )
-        return tuple(
-            None if a is None else aligned_empty((self.steps, *a.shape), a.dtype, self._alignment)
-            for a in leaves
-        )
 
     def take(self) -> Any:
         """This slot's stacked buffers, in the batches' structure (the batches put so far in
         the leading places)."""
         return self._stacked[self._slot]
 
-    def mark(self, result: Any) -> None:
-        """Record a result of the call that reads this slot's buffers, and move on to the
-        next slot."""
-        self._marks[self._slot] = result
-        self._slot = (self._slot + 1) % len(self._marks)
+
+def _spec(leaf: Any) -> Any:
+    """What must match between batches stacked together: an array's shape and dtype."""
+    if leaf is None:
+        return None
+    if type(leaf) is np.ndarray:
+        return (leaf.shape, leaf.dtype)
+    return type(leaf)  # (not stackable: the first batch's form never holds one)
 
 
 def _structure_of(batch: Any) -> Any:
