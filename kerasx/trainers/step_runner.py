@@ -277,12 +277,12 @@ class StepRunner:
         ``(state, stacked, n) -> (new_state, logs, token)``: step ``i`` reads place ``i`` of
         the stacked batches, the logs are the metrics' results after the last step (what the
         built-in step returns) and the token is an output never donated, to wait on."""
-        key = (kind + "_block", tuple(id(v) for v in _all_vars(groups)))
+        flat_vars = _all_vars(groups)
+        key = (kind + "_block", tuple(id(v) for v in flat_vars))
         fn = self._kx_fns.get(key)
         if fn is not None:
             return fn
         step = getattr(single, "__wrapped__", single)
-        flat_vars = _all_vars(groups)
 
         def block(state: list, stacked: Any, n: Any) -> tuple:
             def body(i: Any, carry: list) -> list:
